@@ -1,0 +1,119 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-eni-patterns',
+  description:
+    'AWS CDK constructs for Elastic Network Interfaces: a typed ENI L2, management networks, dual-homed instances, routing appliances and level-triggered ENI failover.',
+  author: 'cdk-eni-patterns contributors',
+  authorAddress: 'maintainers@cdk-eni-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-eni-patterns/cdk-eni-patterns.git',
+  license: 'Apache-2.0',
+  keywords: ['aws', 'cdk', 'awscdk', 'ec2', 'eni', 'network-interface', 'failover', 'vpn', 'management-network'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // Toolchain floor measured in ../shared/TOOLCHAIN.md: integ-runner understands assembly schema 53 only,
+  // which aws-cdk-lib 2.257.0 writes; cdk-nag 3.0.2 needs >= 2.257.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  // Bindings for other languages. Only the js package can be built on the project's machines;
+  // `test:bindings` proves the other targets generate.
+  publishToPypi: { distName: 'cdk-eni-patterns', module: 'cdk_eni_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkenipatterns',
+    mavenGroupId: 'io.github.cdk-eni-patterns',
+    mavenArtifactId: 'cdk-eni-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkEniPatterns', packageId: 'CdkEniPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-eni-patterns/cdk-eni-patterns-go' },
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+  },
+
+  experimentalIntegRunner: true,
+  integrationTestAutoDiscover: true,
+
+  devDeps: [
+    'typescript@~6.0.3',
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'cdk-nag@3.0.2',
+    '@aws-sdk/client-ec2@^3.1169.0',
+    '@aws-lambda-powertools/logger@^2.36.0',
+    '@aws-lambda-powertools/metrics@^2.36.0',
+    '@types/aws-lambda@^8.10.164',
+    'fast-check@^4.10.2',
+    'esbuild@^0.28.2',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 60_000,
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+  gitignore: ['/examples/cdk.out', '/cdk.out', '/.test-env', '*.tsbuildinfo'],
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+});
+
+const silence = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+for (const [k, v] of Object.entries(silence)) {
+  project.tasks.addEnvironment(k, v);
+}
+
+// jest runs through ts-jest with isolatedModules: type-check the tests (and the sources they import) first.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// Snapshot synthesis of integration scenarios does not need type information.
+const integ = project.tasks.tryFind('integ');
+integ?.env('TS_NODE_TRANSPILE_ONLY', 'true');
+project.tasks.tryFind('integ:update')?.env('TS_NODE_TRANSPILE_ONLY', 'true');
+project.tasks.tryFind('integ:snapshot-all')?.env('TS_NODE_TRANSPILE_ONLY', 'true');
+
+// Installs what the tests need beyond node_modules: Python cfn-lint and moto (server), shellcheck.
+const testSetup = project.addTask('test:setup', {
+  description: 'Install the test tools that do not come from npm (cfn-lint, moto_server, shellcheck)',
+  exec: 'bash scripts/test-setup.sh',
+});
+
+// README code samples are compiled against the API, so the docs cannot drift.
+const docsCheck = project.addTask('test:docs', {
+  description: 'Compile every TypeScript example in README.md against the built .jsii assembly',
+  exec: 'jsii-rosetta extract --strict --fail --compile --directory . .jsii',
+});
+
+// jsii-pacmak can only package the js target on this machine; prove the other bindings generate.
+const bindings = project.addTask('test:bindings', {
+  description: 'Generate Python, Java, .NET and Go bindings (code only) to prove the API is jsii-compatible',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist/bindings-check',
+});
+
+// The one command CI and the README run: install tools, build (compiles, bundles, generates API.md,
+// runs every test), then the docs and bindings checks.
+const ci = project.addTask('test:all', {
+  description: 'Install test tools, build, run every test, compile README samples and generate bindings',
+});
+ci.spawn(testSetup);
+ci.spawn(project.buildTask);
+ci.spawn(docsCheck);
+ci.spawn(bindings);
+
+// The main job: synthesize the example app (no AWS account needed) and print a summary of it.
+project.addTask('example', {
+  description: 'Synthesize the example app in examples/ and print what it built',
+  exec: 'ts-node --project tsconfig.dev.json examples/main.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+
+for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs']) {
+  project.addPackageIgnore(p);
+}
+
+project.synth();
