@@ -4,7 +4,7 @@ import { ArnFormat, Fn, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { claimDeviceIndex, deviceIndexesInUse } from './private/device-indexes';
-import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
+import { checkEniCount, checkIpv4PerEni, checkIpv6PerEni } from './private/instance-limits-check';
 import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, subnetHasIpv6 } from './private/introspect';
 import { canonicalIpv6, ipv4InCidr, ipv4ReservedInSubnet, ipv6InCidr, parseIpv4, parseIpv6 } from './private/ip';
 
@@ -511,6 +511,7 @@ export class NetworkInterface extends NetworkInterfaceBase {
     const indexes = [...inUse.keys(), deviceIndex].sort((a, b) => a - b);
     checkEniCount(this, instanceType, indexes.length, `${instance.node.path} (device indexes ${indexes.join(', ')})`);
     checkIpv4PerEni(this, instanceType, this.privateIpAddresses.length, this.node.path);
+    checkIpv6PerEni(this, instanceType, this.ipv6Count, this.node.path);
 
     claimDeviceIndex(instance, deviceIndex, this.node.path);
     this.attachedTo = instance.node.path;

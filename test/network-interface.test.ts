@@ -365,14 +365,23 @@ describe('NetworkInterface static attachment', () => {
     const { ni, instance, stack, vpc, subnet } = withInstance('t3.micro'); // 2 interfaces
     ni.attachToInstance(instance, { deviceIndex: 1 });
     const third = new NetworkInterface(stack, 'Third', { vpc, vpcSubnets: { subnets: [subnet] } });
-    expect(() => third.attachToInstance(instance, { deviceIndex: 2 })).toThrow(/'t3\.micro' supports at most 2 network interfaces, but 3/);
+    expect(() => third.attachToInstance(instance, { deviceIndex: 2 })).toThrow(/instance type 't3\.micro' supports at most 2 network interfaces, but 3 are attached to TestStack\/Web \(device indexes 0, 1, 2\)/);
   });
 
   test('more addresses on the interface than the instance type allows is rejected', () => {
     const { stack, vpc, subnet } = setup();
     const ni = new NetworkInterface(stack, 'Eni', { vpc, vpcSubnets: { subnets: [subnet] }, secondaryPrivateIpAddressCount: 2 });
     const instance = testInstance(stack, 'Web', vpc, subnet, 't3.micro'); // 2 IPv4 per interface
-    expect(() => ni.attachToInstance(instance)).toThrow(/t3\.micro/);
+    expect(() => ni.attachToInstance(instance)).toThrow(/instance type 't3\.micro' supports at most 2 private IPv4 addresses per network interface, but 3 are assigned to TestStack\/Eni/);
+  });
+
+  test('more IPv6 addresses on the interface than the instance type allows is rejected', () => {
+    const stack = testStack();
+    const vpc = testVpc(stack, 'Vpc', { ipProtocol: ec2.IpProtocol.DUAL_STACK });
+    const subnet = vpc.isolatedSubnets[0];
+    const ni = new NetworkInterface(stack, 'Eni', { vpc, vpcSubnets: { subnets: [subnet] }, ipv6AddressCount: 3 });
+    const instance = testInstance(stack, 'Web', vpc, subnet, 't3.micro'); // 2 IPv6 per interface
+    expect(() => ni.attachToInstance(instance)).toThrow(/instance type 't3\.micro' supports at most 2 IPv6 addresses per network interface, but 3 are assigned to TestStack\/Eni/);
   });
 
   test('an unknown instance type warns and attaches', () => {
