@@ -258,7 +258,7 @@ const LIMITS: ReadonlyMap<string, InstanceNetworkLimits> = new Map(
  * instance type allows. EC2 would otherwise only refuse it at deploy time.
  *
  * @example
- * const limits = InstanceLimits.of('t3.micro');
+ * const limits = eni.InstanceLimits.of('t3.micro');
  * // limits?.maxNetworkInterfaces === 2
  */
 export class InstanceLimits {

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { buildExampleApp } from '../examples/app';
 import { cfnLint, nagFindings } from './compliance';
+import { buildExampleApp } from '../examples/app';
 
 // The example app is what the README's first command synthesizes: it must stay deployable as is.
 describe('example app', () => {

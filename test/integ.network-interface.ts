@@ -1,6 +1,6 @@
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { NetworkInterface } from '../src';
 
 // Scenario: a secondary interface with fixed addresses and an Elastic IP, attached for good to an
