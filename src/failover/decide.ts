@@ -7,7 +7,9 @@
  *
  * Rules, in order:
  * 1. Cross-AZ candidates are never chosen. An ENI lives in one Availability Zone and can only be
- *    attached to instances in that zone; such candidates are reported in `skipped`.
+ *    attached to instances in that zone; such candidates are reported in `skipped`. Neither is a
+ *    candidate that has another interface at the ENI's device index (the attach would fail after
+ *    the detach and leave the ENI nowhere).
  * 2. The ENI is in a transitional state (`attaching`, `detaching`): `wait`.
  * 3. The ENI is the primary interface (device index 0) of its holder: `noop`; it cannot move.
  * 4. Health: a candidate is *healthy* when it is `running`, its status checks are not `impaired`
@@ -62,6 +64,12 @@ export interface EniObservation {
   readonly attachment?: EniAttachment;
 }
 
+/** A network interface attached to a candidate. */
+export interface AttachedInterface {
+  readonly networkInterfaceId: string;
+  readonly deviceIndex: number;
+}
+
 /** What EC2 (and optionally CloudWatch) says about one candidate instance. */
 export interface CandidateObservation {
   readonly instanceId: string;
@@ -70,6 +78,11 @@ export interface CandidateObservation {
   readonly statusChecks: StatusCheck;
   /** @default - no alarm known */
   readonly alarm?: AlarmState;
+  /**
+   * Network interfaces attached to the instance with their device index.
+   * @default - unknown: device indexes are not checked
+   */
+  readonly interfaces?: readonly AttachedInterface[];
   /**
    * Epoch milliseconds since when the instance is known to be up (its launch time, which EC2
    * resets on every start). Used only for failback.
@@ -85,6 +98,11 @@ export interface Observation {
   readonly candidates: readonly CandidateObservation[];
   /** Epoch milliseconds at the time of the observation. */
   readonly now: number;
+  /**
+   * Device index the ENI is attached at; a candidate with another interface there is skipped.
+   * @default - device indexes are not checked
+   */
+  readonly deviceIndex?: number;
 }
 
 /** How the engine chooses between healthy candidates. */
@@ -109,7 +127,7 @@ export interface SkippedCandidate {
 interface DecisionBase {
   /** Human-readable explanation of the decision. */
   readonly reason: string;
-  /** Candidates excluded because they are in another AZ than the ENI. */
+  /** Candidates excluded because they are in another AZ than the ENI or their device index is taken. */
   readonly skipped: readonly SkippedCandidate[];
 }
 
@@ -182,11 +200,15 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
   const skipped: SkippedCandidate[] = [];
   const eligible: CandidateObservation[] = [];
   for (const c of obs.candidates) {
+    const busy = obs.deviceIndex === undefined ? undefined
+      : c.interfaces?.find((i) => i.deviceIndex === obs.deviceIndex && i.networkInterfaceId !== eni.eniId);
     if (c.availabilityZone !== eni.availabilityZone) {
       skipped.push({
         instanceId: c.instanceId,
         reason: `in ${c.availabilityZone}, the ENI is in ${eni.availabilityZone}: an ENI can only attach in its own AZ`,
       });
+    } else if (busy) {
+      skipped.push({ instanceId: c.instanceId, reason: `device index ${obs.deviceIndex} is taken by ${busy.networkInterfaceId}` });
     } else {
       eligible.push(c);
     }

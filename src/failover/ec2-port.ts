@@ -123,6 +123,9 @@ export class SdkEc2Port implements Ec2Port {
         state: INSTANCE_STATES.includes(name) ? name : 'unknown',
         statusChecks: s ? combineStatusChecks(s.SystemStatus?.Status, s.InstanceStatus?.Status) : 'insufficient-data',
         healthySince: i.LaunchTime ? new Date(i.LaunchTime).getTime() : undefined,
+        interfaces: (i.NetworkInterfaces ?? [])
+          .filter((n) => n.NetworkInterfaceId && n.Attachment?.DeviceIndex !== undefined)
+          .map((n) => ({ networkInterfaceId: n.NetworkInterfaceId!, deviceIndex: n.Attachment!.DeviceIndex! })),
       };
     });
   }
