@@ -75,6 +75,7 @@ export interface ReconcileResult {
   /** Holder at the last observation. */
   readonly holder?: string;
   readonly eniStatus?: string;
+  readonly availabilityZone?: string;
   readonly durationMs: number;
   /** Port calls made, including polls. */
   readonly apiCalls: number;
@@ -133,6 +134,7 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       outcome, action, from, to, message,
       holder: eni?.attachment?.instanceId,
       eniStatus: eni?.status,
+      availabilityZone: eni?.availabilityZone,
       durationMs: clock.now() - start,
       apiCalls, polls,
       dryRun: config.dryRun ?? false,
