@@ -11,12 +11,12 @@ import { checkEniId, checkInstanceId, parseInstanceIds, parseInteger } from './s
 
 /** Where the CLI writes and what it talks to; injectable for tests. */
 export interface CliIo {
+  /** @default - real time */
+  readonly clock?: Clock;
   stdout(line: string): void;
   stderr(line: string): void;
   /** @default - `SdkEc2Port.create(options)` */
   makePort?(options: SdkEc2PortOptions): Ec2Port;
-  /** @default - real time */
-  clock?: Clock;
 }
 
 /** Process exit codes. */

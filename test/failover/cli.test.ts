@@ -1,6 +1,6 @@
+import { drive, StrictEc2, VirtualClock } from './harness';
 import { EXIT_CODES, run, USAGE } from '../../src/failover/cli';
 import { SdkEc2PortOptions } from '../../src/failover/ec2-port';
-import { drive, StrictEc2, VirtualClock } from './harness';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -17,7 +17,9 @@ function setup() {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const [code] = await drive(clock, run(argv, {
-      stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l), clock,
+      stdout: (l) => stdout.push(l),
+      stderr: (l) => stderr.push(l),
+      clock,
       makePort: (o) => { portOptions.push(o); return ec2; },
     }));
     return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };

@@ -7,11 +7,11 @@ import {
   CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand,
   EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { run } from '../../src/failover/cli';
-import { SdkEc2Port } from '../../src/failover/ec2-port';
-import { reconcile, ReconcileConfig } from '../../src/failover/engine';
 import { MemoryLogger } from './harness';
 import { Moto, startMoto } from './moto';
+import { run } from '../../src/failover/cli';
+import { SdkEc2Port } from '../../src/failover/ec2-port';
+import { reconcile, ReconcileConfig, systemClock } from '../../src/failover/engine';
 
 const REGION = 'us-east-1';
 const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
@@ -33,10 +33,16 @@ async function holder(): Promise<{ instanceId?: string; deviceIndex?: number }> 
 function engineRun(overrides: Partial<ReconcileConfig> = {}) {
   const port = SdkEc2Port.create({ endpoint: moto.endpoint, region: REGION });
   const config: ReconcileConfig = {
-    eniId, candidates: [primary, standby], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 },
-    deadlineSeconds: 30, pollInitialMs: 50, pollMaxMs: 200, ...overrides,
+    eniId,
+    candidates: [primary, standby],
+    deviceIndex: 1,
+    policy: { failback: false, failbackAfterSeconds: 0 },
+    deadlineSeconds: 30,
+    pollInitialMs: 50,
+    pollMaxMs: 200,
+    ...overrides,
   };
-  return reconcile(config, port, { clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, logger: new MemoryLogger() });
+  return reconcile(config, port, { clock: systemClock, logger: new MemoryLogger() });
 }
 
 async function cli(...argv: string[]) {
