@@ -52,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8.10.164',
     'fast-check@^4.10.2',
     'esbuild@^0.28.2',
+    '@aws-sdk/client-sns@^3.1169.0',
   ],
 
   jestOptions: {
@@ -64,6 +65,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   githubOptions: { mergify: false },
   depsUpgrade: false,
 });
+
+// Run-time code (Lambda handlers, the CLI) imports the AWS SDK and Powertools, which esbuild bundles:
+// they are devDependencies by design, never runtime dependencies of the construct library.
+project.eslint?.addOverride({
+  files: ['src/failover/**/*.ts', 'src/topology/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
+// The `eni-failover` CLI ships in the npm package as one self-contained file (AWS SDK included).
+const cliBundle = project.bundler.addBundle('src/failover/cli-main.ts', {
+  platform: 'node',
+  target: 'node20',
+  outfile: 'eni-failover.js',
+  minify: true,
+  executable: true,
+});
+project.addBins({ 'eni-failover': `${cliBundle.outfile}` });
 
 const silence = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 for (const [k, v] of Object.entries(silence)) {

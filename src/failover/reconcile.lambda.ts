@@ -5,12 +5,10 @@
  * healthy candidate or past the deadline throw, so the invocation errors (DLQ, error alarms) and a
  * failure notice goes to the SNS topic when one is configured.
  */
-// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { Logger } from '@aws-lambda-powertools/logger';
-// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Ec2Port, SdkEc2Port } from './ec2-port';
 import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, systemClock } from './engine';
 import { checkInstanceId, FailoverSettings, settingsFromEnv } from './settings';
@@ -125,28 +123,17 @@ async function notify(deps: HandlerDeps, subject: string, message: string, resul
 }
 
 /**
- * Publishes to SNS with the AWS SDK that the Lambda Node.js runtime provides. The bundle keeps
- * `@aws-sdk/*` external, so the client is loaded from the runtime on the first notice.
+ * Publishes to SNS with the AWS SDK that the Lambda Node.js runtime provides (the bundle keeps
+ * `@aws-sdk/*` external). The client is created on the first notice only.
  */
-interface SnsClientLike {
-  send(command: unknown): Promise<unknown>;
-}
-interface SnsModule {
-  SNSClient: new (config: object) => SnsClientLike;
-  PublishCommand: new (input: object) => unknown;
-}
-
 class SnsNotifier implements Notifier {
-  private client: SnsClientLike | undefined;
-  private sns: SnsModule | undefined;
+  private client: SNSClient | undefined;
 
   constructor(private readonly topicArn: string) {}
 
   public async publish(subject: string, message: string): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.sns ??= require('@aws-sdk/client-sns');
-    this.client ??= new this.sns!.SNSClient({});
-    await this.client.send(new this.sns!.PublishCommand({ TopicArn: this.topicArn, Subject: subject, Message: message }));
+    this.client ??= new SNSClient({});
+    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: subject, Message: message }));
   }
 }
 
