@@ -27,9 +27,13 @@ export interface ReconcileConfig {
    * right after the instances were launched). @default false
    */
   readonly waitForHealthy?: boolean;
-  /** First polling delay; doubles up to `pollMaxMs`. @default 1000 */
+  /**
+   * First polling delay; grows by a quarter each poll up to `pollMaxMs`. Short first polls matter: an
+   * attach or detach usually completes in a few seconds, and every poll interval that overshoots
+   * the transition is time the ENI spends detached. @default 200
+   */
   readonly pollInitialMs?: number;
-  /** @default 8000 */
+  /** @default 1000 */
   readonly pollMaxMs?: number;
   /** Give up after this many errors in a row. @default 5 */
   readonly maxConsecutiveErrors?: number;
@@ -104,8 +108,8 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   const { clock, logger } = deps;
   const start = clock.now();
   const deadline = start + config.deadlineSeconds * 1000;
-  const pollInitial = config.pollInitialMs ?? 1000;
-  const pollMax = config.pollMaxMs ?? 8000;
+  const pollInitial = config.pollInitialMs ?? 200;
+  const pollMax = config.pollMaxMs ?? 1000;
   const maxErrors = config.maxConsecutiveErrors ?? 5;
   const ids = config.target ? [config.target, ...config.candidates.filter((c) => c !== config.target)] : [...config.candidates];
   const policy: FailoverPolicy = config.target
@@ -154,7 +158,7 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
     const remaining = deadline - clock.now();
     if (remaining <= 0) return false;
     await clock.sleep(Math.min(delay, remaining));
-    delay = Math.min(delay * 2, pollMax);
+    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
     return true;
   };
 

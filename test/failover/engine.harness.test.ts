@@ -172,8 +172,8 @@ describe('transitions and deadlines', () => {
     expect(w.ec2.attachment(ENI)?.state).toBe('detaching');
   });
 
-  test('backoff between polls doubles up to pollMaxMs', async () => {
-    const w = world({ forceDetachMs: 30_000 });
+  test('backoff between polls grows by a quarter up to pollMaxMs', async () => {
+    const w = world({ forceDetachMs: 60_000 });
     w.ec2.stop(PRIMARY);
     const sleeps: number[] = [];
     const clock = w.clock;
@@ -188,7 +188,23 @@ describe('transitions and deadlines', () => {
       pollMaxMs: 8000,
     }, w.ec2, { clock: recording, logger: w.logger }));
     expect(result.outcome).toBe('converged');
-    expect(sleeps.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
+    expect(sleeps.slice(0, 12)).toEqual([1000, 1250, 1563, 1954, 2443, 3054, 3818, 4773, 5967, 7459, 8000, 8000]);
+  });
+
+  test('default polling starts at 200 ms and is capped at 1 s, so a transition is seen soon after it ends', async () => {
+    const w = world({ forceDetachMs: 30_000 });
+    w.ec2.stop(PRIMARY);
+    const sleeps: number[] = [];
+    const clock = w.clock;
+    const recording = { now: () => clock.now(), sleep: (ms: number) => { sleeps.push(ms); return clock.sleep(ms); } };
+    await drive(clock, reconcile({
+      eniId: ENI,
+      candidates: [PRIMARY, STANDBY],
+      deviceIndex: 1,
+      policy: { failback: false, failbackAfterSeconds: 0 },
+      deadlineSeconds: 120,
+    }, w.ec2, { clock: recording, logger: w.logger }));
+    expect(sleeps.slice(0, 10)).toEqual([200, 250, 313, 392, 490, 613, 767, 959, 1000, 1000]);
   });
 
   test('throttling is retried with backoff and the move still completes', async () => {
