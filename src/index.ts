@@ -1,1 +1,3 @@
 export * from './network-interface';
+export * from './management-access';
+export * from './management-network';
