@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { ManagementNetwork } from './management-network';
 import { knownSubnetAz } from './private/introspect';
 import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
-import { parseIpv4, parseIpv4Cidr } from './private/ip';
+import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
 import { subnetName, subnetRouteTableId } from './private/routes';
 
 /**
@@ -237,7 +237,7 @@ class ClientVpnAccess extends ManagementAccess {
     if (o.dnsServers && o.dnsServers.length > 2) {
       throw new Error(`clientVpn dnsServers ${JSON.stringify(o.dnsServers)} lists ${o.dnsServers.length} servers: AWS Client VPN pushes at most two`);
     }
-    if (!Token.isUnresolved(o.cidr)) {
+    if (!Token.isUnresolved(o.cidr) && !isAnyAddress(o.cidr)) {
       const block = parseIpv4Cidr(o.cidr);
       if (block && (block.prefix < 12 || block.prefix > 22)) {
         throw new Error(`clientVpn cidr '${o.cidr}' is a /${block.prefix}: AWS Client VPN needs a client CIDR from /12 to /22 (for example 10.100.0.0/22)`);
