@@ -6,8 +6,8 @@ import { Annotations, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ManagementNetwork } from './management-network';
 import { knownSubnetAz } from './private/introspect';
-import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
 import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
+import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
 import { subnetName, subnetRouteTableId } from './private/routes';
 
 /**
@@ -309,8 +309,9 @@ class VpnGatewayAccess extends ManagementAccess {
     if (cgw && !Token.isUnresolved(cgw.ipAddress) && parseIpv4(cgw.ipAddress) === undefined) {
       throw new Error(`vpnGateway customerGateway.ipAddress '${cgw.ipAddress}' is not an IPv4 address: use the public address of the on-premises VPN device, such as 203.0.113.12`);
     }
-    if (cgw?.bgpAsn !== undefined && !Token.isUnresolved(cgw.bgpAsn) && (!Number.isInteger(cgw.bgpAsn) || cgw.bgpAsn < 1 || cgw.bgpAsn > 2147483647)) {
-      throw new Error(`vpnGateway customerGateway.bgpAsn ${cgw.bgpAsn} is out of range: use an ASN from 1 to 2147483647`);
+    const bgpAsn = cgw?.bgpAsn;
+    if (bgpAsn !== undefined && !Token.isUnresolved(bgpAsn) && (!Number.isInteger(bgpAsn) || bgpAsn < 1 || bgpAsn > 2147483647)) {
+      throw new Error(`vpnGateway customerGateway.bgpAsn ${bgpAsn} is out of range: use an ASN from 1 to 2147483647`);
     }
     const dx = o.directConnectGatewayId;
     if (dx !== undefined && !Token.isUnresolved(dx) && !DX_GATEWAY_ID.test(dx)) {

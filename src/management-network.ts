@@ -4,8 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aspects, IAspect, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { ManagementAccess } from './management-access';
-import { cidrId, knownVpcCidr } from './private/management';
 import { ipv4CidrsOverlap, isAnyAddress, isCanonicalIpv4Cidr, parseIpv4Cidr } from './private/ip';
+import { cidrId, knownVpcCidr } from './private/management';
 import { internetRoutesOf, sameSubnet, subnetName } from './private/routes';
 
 /**

@@ -114,8 +114,11 @@ describe('ManagementAccess.clientVpn', () => {
   test('an imported management subnet without a CIDR cannot be authorized', () => {
     const stack = testStack();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-1', vpcCidrBlock: '10.20.0.0/16', availabilityZones: ['eu-west-1a'],
-      publicSubnetIds: ['subnet-pub1'], isolatedSubnetIds: ['subnet-mgmt1'],
+      vpcId: 'vpc-1',
+      vpcCidrBlock: '10.20.0.0/16',
+      availabilityZones: ['eu-west-1a'],
+      publicSubnetIds: ['subnet-pub1'],
+      isolatedSubnetIds: ['subnet-mgmt1'],
     });
     expect(() => new ManagementNetwork(stack, 'Net', { vpc, access: [clientVpn()] }))
       .toThrow(/^clientVpn authorizes the management subnets by CIDR, but the CIDR of management subnet subnet-mgmt1 is unknown: import the subnet with its ipv4CidrBlock/);
@@ -214,8 +217,11 @@ describe('ManagementAccess.vpnGateway', () => {
   test('an imported management subnet without a route table cannot receive propagated routes', () => {
     const stack = testStack();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-1', vpcCidrBlock: '10.20.0.0/16', availabilityZones: ['eu-west-1a'],
-      publicSubnetIds: ['subnet-pub1'], isolatedSubnetIds: ['subnet-mgmt1'],
+      vpcId: 'vpc-1',
+      vpcCidrBlock: '10.20.0.0/16',
+      availabilityZones: ['eu-west-1a'],
+      publicSubnetIds: ['subnet-pub1'],
+      isolatedSubnetIds: ['subnet-mgmt1'],
     });
     expect(() => new ManagementNetwork(stack, 'Net', { vpc, access: [vpnGateway()] }))
       .toThrow(/^vpnGateway propagates routes into the management route tables, but the route table of management subnet subnet-mgmt1 is unknown: import the subnet with its routeTableId$/);

@@ -224,7 +224,9 @@ describe('ManagementNetwork management CIDRs and peers', () => {
     net.addManagementCidr('172.20.0.0/16');
     const t = template();
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 22, ToPort: 22,
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
       SourceSecurityGroupId: stack.resolve(net.managementSecurityGroup.securityGroupId),
     });
     const inline = t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'TestStack/Server/InstanceSecurityGroup' } });
@@ -330,8 +332,11 @@ describe('ManagementNetwork with an existing VPC', () => {
   test('a subnet known by id that is one of the VPC public subnets cannot be a management subnet', () => {
     const stack = testStack();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
-      vpcId: 'vpc-1', vpcCidrBlock: '10.20.0.0/16', availabilityZones: ['eu-west-1a'],
-      publicSubnetIds: ['subnet-pub1'], isolatedSubnetIds: ['subnet-mgmt1'],
+      vpcId: 'vpc-1',
+      vpcCidrBlock: '10.20.0.0/16',
+      availabilityZones: ['eu-west-1a'],
+      publicSubnetIds: ['subnet-pub1'],
+      isolatedSubnetIds: ['subnet-mgmt1'],
     });
     const subnet = ec2.Subnet.fromSubnetId(stack, 'ById', 'subnet-pub1');
     expect(() => new ManagementNetwork(stack, 'Net', { vpc, managementSubnetSelection: { subnets: [subnet] } }))
@@ -443,7 +448,10 @@ describe('ManagementNetwork places a Fargate service in the application subnets'
     const { stack, net, service, template } = fargate();
     const groupId = stack.resolve(service.connections.securityGroups[0].securityGroupId);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: groupId, IpProtocol: 'tcp', FromPort: 9090, ToPort: 9090,
+      GroupId: groupId,
+      IpProtocol: 'tcp',
+      FromPort: 9090,
+      ToPort: 9090,
       SourceSecurityGroupId: stack.resolve(net.managementSecurityGroup.securityGroupId),
     });
     const sg = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'TestStack/Service/SecurityGroup' } });
