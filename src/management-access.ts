@@ -274,8 +274,8 @@ class ClientVpnAccess extends ManagementAccess {
       authorizeAllUsersToVpcCidr: false,
       description: `Management access to ${network.node.path}`.slice(0, 255),
     });
-    for (const cidr of authorized) {
-      endpoint.addAuthorizationRule(`Authorize-${cidrId(cidr)}`, {
+    for (const [i, cidr] of authorized.entries()) {
+      endpoint.addAuthorizationRule(`Authorize-${cidrId(cidr, i)}`, {
         cidr,
         groupId: o.authorizedGroupId,
         description: `Management subnet ${cidr}`,
@@ -367,8 +367,8 @@ class VpnGatewayAccess extends ManagementAccess {
         staticRoutesOnly,
       });
       if (staticRoutesOnly) {
-        for (const cidr of o.onPremisesCidrs) {
-          new ec2.CfnVPNConnectionRoute(network, `VpnConnectionRoute-${cidrId(cidr)}`, {
+        for (const [i, cidr] of o.onPremisesCidrs.entries()) {
+          new ec2.CfnVPNConnectionRoute(network, `VpnConnectionRoute-${cidrId(cidr, i)}`, {
             vpnConnectionId: connection.ref,
             destinationCidrBlock: cidr,
           });

@@ -404,7 +404,7 @@ export class ManagementNetwork extends Construct {
     }
     this._managementCidrs.push({ cidr, source });
     if (this.networkAcl) {
-      this.addAclEntries(cidrId(cidr), cidr, this.nextAclRule);
+      this.addAclEntries(cidrId(cidr, this._managementCidrs.length), cidr, this.nextAclRule);
       this.nextAclRule += 10;
     }
     for (const { target, port } of this.managedTargets) {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -236,6 +236,17 @@ describe('ManagementNetwork management CIDRs and peers', () => {
       expect.objectContaining({ CidrIp: '172.20.0.0/16', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' }),
     ]);
     expect(net.managementPeers.map((p) => p.uniqueId)).toEqual([net.managementSecurityGroup.uniqueId, '192.168.0.0/16', '172.20.0.0/16']);
+  });
+
+  test('CIDRs known only at deploy time (parameters) are admitted without synth-time checks', () => {
+    const { stack, net, template } = network();
+    const office = new CfnParameter(stack, 'OfficeCidr', { type: 'String' }).valueAsString;
+    const partner = new CfnParameter(stack, 'PartnerCidr', { type: 'String' }).valueAsString;
+    net.addManagementCidr(office);
+    net.addManagementCidr(partner);
+    const t = template();
+    t.hasResourceProperties('AWS::EC2::NetworkAclEntry', { CidrBlock: { Ref: 'OfficeCidr' }, RuleNumber: 110, Egress: false });
+    t.hasResourceProperties('AWS::EC2::NetworkAclEntry', { CidrBlock: { Ref: 'PartnerCidr' }, RuleNumber: 120, Egress: true });
   });
 
   test.each([

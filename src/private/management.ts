@@ -3,9 +3,12 @@ import { Token } from 'aws-cdk-lib/core';
 import { knownSubnetAz } from './introspect';
 import { subnetName } from './routes';
 
-/** A construct id fragment for a CIDR block (`10.0.2.0/24` -> `10.0.2.0-24`): ids may not contain `/`. */
-export function cidrId(cidr: string): string {
-  return Token.isUnresolved(cidr) ? 'Token' : cidr.replace(/\//g, '-');
+/**
+ * A construct id fragment for a CIDR block (`10.0.2.0/24` -> `10.0.2.0-24`): ids may not contain
+ * `/`. A CIDR that is a token has no stable text, so it is named by its position instead.
+ */
+export function cidrId(cidr: string, position: number): string {
+  return Token.isUnresolved(cidr) ? `Cidr${position}` : cidr.replace(/\//g, '-');
 }
 
 /**
