@@ -151,7 +151,8 @@ describe('ManagementAccess.vpnGateway', () => {
   });
 
   test('a customer gateway and BGP VPN connection', () => {
-    const { template } = network([vpnGateway({ customerGateway: { ipAddress: '203.0.113.12', bgpAsn: 65010 }, amazonSideAsn: 64600 })]);
+    const { template, net } = network([vpnGateway({ customerGateway: { ipAddress: '203.0.113.12', bgpAsn: 65010 }, amazonSideAsn: 64600 })]);
+    expect(net.vpnConnection?.staticRoutesOnly).toBe(false);
     template.hasResourceProperties('AWS::EC2::VPNGateway', { AmazonSideAsn: 64600 });
     template.hasResourceProperties('AWS::EC2::CustomerGateway', { IpAddress: '203.0.113.12', BgpAsn: 65010, Type: 'ipsec.1' });
     template.hasResourceProperties('AWS::EC2::VPNConnection', {
