@@ -135,3 +135,17 @@ export function canonicalIpv6(address: string): string {
   const groups = parseIpv6(address);
   return groups ? groups.map((g) => g.toString(16)).join(':') : address.toLowerCase();
 }
+
+/**
+ * True when the CIDR is written with its network address (`10.0.0.0/16`, not `10.0.0.5/16`).
+ * Malformed input answers false.
+ */
+export function isCanonicalIpv4Cidr(cidr: string): boolean {
+  const block = parseIpv4Cidr(cidr);
+  return block !== undefined && formatIpv4(block.network) === cidr.split('/')[0];
+}
+
+/** Renders a parsed block back to `a.b.c.d/n`. */
+export function formatIpv4Cidr(block: Ipv4Cidr): string {
+  return `${formatIpv4(block.network)}/${block.prefix}`;
+}

@@ -1,0 +1,465 @@
+import * as directconnect from 'aws-cdk-lib/aws-directconnect';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Annotations, Token } from 'aws-cdk-lib/core';
+import { Construct } from 'constructs';
+import type { ManagementNetwork } from './management-network';
+import { knownSubnetAz } from './private/introspect';
+import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
+import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
+import { subnetName, subnetRouteTableId } from './private/routes';
+
+/**
+ * Options of an AWS Client VPN endpoint into the management subnets.
+ */
+export interface ClientVpnAccessOptions {
+  /**
+   * The IPv4 range client addresses are assigned from. AWS requires a block from /12 to /22 that
+   * does not overlap the VPC or any other management CIDR.
+   */
+  readonly cidr: string;
+
+  /** The ARN of the server certificate in AWS Certificate Manager. */
+  readonly serverCertificateArn: string;
+
+  /**
+   * The ARN of the client root certificate chain in AWS Certificate Manager, for mutual TLS
+   * authentication. At least one of `clientCertificateArn` and `samlProvider` is required.
+   *
+   * @default - no certificate authentication
+   */
+  readonly clientCertificateArn?: string;
+
+  /**
+   * The IAM SAML identity provider for federated authentication. At least one of
+   * `clientCertificateArn` and `samlProvider` is required.
+   *
+   * @default - no federated authentication
+   */
+  readonly samlProvider?: iam.ISamlProvider;
+
+  /**
+   * The IAM SAML identity provider for the self-service portal. Needs `samlProvider`.
+   *
+   * @default - the self-service portal uses `samlProvider`
+   */
+  readonly selfServiceSamlProvider?: iam.ISamlProvider;
+
+  /**
+   * Whether only traffic for the VPC goes through the VPN, while the rest of the client's
+   * traffic keeps its own internet path. The management subnets have no internet path, so a
+   * full tunnel leaves clients without internet access while connected.
+   *
+   * @default true
+   */
+  readonly splitTunnel?: boolean;
+
+  /**
+   * The identity provider group (SAML group or Active Directory group ID) whose members may reach
+   * the management subnets.
+   *
+   * @default - every authenticated client
+   */
+  readonly authorizedGroupId?: string;
+
+  /**
+   * DNS servers pushed to clients (at most two).
+   *
+   * @default - none: clients keep their own resolvers
+   */
+  readonly dnsServers?: string[];
+
+  /**
+   * How long connection logs are kept in CloudWatch Logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A customer gateway and site-to-site VPN connection to the virtual private gateway.
+ */
+export interface CustomerGatewayOptions {
+  /** The public IPv4 address of the customer gateway device on premises. */
+  readonly ipAddress: string;
+
+  /**
+   * The BGP autonomous system number of the customer gateway.
+   *
+   * @default 65000
+   */
+  readonly bgpAsn?: number;
+
+  /**
+   * Whether the VPN connection uses static routes (the `onPremisesCidrs`) instead of BGP.
+   *
+   * @default false
+   */
+  readonly staticRoutesOnly?: boolean;
+}
+
+/**
+ * Options of a virtual private gateway for site-to-site VPN and Direct Connect.
+ */
+export interface VpnGatewayAccessOptions {
+  /**
+   * The on-premises networks that administer the management subnets. They are admitted by the
+   * management network ACL and become management CIDRs (and peers). They must not overlap the
+   * VPC or other management CIDRs, and none may be the whole address space.
+   */
+  readonly onPremisesCidrs: string[];
+
+  /**
+   * An existing virtual private gateway that is already attached to the VPC. Only route
+   * propagation (and the optional connection and association) are added.
+   *
+   * @default - the VPC's own gateway (`vpc.vpnGatewayId`) when it has one, otherwise a new
+   * gateway is created and attached
+   */
+  readonly vpnGatewayId?: string;
+
+  /**
+   * The private ASN of the Amazon side of a new gateway (64512-65534 or 4200000000-4294967294).
+   *
+   * @default - the AWS default, 64512
+   */
+  readonly amazonSideAsn?: number;
+
+  /**
+   * A customer gateway and site-to-site VPN connection to create.
+   *
+   * @default - no VPN connection: connect one later, or use Direct Connect
+   */
+  readonly customerGateway?: CustomerGatewayOptions;
+
+  /**
+   * The ID of a Direct Connect gateway to associate with the virtual private gateway. AWS then
+   * advertises the VPC CIDR to the Direct Connect gateway.
+   *
+   * @default - no Direct Connect association
+   */
+  readonly directConnectGatewayId?: string;
+}
+
+/**
+ * Options of an EC2 Instance Connect Endpoint.
+ */
+export interface InstanceConnectEndpointAccessOptions {
+  /**
+   * The Availability Zone of the management subnet that holds the endpoint. AWS allows one
+   * endpoint per VPC; it reaches instances in every subnet of the VPC.
+   *
+   * @default - the Availability Zone of the first management subnet
+   */
+  readonly availabilityZone?: string;
+}
+
+/**
+ * Options of the Session Manager interface endpoints.
+ */
+export interface SessionManagerAccessOptions {
+  /**
+   * Whether the endpoints answer for the public service names inside the VPC, so SSM Agent needs
+   * no configuration. Needs DNS support and DNS hostnames on the VPC.
+   *
+   * @default true
+   */
+  readonly privateDnsEnabled?: boolean;
+}
+
+/**
+ * A way into the management subnets of a {@link ManagementNetwork}. Several can be combined.
+ */
+export abstract class ManagementAccess {
+  /**
+   * An AWS Client VPN endpoint associated with the management subnets (one per Availability
+   * Zone), authorized only to the management subnets' CIDRs, with split tunnel and connection
+   * logging to CloudWatch Logs. Its security group is the management security group.
+   */
+  public static clientVpn(options: ClientVpnAccessOptions): ManagementAccess {
+    return new ClientVpnAccess(options);
+  }
+
+  /**
+   * A virtual private gateway attached to the VPC for site-to-site VPN and Direct Connect, with
+   * route propagation into the management route tables only, an optional customer gateway and
+   * VPN connection, and an optional Direct Connect gateway association.
+   */
+  public static vpnGateway(options: VpnGatewayAccessOptions): ManagementAccess {
+    return new VpnGatewayAccess(options);
+  }
+
+  /**
+   * An EC2 Instance Connect Endpoint in a management subnet: SSH (and RDP) without a VPN. The
+   * endpoint uses the management security group and does not preserve the client IP, so
+   * instances see connections from the endpoint's private address.
+   */
+  public static instanceConnectEndpoint(options: InstanceConnectEndpointAccessOptions = {}): ManagementAccess {
+    return new InstanceConnectEndpointAccess(options);
+  }
+
+  /**
+   * Interface endpoints for Systems Manager (`ssm`, `ssmmessages`, `ec2messages`) in the
+   * management subnets, so instances (and ECS Exec) are administrable without an internet path.
+   */
+  public static sessionManager(options: SessionManagerAccessOptions = {}): ManagementAccess {
+    return new SessionManagerAccess(options);
+  }
+
+  /** The kind of access: `clientVpn`, `vpnGateway`, `instanceConnectEndpoint` or `sessionManager`. */
+  public abstract readonly kind: string;
+
+  /**
+   * Creates the access in the network.
+   *
+   * @internal
+   */
+  public abstract _bind(network: ManagementNetwork): void;
+}
+
+class ClientVpnAccess extends ManagementAccess {
+  public readonly kind = 'clientVpn';
+
+  constructor(private readonly options: ClientVpnAccessOptions) {
+    super();
+  }
+
+  public _bind(network: ManagementNetwork): void {
+    const o = this.options;
+    if (!o.clientCertificateArn && !o.samlProvider) {
+      throw new Error('clientVpn needs an authentication method: give clientCertificateArn (mutual TLS) or samlProvider (SAML federation), or both');
+    }
+    if (o.selfServiceSamlProvider && !o.samlProvider) {
+      throw new Error('clientVpn selfServiceSamlProvider needs samlProvider: the self-service portal is part of federated authentication');
+    }
+    if (o.dnsServers && o.dnsServers.length > 2) {
+      throw new Error(`clientVpn dnsServers ${JSON.stringify(o.dnsServers)} lists ${o.dnsServers.length} servers: AWS Client VPN pushes at most two`);
+    }
+    if (!Token.isUnresolved(o.cidr) && !isAnyAddress(o.cidr)) {
+      const block = parseIpv4Cidr(o.cidr);
+      if (block && (block.prefix < 12 || block.prefix > 22)) {
+        throw new Error(`clientVpn cidr '${o.cidr}' is a /${block.prefix}: AWS Client VPN needs a client CIDR from /12 to /22 (for example 10.100.0.0/22)`);
+      }
+    }
+    network._addManagementCidr(o.cidr, 'clientVpn cidr');
+
+    const splitTunnel = o.splitTunnel ?? true;
+    if (!splitTunnel) {
+      Annotations.of(network).addWarningV2('cdk-eni-patterns:client-vpn-full-tunnel',
+        'clientVpn splitTunnel is false: every client route goes into the VPC, whose management subnets have no internet path, so clients lose internet access while connected');
+    }
+
+    const subnets = onePerAz(network.managementSubnets.subnets);
+    const authorized = subnets.map((s) => subnetCidrOrThrow(s, 'clientVpn authorizes the management subnets by CIDR'));
+
+    const logGroup = new logs.LogGroup(network, 'ClientVpnLogGroup', {
+      retention: o.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    const endpoint = new ec2.ClientVpnEndpoint(network, 'ClientVpnEndpoint', {
+      vpc: network.vpc,
+      vpcSubnets: { subnets },
+      cidr: o.cidr,
+      serverCertificateArn: o.serverCertificateArn,
+      clientCertificateArn: o.clientCertificateArn,
+      userBasedAuthentication: o.samlProvider
+        ? ec2.ClientVpnUserBasedAuthentication.federated(o.samlProvider, o.selfServiceSamlProvider)
+        : undefined,
+      securityGroups: [network.managementSecurityGroup],
+      splitTunnel,
+      dnsServers: o.dnsServers,
+      logging: true,
+      logGroup,
+      authorizeAllUsersToVpcCidr: false,
+      description: `Management access to ${network.node.path}`.slice(0, 255),
+    });
+    for (const [i, cidr] of authorized.entries()) {
+      endpoint.addAuthorizationRule(`Authorize-${cidrId(cidr, i)}`, {
+        cidr,
+        groupId: o.authorizedGroupId,
+        description: `Management subnet ${cidr}`,
+      });
+    }
+    network._resources.clientVpnEndpoint = endpoint;
+    network._resources.clientVpnLogGroup = logGroup;
+  }
+}
+
+class VpnGatewayAccess extends ManagementAccess {
+  public readonly kind = 'vpnGateway';
+
+  constructor(private readonly options: VpnGatewayAccessOptions) {
+    super();
+  }
+
+  public _bind(network: ManagementNetwork): void {
+    const o = this.options;
+    if (o.onPremisesCidrs.length === 0) {
+      throw new Error('vpnGateway onPremisesCidrs is empty: name the on-premises networks that administer the management subnets (for example 192.168.0.0/16), so the network ACL and security groups can admit them');
+    }
+    const existingId = o.vpnGatewayId ?? network.vpc.vpnGatewayId;
+    if (existingId !== undefined && o.amazonSideAsn !== undefined) {
+      throw new Error(`vpnGateway amazonSideAsn ${o.amazonSideAsn} applies only to a new gateway, but the VPC already has virtual private gateway ${existingId}: drop amazonSideAsn`);
+    }
+    if (o.amazonSideAsn !== undefined && !Token.isUnresolved(o.amazonSideAsn) && !validAmazonAsn(o.amazonSideAsn)) {
+      throw new Error(`vpnGateway amazonSideAsn ${o.amazonSideAsn} is not a private ASN AWS accepts: use 64512-65534 or 4200000000-4294967294`);
+    }
+    const cgw = o.customerGateway;
+    if (cgw && !Token.isUnresolved(cgw.ipAddress) && parseIpv4(cgw.ipAddress) === undefined) {
+      throw new Error(`vpnGateway customerGateway.ipAddress '${cgw.ipAddress}' is not an IPv4 address: use the public address of the on-premises VPN device, such as 203.0.113.12`);
+    }
+    const bgpAsn = cgw?.bgpAsn;
+    if (bgpAsn !== undefined && !Token.isUnresolved(bgpAsn) && (!Number.isInteger(bgpAsn) || bgpAsn < 1 || bgpAsn > 2147483647)) {
+      throw new Error(`vpnGateway customerGateway.bgpAsn ${bgpAsn} is out of range: use an ASN from 1 to 2147483647`);
+    }
+    const dx = o.directConnectGatewayId;
+    if (dx !== undefined && !Token.isUnresolved(dx) && !DX_GATEWAY_ID.test(dx)) {
+      throw new Error(`vpnGateway directConnectGatewayId '${dx}' is not a Direct Connect gateway ID: AWS gives them as UUIDs such as 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`);
+    }
+    for (const cidr of o.onPremisesCidrs) {
+      network._addManagementCidr(cidr, 'vpnGateway onPremisesCidrs');
+    }
+
+    const routeTableIds = uniqueTokens(network.managementSubnets.subnets.map((s) => {
+      const id = subnetRouteTableId(s);
+      if (id === undefined) {
+        throw new Error(`vpnGateway propagates routes into the management route tables, but the route table of management subnet ${subnetName(s)} is unknown: import the subnet with its routeTableId`);
+      }
+      return id;
+    }));
+
+    let vpnGatewayId = existingId;
+    let attachment: ec2.CfnVPCGatewayAttachment | undefined;
+    if (vpnGatewayId === undefined) {
+      const gateway = new ec2.VpnGateway(network, 'VpnGateway', {
+        type: ec2.VpnConnectionType.IPSEC_1,
+        amazonSideAsn: o.amazonSideAsn,
+      });
+      vpnGatewayId = gateway.gatewayId;
+      attachment = new ec2.CfnVPCGatewayAttachment(network, 'VpnGatewayAttachment', {
+        vpcId: network.vpc.vpcId,
+        vpnGatewayId,
+      });
+    }
+
+    // Only the management route tables learn the on-premises routes: public and application
+    // subnets keep no path back to the on-premises networks.
+    const propagation = new ec2.CfnVPNGatewayRoutePropagation(network, 'VpnRoutePropagation', {
+      routeTableIds,
+      vpnGatewayId,
+    });
+    if (attachment) {
+      propagation.addDependency(attachment);
+    }
+
+    if (cgw) {
+      const customerGateway = new ec2.CfnCustomerGateway(network, 'CustomerGateway', {
+        type: ec2.VpnConnectionType.IPSEC_1,
+        ipAddress: cgw.ipAddress,
+        bgpAsn: cgw.bgpAsn ?? 65000,
+      });
+      const staticRoutesOnly = cgw.staticRoutesOnly ?? false;
+      const connection = new ec2.CfnVPNConnection(network, 'VpnConnection', {
+        type: ec2.VpnConnectionType.IPSEC_1,
+        customerGatewayId: customerGateway.ref,
+        vpnGatewayId,
+        staticRoutesOnly,
+      });
+      if (staticRoutesOnly) {
+        for (const [i, cidr] of o.onPremisesCidrs.entries()) {
+          new ec2.CfnVPNConnectionRoute(network, `VpnConnectionRoute-${cidrId(cidr, i)}`, {
+            vpnConnectionId: connection.ref,
+            destinationCidrBlock: cidr,
+          });
+        }
+      }
+      network._resources.customerGateway = customerGateway;
+      network._resources.vpnConnection = connection;
+    }
+
+    if (o.directConnectGatewayId !== undefined) {
+      const association = new directconnect.CfnDirectConnectGatewayAssociation(network, 'DirectConnectGatewayAssociation', {
+        directConnectGatewayId: o.directConnectGatewayId,
+        associatedGatewayId: vpnGatewayId,
+      });
+      if (attachment) {
+        // AWS associates only a gateway that is attached to a VPC.
+        association.addDependency(attachment);
+      }
+      network._resources.directConnectGatewayAssociation = association;
+    }
+    network._resources.vpnGatewayId = vpnGatewayId;
+  }
+}
+
+class InstanceConnectEndpointAccess extends ManagementAccess {
+  public readonly kind = 'instanceConnectEndpoint';
+
+  constructor(private readonly options: InstanceConnectEndpointAccessOptions) {
+    super();
+  }
+
+  public _bind(network: ManagementNetwork): void {
+    const subnets = network.managementSubnets.subnets;
+    const az = this.options.availabilityZone;
+    const subnet = az === undefined ? subnets[0] : subnets.find((s) => knownSubnetAz(s) === az);
+    if (subnet === undefined) {
+      const azs = subnets.map((s) => knownSubnetAz(s) ?? 'unknown');
+      throw new Error(`instanceConnectEndpoint availabilityZone '${az}' has no management subnet: choose one of ${JSON.stringify(azs)}`);
+    }
+    const endpoint = new ec2.CfnInstanceConnectEndpoint(network, 'InstanceConnectEndpoint', {
+      subnetId: subnet.subnetId,
+      securityGroupIds: [network.managementSecurityGroup.securityGroupId],
+      // Connections reach instances from the endpoint's private address, which the management
+      // network ACL admits; a preserved client IP would come from the internet and be dropped.
+      preserveClientIp: false,
+    });
+    network._resources.instanceConnectEndpoint = endpoint;
+  }
+}
+
+class SessionManagerAccess extends ManagementAccess {
+  public readonly kind = 'sessionManager';
+
+  constructor(private readonly options: SessionManagerAccessOptions) {
+    super();
+  }
+
+  public _bind(network: ManagementNetwork): void {
+    const scope = new Construct(network, 'SessionManager');
+    const securityGroup = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
+      vpc: network.vpc,
+      description: `${network.node.path} Systems Manager endpoints`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(ec2.Peer.ipv4(knownVpcCidr(network.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC to the Systems Manager endpoints');
+
+    const services: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+      ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
+      ['SsmMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES],
+      ['Ec2Messages', ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES],
+    ];
+    const subnets = onePerAz(network.managementSubnets.subnets);
+    for (const [id, service] of services) {
+      network._resources.sessionManagerEndpoints.push(new ec2.InterfaceVpcEndpoint(scope, id, {
+        vpc: network.vpc,
+        service,
+        subnets: { subnets },
+        securityGroups: [securityGroup],
+        open: false,
+        privateDnsEnabled: this.options.privateDnsEnabled ?? true,
+      }));
+    }
+  }
+}
+
+const DX_GATEWAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function validAmazonAsn(asn: number): boolean {
+  return Number.isInteger(asn) && ((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294));
+}
+
+function uniqueTokens(values: string[]): string[] {
+  return values.filter((v, i) => values.indexOf(v) === i);
+}

@@ -1,0 +1,61 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Token } from 'aws-cdk-lib/core';
+import { knownSubnetAz } from './introspect';
+import { subnetName } from './routes';
+
+/**
+ * A construct id fragment for a CIDR block (`10.0.2.0/24` -> `10.0.2.0-24`): ids may not contain
+ * `/`. A CIDR that is a token has no stable text, so it is named by its position instead.
+ */
+export function cidrId(cidr: string, position: number): string {
+  return Token.isUnresolved(cidr) ? `Cidr${position}` : cidr.replace(/\//g, '-');
+}
+
+/**
+ * The first subnet of every Availability Zone, in order. Client VPN target networks and interface
+ * endpoints take at most one subnet per Availability Zone. Subnets whose AZ is unknown are kept.
+ */
+export function onePerAz(subnets: ec2.ISubnet[]): ec2.ISubnet[] {
+  const seen = new Set<string>();
+  return subnets.filter((s) => {
+    const az = knownSubnetAz(s);
+    if (az === undefined) {
+      return true;
+    }
+    if (seen.has(az)) {
+      return false;
+    }
+    seen.add(az);
+    return true;
+  });
+}
+
+/** The subnet's IPv4 CIDR (literal or token); throws with `why` when the subnet does not know it. */
+export function subnetCidrOrThrow(subnet: ec2.ISubnet, why: string): string {
+  let cidr: string | undefined;
+  try {
+    cidr = subnet.ipv4CidrBlock;
+  } catch {
+    cidr = undefined;
+  }
+  if (!cidr) {
+    throw new Error(`${why}, but the CIDR of management subnet ${subnetName(subnet)} is unknown: import the subnet with its ipv4CidrBlock (ec2.Subnet.fromSubnetAttributes or ec2.Vpc.fromLookup)`);
+  }
+  return cidr;
+}
+
+/**
+ * The VPC's primary IPv4 CIDR as a literal when it can be known at synth time: the attribute
+ * itself, or the `CidrBlock` of an `AWS::EC2::VPC` defined in this app. Otherwise the token.
+ */
+export function knownVpcCidr(vpc: ec2.IVpc): string {
+  const attr = vpc.vpcCidrBlock;
+  if (!Token.isUnresolved(attr)) {
+    return attr;
+  }
+  const cfn = vpc.node.defaultChild;
+  if (cfn instanceof ec2.CfnVPC && typeof cfn.cidrBlock === 'string' && !Token.isUnresolved(cfn.cidrBlock)) {
+    return cfn.cidrBlock;
+  }
+  return attr;
+}
