@@ -1,6 +1,7 @@
 import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { ManagementNetworkExampleStack } from './management-network';
 import { NetworkInterface } from '../src';
 
 /**
@@ -48,5 +49,14 @@ export function buildExampleApp(outdir = `${__dirname}/cdk.out`): App {
     context: { [`availability-zones:account=${env.account}:region=${env.region}`]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
   });
   new NetworkInterfaceExampleStack(app, 'EniExample', { env });
+
+  // Client VPN needs ACM certificates that exist in the account: pass their ARNs as context
+  // (-c clientVpnServerCertificateArn=... -c clientVpnClientCertificateArn=...) to add it.
+  const server = app.node.tryGetContext('clientVpnServerCertificateArn');
+  const client = app.node.tryGetContext('clientVpnClientCertificateArn');
+  new ManagementNetworkExampleStack(app, 'ManagementNetworkExample', {
+    env,
+    clientVpnCertificates: server && client ? { server, client } : undefined,
+  });
   return app;
 }

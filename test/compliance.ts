@@ -43,3 +43,8 @@ export function cfnLintStacks(...stacks: Stack[]): string {
   });
   return cfnLint(files);
 }
+
+/** Jest assertion: the stack's template has no cfn-lint finding. */
+export function expectCfnLintClean(stack: Stack): void {
+  expect(cfnLintStacks(stack)).toEqual('');
+}

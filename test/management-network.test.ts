@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ManagementAccess, ManagementNetwork, ManagementNetworkProps } from '../src';
-import { expectCfnLintClean } from './cfn-lint';
+import { expectCfnLintClean } from './compliance';
 import { testApp, testInstance, testStack, testVpc } from './util';
 import { ManagementNetworkExampleStack } from '../examples/management-network';
 
