@@ -1,1 +1,2 @@
 export * from './network-interface';
+export * from './dual-homed-instance';

@@ -58,7 +58,7 @@ export function renderUserDataCommands(options: DualHomedScriptOptions): string[
     HEREDOC_END,
     `chmod 0750 ${SETUP_SCRIPT_PATH}`,
     `if ! ${SETUP_SCRIPT_PATH}; then`,
-    `  echo "dual-homed setup failed: see the output above and 'journalctl -t dual-homed'" >&2`,
+    '  echo "dual-homed setup failed: see the output above and \'journalctl -t dual-homed\'" >&2',
     '  exit 1',
     'fi',
   ];
@@ -203,7 +203,7 @@ function renderUbuntuRouting(): string[] {
     '  IFS=/ read -r MGMT_NET _ <<<"${MGMT_CIDR}"',
     '  IFS=. read -r o1 o2 o3 o4 <<<"${MGMT_NET}"',
     '  MGMT_GW="${o1}.${o2}.${o3}.$((o4 + 1))"',
-    `  umask 077`,
+    '  umask 077',
     `  cat > ${NETPLAN_PATH} <<EOF`,
     '# Written by the dual-homed setup: replies from the management address leave through ${MGMT_IF}.',
     'network:',
