@@ -9,6 +9,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DualHomedExampleStack } from '../examples/dual-homed';
 import { DualHomedFleet, DualHomedInstance, DualHomedInstanceProps, DualHomedOs, NetworkInterface } from '../src';
 import { testApp, testStack, testVpc } from './util';
 
@@ -782,5 +783,17 @@ describe('DualHomedInstance validators', () => {
     // W3010: the stack pins a Region so the fleet knows its zone names; the VPC's subnets then
     // carry literal zone names, which is what an env-specific CDK VPC always renders.
     expect(cfnLint(app.synth().getStackByName('Fleet').template, ['W3005', 'W3010'])).toBe('');
+  });
+
+  test('the example stack is cdk-nag clean (choices acknowledged) and cfn-lint clean', () => {
+    const app = testApp();
+    const stack = new DualHomedExampleStack(app, 'DualHomedExample', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(stack.fleet.instances).toHaveLength(2);
+    expect(stack.host.operatingSystem).toBe(DualHomedOs.AMAZON_LINUX_2023);
+    expect(stack.fleet.instances[0].operatingSystem).toBe(DualHomedOs.UBUNTU_24_04);
+    // W3010: see the fleet test above.
+    expect(cfnLint(app.synth().getStackByName('DualHomedExample').template, ['W3005', 'W3010'])).toBe('');
   });
 });
