@@ -1,2 +1,3 @@
 export * from './network-interface';
 export * from './dual-homed-instance';
+export * from './dual-homed-fleet';
