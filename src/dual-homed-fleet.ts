@@ -1,0 +1,83 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Token } from 'aws-cdk-lib/core';
+import { Construct } from 'constructs';
+import { DualHomedInstance, DualHomedInstanceOptions } from './dual-homed-instance';
+import { knownSubnetAz } from './private/introspect';
+
+/**
+ * Properties of a {@link DualHomedFleet}.
+ */
+export interface DualHomedFleetProps extends DualHomedInstanceOptions {
+  /**
+   * The Availability Zones to place one instance in each.
+   *
+   * @default - every zone in which both subnet selections have a subnet
+   */
+  readonly availabilityZones?: string[];
+}
+
+/**
+ * One {@link DualHomedInstance} per Availability Zone, sharing one public and one management
+ * security group, for example as the targets of a load balancer in the public subnets.
+ */
+export class DualHomedFleet extends Construct implements ec2.IConnectable {
+  /** The instances, in the order of `availabilityZones`. */
+  public readonly instances: DualHomedInstance[];
+
+  /** The Availability Zones of the instances. */
+  public readonly availabilityZones: string[];
+
+  /** The public security group shared by every instance's public interface. */
+  public readonly connections: ec2.Connections;
+
+  /** The management security group shared by every instance's management interface. */
+  public readonly managementConnections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: DualHomedFleetProps) {
+    super(scope, id);
+
+    const zones = props.availabilityZones ?? commonZones(props.vpc, props.publicSubnet, props.managementSubnet);
+    if (zones.length === 0) {
+      throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common with known names: select subnets in the same zones or pass availabilityZones`);
+    }
+    const unresolved = zones.find((z) => Token.isUnresolved(z));
+    if (unresolved !== undefined) {
+      throw new Error(`availabilityZones of ${this.node.path} contains an unresolved token: give the stack an explicit env (account and region) or list the zones by name`);
+    }
+    if (new Set(zones).size !== zones.length) {
+      throw new Error(`availabilityZones ${JSON.stringify(zones)} of ${this.node.path} lists a zone twice: give each zone once`);
+    }
+    this.availabilityZones = [...zones];
+
+    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} public interfaces: service ports`,
+      allowAllOutbound: props.allowAllOutbound ?? true,
+    });
+    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} management interfaces: SSH and admin ports`,
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
+    this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
+
+    this.instances = zones.map((zone) => new DualHomedInstance(this, `Instance${pascalCase(zone)}`, {
+      ...props,
+      availabilityZone: zone,
+      publicSecurityGroup,
+      managementSecurityGroup,
+    }));
+  }
+}
+
+function commonZones(vpc: ec2.IVpc, publicSelection: ec2.SubnetSelection, managementSelection: ec2.SubnetSelection): string[] {
+  const zonesOf = (selection: ec2.SubnetSelection) =>
+    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s)).filter((z): z is string => z !== undefined);
+  const management = new Set(zonesOf(managementSelection));
+  return [...new Set(zonesOf(publicSelection))].filter((z) => management.has(z));
+}
+
+function pascalCase(text: string): string {
+  return text.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}
