@@ -1,6 +1,7 @@
 import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { DualHomedExampleStack } from './dual-homed';
 import { ManagementNetworkExampleStack } from './management-network';
 import { NetworkInterface } from '../src';
 
@@ -54,6 +55,7 @@ export function buildExampleApp(outdir = `${__dirname}/cdk.out`): App {
   // (-c clientVpnServerCertificateArn=... -c clientVpnClientCertificateArn=...) to add it.
   const server = app.node.tryGetContext('clientVpnServerCertificateArn');
   const client = app.node.tryGetContext('clientVpnClientCertificateArn');
+  new DualHomedExampleStack(app, 'DualHomedExample', { env });
   new ManagementNetworkExampleStack(app, 'ManagementNetworkExample', {
     env,
     clientVpnCertificates: server && client ? { server, client } : undefined,

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ManagementAccess, ManagementNetwork } from '../src';
+import { DualHomedInstance, ManagementAccess, ManagementNetwork } from '../src';
 
 /** Properties of the management network example. */
 export interface ManagementNetworkExampleStackProps extends StackProps {
@@ -50,19 +50,22 @@ export class ManagementNetworkExampleStack extends Stack {
       access,
     });
 
-    // A public web server: HTTPS from the internet, SSH only from the management network.
-    const web = new ec2.Instance(this, 'WebServer', {
+    // The pattern this network is for: a public web server whose SSH listens only on a second
+    // network interface in the management subnet, admitted only from the management network.
+    const web = new DualHomedInstance(this, 'WebServer', {
       vpc: this.network.vpc,
-      vpcSubnets: this.network.publicSubnetSelection,
+      publicSubnet: this.network.publicSubnetSelection,
+      managementSubnet: this.network.managementSubnetSelection,
+      availabilityZone: this.network.vpc.availabilityZones[0],
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-      requireImdsv2: true,
+      managementPeers: this.network.managementPeers,
+      servicePorts: [ec2.Port.tcp(443)],
       detailedMonitoring: true,
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+      userDataCommands: ['dnf install -y nginx', 'systemctl enable --now nginx'],
     });
-    web.connections.allowFromAnyIpv4(ec2.Port.tcp(443), 'HTTPS from the internet');
     // Session Manager shells: the minimal agent permissions AWS documents for Session Manager.
-    web.addToRolePolicy(new iam.PolicyStatement({
+    web.instance.addToRolePolicy(new iam.PolicyStatement({
       actions: [
         'ssm:UpdateInstanceInformation',
         'ssmmessages:CreateControlChannel',
@@ -72,10 +75,9 @@ export class ManagementNetworkExampleStack extends Stack {
       ],
       resources: ['*'],
     }));
-    this.network.allowManagementTo(web, ec2.Port.tcp(22));
 
     Validations.of(web).acknowledge(
-      { id: 'AwsSolutions-EC23', reason: 'A public web server: port 443 is open to the internet on purpose; SSH is admitted only from the management peers' },
+      { id: 'AwsSolutions-EC23', reason: 'A public web server: port 443 is open to the internet on purpose; SSH is admitted only from the management peers, on the management interface' },
       { id: 'AwsSolutions-EC29', reason: 'The example stack must tear down without manual steps, so termination protection stays off' },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The ssmmessages channel actions support no resource-level permissions, and ssm:UpdateInstanceInformation cannot name the instance from its own role without a dependency cycle; this is the policy AWS documents for Session Manager' },
     );

@@ -22,14 +22,23 @@ export function nagFindings(scope: IConstruct): string[] {
  * W3005 (CDK's own redundant DependsOn) and W3010 (environment-specific stacks pin the Availability
  * Zones they looked up, by design: https://docs.aws.amazon.com/cdk/v2/guide/context.html).
  */
-export function cfnLint(templateFiles: string[]): string {
+export const CFN_LINT_IGNORED = ['W3005', 'W3010'];
+
+export function cfnLint(templateFiles: string[], ignore: string[] = CFN_LINT_IGNORED): string {
   try {
-    execFileSync('cfn-lint', ['-i', 'W3005', 'W3010', '--', ...templateFiles], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('cfn-lint', ['-i', ...ignore, '--', ...templateFiles], { encoding: 'utf8', stdio: 'pipe' });
     return '';
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     return `${err.stdout ?? ''}${err.stderr ?? ''}` || err.message;
   }
+}
+
+/** Lints one template object (written to a temporary file) with cfn-lint. */
+export function cfnLintTemplate(template: unknown, ignore: string[] = CFN_LINT_IGNORED): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-lint-')), 'template.json');
+  fs.writeFileSync(file, JSON.stringify(template));
+  return cfnLint([file], ignore);
 }
 
 /** Synthesizes the stacks' stage and lints each stack template with cfn-lint. */
