@@ -210,7 +210,8 @@ class Builder {
     for (const [logicalId, r] of Object.entries(sc.resources)) {
       const id = `${sc.stack}/${logicalId}`;
       if (r.Type === 'AWS::EC2::VPC') {
-        this.vpcs.set(id, { id, name: displayName(sc, logicalId, r.Properties), imported: false, stackName: sc.stack, cidr: literal(r.Properties?.CidrBlock) });
+        const name = displayName(sc, logicalId, r.Properties);
+        this.vpcs.set(id, { id, name, imported: false, stackName: sc.stack, cidr: literal(r.Properties?.CidrBlock) });
       } else if (r.Type === 'AWS::EC2::InternetGateway') {
         this.igws.add(id);
       } else if (r.Type === 'AWS::EC2::VPNGateway') {
@@ -275,7 +276,8 @@ class Builder {
       const p = r.Properties ?? {};
       const group: TopologySecurityGroup = {
         id,
-        name: literal(p.GroupName) ?? displayName(sc, logicalId, p),
+        // Instances tag their group with the instance's Name: the logical ID tells groups apart better.
+        name: literal(p.GroupName) ?? shortLogicalId(logicalId),
         imported: false,
         stackName: sc.stack,
         vpcId: this.vpcRef(p.VpcId, sc),
@@ -488,7 +490,8 @@ class Builder {
       subnet.kind = role === 'management' || (role === undefined && named) ? SubnetKind.MANAGEMENT : toIgw ? SubnetKind.PUBLIC : SubnetKind.PRIVATE;
     }
     this.inferImportedSubnetVpcs();
-    const attachments = [...this.attachments].sort((a, b) => a.instanceId.localeCompare(b.instanceId) || (a.deviceIndex ?? 99) - (b.deviceIndex ?? 99));
+    const attachments = [...this.attachments]
+      .sort((a, b) => a.instanceId.localeCompare(b.instanceId) || (a.deviceIndex ?? 99) - (b.deviceIndex ?? 99));
     return {
       stacks: this.stacks,
       vpcs: [...this.vpcs.values()],
@@ -506,7 +509,9 @@ class Builder {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private launchInterface(instanceId: string, instanceName: string, deviceIndex: number, sc: Scope, spec: any, subnetId: string | undefined, instanceProps: boolean): void {
+  private launchInterface(
+    instanceId: string, instanceName: string, deviceIndex: number, sc: Scope, spec: any, subnetId: string | undefined, instanceProps: boolean,
+  ): void {
     const id = `${instanceId}#eth${deviceIndex}`;
     const subnet = subnetId ? this.subnets.get(subnetId) : undefined;
     const explicitPublic = spec?.AssociatePublicIpAddress;
@@ -528,9 +533,11 @@ class Builder {
   }
 
   private launchTemplateData(ref: any, sc: Scope): Record<string, any> {
-    const id = resolveRef(ref?.LaunchTemplateId ?? ref?.LaunchTemplateName, sc);
-    if (!id || !id.startsWith(`${sc.stack}/`)) return {};
-    const lt = sc.resources[id.slice(sc.stack.length + 1)];
+    if (!ref) return {};
+    const byId = logicalIdOf(ref.LaunchTemplateId) ?? logicalIdOf(ref.LaunchTemplateName);
+    const name = literal(ref.LaunchTemplateName);
+    const lt = (byId ? sc.resources[byId] : undefined)
+      ?? Object.values(sc.resources).find((r) => r.Type === 'AWS::EC2::LaunchTemplate' && name !== undefined && r.Properties?.LaunchTemplateName === name);
     return lt?.Type === 'AWS::EC2::LaunchTemplate' ? (lt.Properties?.LaunchTemplateData ?? {}) : {};
   }
 
@@ -621,8 +628,17 @@ class Builder {
     let eni = this.enis.get(id);
     if (!eni) {
       eni = {
-        id, name: id, createdAtLaunch, securityGroupIds: [], privateIpv4Addresses: [], automaticIpv4Count: 0,
-        ipv6Addresses: [], ipv6AddressCount: 0, elasticIps: [], publicIpOnLaunch: false, sourceDestCheck: true,
+        id,
+        name: id,
+        createdAtLaunch,
+        securityGroupIds: [],
+        privateIpv4Addresses: [],
+        automaticIpv4Count: 0,
+        ipv6Addresses: [],
+        ipv6AddressCount: 0,
+        elasticIps: [],
+        publicIpOnLaunch: false,
+        sourceDestCheck: true,
       };
       this.enis.set(id, eni);
     }
