@@ -81,7 +81,11 @@ const cliBundle = project.bundler.addBundle('src/failover/cli-main.ts', {
   minify: true,
   executable: true,
 });
-project.addBins({ 'eni-failover': `${cliBundle.outfile}` });
+project.addBins({
+  'eni-failover': cliBundle.outfile,
+  // Reads a synthesized cloud assembly and prints the network table, findings and a mermaid diagram.
+  'cdk-eni-topology': 'lib/topology/cli.js',
+});
 
 const silence = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 for (const [k, v] of Object.entries(silence)) {
@@ -130,6 +134,19 @@ for (const name of ['default', 'pre-compile', 'compile', 'post-compile', 'test',
 }
 ci.spawn(docsCheck);
 ci.spawn(bindings);
+
+// Benchmarks print markdown tables; they are never part of the tests.
+const bench = project.addTask('bench', {
+  description: 'Synthesis and failover benchmarks (markdown tables)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+bench.exec('ts-node --project bench/tsconfig.json bench/synth.ts');
+bench.exec('ts-node --project bench/tsconfig.json bench/failover.ts');
+project.addTask('bench:tests', {
+  description: 'Time the type check and the jest suite on this machine',
+  exec: 'ts-node --project bench/tsconfig.json bench/test-suite.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
 
 // The main job: synthesize the example app (no AWS account needed) and print a summary of it.
 project.addTask('example', {

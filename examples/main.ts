@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildExampleApp } from './app';
-import { Topology } from '../src/topology';
+import { Topology } from '../src';
 
 // Synthesizes the example app (no AWS account needed), prints every stack with its resources by
 // type and a table of its network interfaces, and writes the topology as a mermaid diagram.

@@ -4,3 +4,4 @@ export * from './management-access';
 export * from './management-network';
 export * from './dual-homed-instance';
 export * from './dual-homed-fleet';
+export * from './topology';

@@ -1,12 +1,13 @@
 import * as directconnect from 'aws-cdk-lib/aws-directconnect';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Annotations, Aspects, IAspect, Token, Validations } from 'aws-cdk-lib/core';
+import { Annotations, Aspects, IAspect, Tags, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { ManagementAccess } from './management-access';
 import { ipv4CidrsOverlap, isAnyAddress, isCanonicalIpv4Cidr, parseIpv4Cidr } from './private/ip';
 import { cidrId, knownVpcCidr } from './private/management';
 import { internetRoutesOf, sameSubnet, subnetName } from './private/routes';
+import { SUBNET_ROLE_TAG } from './private/tags';
 
 /**
  * Properties of a {@link ManagementNetwork}.
@@ -231,6 +232,12 @@ export class ManagementNetwork extends Construct {
       ? select(this.vpc, this.applicationSubnetSelection, 'applicationSubnetSelection')
       : undefined;
     this.validateSubnets();
+    // Tools reading the synthesized template (Topology) know the subnets' roles from these tags.
+    for (const [subnets, role] of [[this.managementSubnets, 'management'], [this.applicationSubnets, 'application']] as const) {
+      for (const subnet of subnets?.subnets ?? []) {
+        Tags.of(subnet).add(SUBNET_ROLE_TAG, role);
+      }
+    }
 
     this.managementSecurityGroup = new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
       vpc: this.vpc,

@@ -41,8 +41,31 @@ function redEdges(mermaid: string): number[] {
 }
 
 describe('the example app', () => {
-  const app = buildExampleApp(tmpdir());
-  const topology = Topology.fromAssembly(app.synth());
+  const assembly = buildExampleApp(tmpdir()).synth();
+  const whole = Topology.fromAssembly(assembly);
+  // The single-ENI stack, read on its own so the assertions below are exact.
+  const topology = Topology.fromTemplate('EniExample', assembly.getStackByName('EniExample').template);
+
+  test('the whole example app has no security finding', () => {
+    expect(whole.findings).toEqual([]);
+    expect(whole.toTable()).toContain('Findings: none');
+  });
+
+  test('every dual-homed host has its public interface at device 0 in a public subnet and its management interface at 1 in a management subnet', () => {
+    const kindOf = (subnetId: string) => whole.subnets.find((s) => s.id === subnetId)?.kind;
+    const hosts = whole.instances.filter((i) => whole.attachments.filter((a) => a.instanceId === i.id).length === 2);
+    expect(hosts.length).toBeGreaterThanOrEqual(3);
+    for (const host of hosts) {
+      const byIndex = new Map(whole.attachments.filter((a) => a.instanceId === host.id).map((a) => [a.deviceIndex, a.networkInterfaceId]));
+      const nic = (index: number) => whole.networkInterfaces.find((n) => n.id === byIndex.get(index))!;
+      expect([kindOf(nic(0).subnetId!), kindOf(nic(1).subnetId!)]).toEqual([SubnetKind.PUBLIC, SubnetKind.MANAGEMENT]);
+    }
+  });
+
+  test('the management network example lists its ways in', () => {
+    const kinds = whole.entryPoints.filter((e) => e.stackName === 'ManagementNetworkExample').map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining([EntryPointKind.VPN_GATEWAY, EntryPointKind.INSTANCE_CONNECT_ENDPOINT, EntryPointKind.INTERFACE_ENDPOINT]));
+  });
 
   test('the service address sits in a public subnet with its fixed addresses and Elastic IP', () => {
     const service = eni(topology, 'ServiceEni');
@@ -74,7 +97,8 @@ describe('the example app', () => {
     expect(row(table, 'ServiceEni')).toEqual([
       'EniExample', 'ServiceEni', 'Vpc/PublicSubnet1 (public)', '-', 'ServiceEniSecurityGroup', 'tcp/443 from 0.0.0.0/0', '10.10.0.10, 10.10.0.11; Elastic IP',
     ]);
-    expect(table).toMatch(/^Stack EniExample \(111111111111\/eu-west-1\): \d+ resources$/m);
+    expect(table).toMatch(/^Stack EniExample: \d+ resources$/m);
+    expect(whole.toTable({ resourceCounts: true })).toMatch(/^Stack EniExample \(111111111111\/eu-west-1\): \d+ resources$/m);
     expect(table).toMatch(/^ +1 {2}AWS::EC2::NetworkInterface$/m);
     expect(table).toContain('Findings: none');
     expect(topology.toTable()).not.toContain('AWS::EC2::NetworkInterface');

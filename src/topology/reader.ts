@@ -3,12 +3,8 @@ import {
   TopologyEntryPoint, TopologyFailover, TopologyIngressRule, TopologyInstance, TopologyNetworkInterface, TopologyRoute,
   TopologyRouteTable, TopologySecurityGroup, TopologyStack, TopologySubnet, TopologyVpc,
 } from './model';
+import { FAILOVER_METADATA, SUBNET_ROLE_TAG } from '../private/tags';
 
-/** The CloudFormation `Metadata` key on a floating network interface that names its failover candidates. */
-export const FAILOVER_METADATA_KEY = 'cdk-eni-patterns:failover';
-
-/** The tag that marks a subnet's role (`management`). */
-export const SUBNET_ROLE_TAG = 'cdk-eni-patterns:subnet-role';
 
 /** One template to read. */
 export interface StackInput {
@@ -383,7 +379,7 @@ class Builder {
       }
     }
     for (const [logicalId, r] of Object.entries(sc.resources)) {
-      const failover = r.Metadata?.[FAILOVER_METADATA_KEY];
+      const failover = r.Metadata?.[FAILOVER_METADATA];
       if (!failover || typeof failover !== 'object') continue;
       const networkInterfaceId = resolveRef(failover.eni ?? logicalId, sc)!;
       const candidateInstanceIds = resolveList(failover.candidates, sc);
@@ -486,7 +482,10 @@ class Builder {
       const toIgw = (table?.routes ?? []).some((r) => r.targetKind === RouteTargetKind.INTERNET_GATEWAY);
       const props = this.subnetTags.get(subnet.id);
       const role = tag(props, SUBNET_ROLE_TAG);
-      const named = [tag(props, 'aws-cdk:subnet-name'), tag(props, 'Name')].some((n) => n !== undefined && ADMIN_NAME.test(n));
+      // The subnet's own name only: CDK's Name tag is the whole construct path, whose stack or parent
+      // names ("ManagementNetworkExample/.../PublicSubnet1") say nothing about the subnet itself.
+      const named = [tag(props, 'aws-cdk:subnet-name'), tag(props, 'Name')?.split('/').pop()]
+        .some((n) => n !== undefined && ADMIN_NAME.test(n));
       subnet.kind = role === 'management' || (role === undefined && named) ? SubnetKind.MANAGEMENT : toIgw ? SubnetKind.PUBLIC : SubnetKind.PRIVATE;
     }
     this.inferImportedSubnetVpcs();
