@@ -64,7 +64,9 @@ describe('the example app', () => {
 
   test('the management network example lists its ways in', () => {
     const kinds = whole.entryPoints.filter((e) => e.stackName === 'ManagementNetworkExample').map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining([EntryPointKind.VPN_GATEWAY, EntryPointKind.INSTANCE_CONNECT_ENDPOINT, EntryPointKind.INTERFACE_ENDPOINT]));
+    expect(kinds).toEqual(expect.arrayContaining([
+      EntryPointKind.VPN_GATEWAY, EntryPointKind.INSTANCE_CONNECT_ENDPOINT, EntryPointKind.INTERFACE_ENDPOINT,
+    ]));
   });
 
   test('the service address sits in a public subnet with its fixed addresses and Elastic IP', () => {
