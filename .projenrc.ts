@@ -36,6 +36,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
   },
 
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'] },
+
   experimentalIntegRunner: true,
   integrationTestAutoDiscover: true,
 
@@ -69,7 +71,7 @@ for (const [k, v] of Object.entries(silence)) {
 }
 
 // jest runs through ts-jest with isolatedModules: type-check the tests (and the sources they import) first.
-project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json && tsc --noEmit -p examples/tsconfig.json');
 
 // Snapshot synthesis of integration scenarios does not need type information.
 const integ = project.tasks.tryFind('integ');
@@ -108,7 +110,7 @@ ci.spawn(bindings);
 // The main job: synthesize the example app (no AWS account needed) and print a summary of it.
 project.addTask('example', {
   description: 'Synthesize the example app in examples/ and print what it built',
-  exec: 'ts-node --project tsconfig.dev.json examples/main.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
 });
 

@@ -1,1 +1,2 @@
-export {};
+export * from './network-interface';
+export * from './instance-limits';

@@ -1,0 +1,79 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Token } from 'aws-cdk-lib/core';
+import { IConstruct } from 'constructs';
+
+/**
+ * Synth-time introspection of subnets and instances: what can be known about them without
+ * calling AWS. Every function answers `undefined` for "unknown" (imported resources, tokens),
+ * so that validation never raises a false error.
+ */
+
+/** The subnet's IPv4 CIDR when it is known at synth time. */
+export function knownSubnetIpv4Cidr(subnet: ec2.ISubnet): string | undefined {
+  let cidr: string | undefined;
+  try {
+    cidr = subnet.ipv4CidrBlock;
+  } catch {
+    // Imported subnets without `ipv4CidrBlock` throw on access.
+    return undefined;
+  }
+  return cidr && !Token.isUnresolved(cidr) ? cidr : undefined;
+}
+
+/** The subnet's Availability Zone when it is known at synth time. */
+export function knownSubnetAz(subnet: ec2.ISubnet): string | undefined {
+  let az: string | undefined;
+  try {
+    az = subnet.availabilityZone;
+  } catch {
+    return undefined;
+  }
+  return az && !Token.isUnresolved(az) ? az : undefined;
+}
+
+/**
+ * Whether the subnet has an IPv6 CIDR block: `true`/`false` for subnets defined in this app,
+ * `undefined` for imported subnets (unknown).
+ */
+export function subnetHasIpv6(subnet: ec2.ISubnet): boolean | undefined {
+  const cfn = subnet.node.defaultChild;
+  if (!(cfn instanceof ec2.CfnSubnet)) {
+    return undefined;
+  }
+  return cfn.ipv6CidrBlock !== undefined || cfn.ipv6Native === true || cfn.ipv6IpamPoolId !== undefined;
+}
+
+/** The CfnInstance behind an instance construct defined in this app, if any. */
+export function cfnInstanceOf(instance: IConstruct): ec2.CfnInstance | undefined {
+  const child = instance.node.defaultChild;
+  return child instanceof ec2.CfnInstance ? child : undefined;
+}
+
+/** The instance type when it is known at synth time (e.g. `t3.micro`). */
+export function knownInstanceType(instance: IConstruct): string | undefined {
+  const type = cfnInstanceOf(instance)?.instanceType;
+  return type && !Token.isUnresolved(type) ? type : undefined;
+}
+
+/** The instance's Availability Zone when it is known at synth time. */
+export function knownInstanceAz(instance: ec2.IInstance): string | undefined {
+  const fromCfn = cfnInstanceOf(instance)?.availabilityZone;
+  if (fromCfn && !Token.isUnresolved(fromCfn)) {
+    return fromCfn;
+  }
+  const az = instance.instanceAvailabilityZone;
+  return az && !Token.isUnresolved(az) ? az : undefined;
+}
+
+/** Device indexes of the network interfaces an instance is launched with (at least index 0). */
+export function launchDeviceIndexes(instance: IConstruct): number[] {
+  const cfn = cfnInstanceOf(instance);
+  const nics = cfn?.networkInterfaces;
+  if (!Array.isArray(nics) || nics.length === 0) {
+    return [0];
+  }
+  return nics.map((nic, i) => {
+    const raw = (nic as ec2.CfnInstance.NetworkInterfaceProperty).deviceIndex;
+    return raw !== undefined && !Token.isUnresolved(raw) ? Number(raw) : i;
+  });
+}
