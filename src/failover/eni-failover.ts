@@ -18,7 +18,7 @@ import { InstanceLimits } from '../instance-limits';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes';
 import { NamedCandidate } from '../private/failover-context';
-import { checkEniCount, checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
+import { checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
 import { cfnInstanceOf, knownInstanceAz, knownInstanceType } from '../private/introspect';
 import { acknowledgeRuntime } from '../private/nag';
 
@@ -538,8 +538,6 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       if (holder) {
         throw new Error(`deviceIndex ${index} is already used on the ${role} ${instance.node.path} by ${holder}: the floating interface needs the same free index on both instances (in use: ${[...inUse.keys()].sort((a, b) => a - b).join(', ')})`);
       }
-      const indexes = [...inUse.keys(), index].sort((a, b) => a - b);
-      checkEniCount(this, instanceType, indexes.length, `the ${role} ${instance.node.path} when it holds the floating interface (device indexes ${indexes.join(', ')})`);
       if (eni instanceof NetworkInterface) {
         checkIpv4PerEni(this, instanceType, eni.privateIpAddresses.length, eni.node.path);
         checkIpv6PerEni(this, instanceType, ipv6CountOf(eni), eni.node.path);
