@@ -56,7 +56,7 @@ export function probeHttp(target: ProbeTarget, port: number, path: string, timeo
 /** The parts of Powertools the probe uses. */
 export interface ProbeDeps {
   readonly settings: ProbeSettings;
-  readonly logger: { info(message: string, fields: object): void; warn(message: string, fields: object): void };
+  readonly logger: { info(message: string, fields: Record<string, unknown>): void; warn(message: string, fields: Record<string, unknown>): void };
   /** Emits one value of `ProbeSuccess` for an instance. */
   readonly emit: (instanceId: string, value: number) => void;
 }
@@ -72,7 +72,9 @@ export function createProbeHandler(makeDeps: () => ProbeDeps) {
       : probeTcp(t, settings.port, settings.timeoutMs)));
     for (const r of results) {
       emit(r.instanceId, r.healthy ? 1 : 0);
-      (r.healthy ? logger.info : logger.warn).call(logger, 'health probe', { ...r, port: settings.port, protocol: settings.protocol });
+      const fields = { ...r, port: settings.port, protocol: settings.protocol };
+      if (r.healthy) logger.info('health probe', fields);
+      else logger.warn('health probe', fields);
     }
     return results;
   };
@@ -80,7 +82,11 @@ export function createProbeHandler(makeDeps: () => ProbeDeps) {
 
 function defaultDeps(): ProbeDeps {
   const settings = probeSettingsFromEnv(process.env);
-  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eni-failover-probe' });
+  const powertools = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eni-failover-probe' });
+  const logger = {
+    info: (message: string, fields: Record<string, unknown>) => powertools.info(message, fields),
+    warn: (message: string, fields: Record<string, unknown>) => powertools.warn(message, fields),
+  };
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EniFailover', serviceName: 'eni-failover-probe' });
   return {
     settings,
