@@ -169,7 +169,9 @@ describe('FailoverTrigger.healthProbe', () => {
     const probeSgId = stack.getLogicalId(probeSg.node.defaultChild as ec2.CfnSecurityGroup);
     const primarySg = primary.connections.securityGroups[0];
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080,
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
       GroupId: { 'Fn::GetAtt': [stack.getLogicalId(primarySg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [probeSgId, 'GroupId'] },
     });

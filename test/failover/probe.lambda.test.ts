@@ -1,8 +1,8 @@
 import * as http from 'http';
 import * as net from 'net';
 import { AddressInfo } from 'net';
-import { createProbeHandler, probeHttp, probeTcp } from '../../src/failover/probe.lambda';
 import { probeSettingsFromEnv } from '../../src/failover/probe-settings';
+import { createProbeHandler, probeHttp, probeTcp } from '../../src/failover/probe.lambda';
 
 // Every probe talks to servers on 127.0.0.1 started by the test.
 const servers: Array<net.Server> = [];
@@ -33,10 +33,16 @@ describe('probe settings', () => {
   test('reads targets, port, protocol, path and timeout', () => {
     expect(probeSettingsFromEnv({
       PROBE_TARGETS: 'i-0aaaaaaaaaaaaaaaa=10.0.0.5, i-0bbbbbbbbbbbbbbbb=10.0.0.6',
-      PROBE_PORT: '8080', PROBE_PROTOCOL: 'http', PROBE_PATH: '/health', PROBE_TIMEOUT_MS: '2000',
+      PROBE_PORT: '8080',
+      PROBE_PROTOCOL: 'http',
+      PROBE_PATH: '/health',
+      PROBE_TIMEOUT_MS: '2000',
     })).toEqual({
       targets: [{ instanceId: 'i-0aaaaaaaaaaaaaaaa', address: '10.0.0.5' }, { instanceId: 'i-0bbbbbbbbbbbbbbbb', address: '10.0.0.6' }],
-      port: 8080, protocol: 'HTTP', path: '/health', timeoutMs: 2000,
+      port: 8080,
+      protocol: 'HTTP',
+      path: '/health',
+      timeoutMs: 2000,
     });
   });
 
