@@ -1,6 +1,6 @@
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { EniFailover } from '../src/failover/eni-failover';
 
 // Scenario: a floating network interface with an Elastic IP between two instances in one AZ.
