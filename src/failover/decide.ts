@@ -248,8 +248,13 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
       return { kind: 'no-healthy-candidate', holder: holderId, reason: `the ENI is on ${holderId}, which is not a candidate, and no candidate is healthy`, rejected: rejected(), skipped };
     }
     return {
-      kind: 'move', from: holderId, attachmentId: att.attachmentId, to: target.instanceId, force: false,
-      reason: `${holderId} is not a candidate; ${target.instanceId} is the first healthy candidate`, skipped,
+      kind: 'move',
+      from: holderId,
+      attachmentId: att.attachmentId,
+      to: target.instanceId,
+      force: false,
+      reason: `${holderId} is not a candidate; ${target.instanceId} is the first healthy candidate`,
+      skipped,
     };
   }
 
@@ -264,8 +269,13 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
       || (c.healthySince !== undefined && obs.now - c.healthySince >= policy.failbackAfterSeconds * 1000));
     if (ready) {
       return {
-        kind: 'move', from: holderId, attachmentId: att.attachmentId, to: ready.instanceId, force: false,
-        reason: `failback: ${ready.instanceId} is preferred over ${holderId} and healthy for at least ${policy.failbackAfterSeconds}s`, skipped,
+        kind: 'move',
+        from: holderId,
+        attachmentId: att.attachmentId,
+        to: ready.instanceId,
+        force: false,
+        reason: `failback: ${ready.instanceId} is preferred over ${holderId} and healthy for at least ${policy.failbackAfterSeconds}s`,
+        skipped,
       };
     }
     const pending = preferred.length > 0 ? `; failback to ${preferred[0].instanceId} waits until it has been healthy for ${policy.failbackAfterSeconds}s` : '';
@@ -275,13 +285,20 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
   const target = others.find(healthy);
   if (!target) {
     return {
-      kind: 'no-healthy-candidate', holder: holderId,
+      kind: 'no-healthy-candidate',
+      holder: holderId,
       reason: `holder ${holderId} is unhealthy (${describeHealth(holder)}) and no other candidate in its AZ is healthy; the ENI stays where it is`,
-      rejected: rejected(), skipped,
+      rejected: rejected(),
+      skipped,
     };
   }
   return {
-    kind: 'move', from: holderId, attachmentId: att.attachmentId, to: target.instanceId, force: true,
-    reason: `holder ${holderId} is unhealthy (${describeHealth(holder)}); ${target.instanceId} is the first healthy candidate`, skipped,
+    kind: 'move',
+    from: holderId,
+    attachmentId: att.attachmentId,
+    to: target.instanceId,
+    force: true,
+    reason: `holder ${holderId} is unhealthy (${describeHealth(holder)}); ${target.instanceId} is the first healthy candidate`,
+    skipped,
   };
 }

@@ -1,3 +1,4 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import {
   AttachNetworkInterfaceCommand,
   DescribeInstancesCommand,

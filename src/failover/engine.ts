@@ -75,6 +75,7 @@ export interface ReconcileResult {
   /** Holder at the last observation. */
   readonly holder?: string;
   readonly eniStatus?: string;
+  readonly availabilityZone?: string;
   readonly durationMs: number;
   /** Port calls made, including polls. */
   readonly apiCalls: number;
@@ -130,11 +131,17 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   };
   const finish = (outcome: Outcome, message: string): ReconcileResult => {
     const result: ReconcileResult = {
-      outcome, action, from, to, message,
+      outcome,
+      action,
+      from,
+      to,
+      message,
       holder: eni?.attachment?.instanceId,
       eniStatus: eni?.status,
+      availabilityZone: eni?.availabilityZone,
       durationMs: clock.now() - start,
-      apiCalls, polls,
+      apiCalls,
+      polls,
       dryRun: config.dryRun ?? false,
       lastDecision: decision,
       candidates: candidates?.map((c) => summarise(c, policy)),

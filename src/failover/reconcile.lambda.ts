@@ -5,8 +5,11 @@
  * healthy candidate or past the deadline throw, so the invocation errors (DLQ, error alarms) and a
  * failure notice goes to the SNS topic when one is configured.
  */
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { Logger } from '@aws-lambda-powertools/logger';
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+// eslint-disable-next-line import/no-extraneous-dependencies -- bundled into the handler / CLI, never a runtime dependency of the library
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Ec2Port, SdkEc2Port } from './ec2-port';
 import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, systemClock } from './engine';
@@ -125,9 +128,17 @@ async function notify(deps: HandlerDeps, subject: string, message: string, resul
  * Publishes to SNS with the AWS SDK that the Lambda Node.js runtime provides. The bundle keeps
  * `@aws-sdk/*` external, so the client is loaded from the runtime on the first notice.
  */
+interface SnsClientLike {
+  send(command: unknown): Promise<unknown>;
+}
+interface SnsModule {
+  SNSClient: new (config: object) => SnsClientLike;
+  PublishCommand: new (input: object) => unknown;
+}
+
 class SnsNotifier implements Notifier {
-  private client: { send(command: unknown): Promise<unknown> } | undefined;
-  private sns: { SNSClient: new (config: object) => { send(command: unknown): Promise<unknown> }; PublishCommand: new (input: object) => unknown } | undefined;
+  private client: SnsClientLike | undefined;
+  private sns: SnsModule | undefined;
 
   constructor(private readonly topicArn: string) {}
 

@@ -33,7 +33,10 @@ export function parseTrigger(event: unknown): Trigger {
   const requestType = (['Create', 'Update', 'Delete'] as const).find((t) => t === e.RequestType);
   if (requestType) {
     return {
-      ...base, kind: 'custom-resource', requestType, physicalResourceId: e.PhysicalResourceId,
+      ...base,
+      kind: 'custom-resource',
+      requestType,
+      physicalResourceId: e.PhysicalResourceId,
       summary: `CloudFormation ${e.RequestType} ${e.LogicalResourceId ?? ''}`.trim(),
     };
   }
@@ -80,7 +83,9 @@ export function parseTrigger(event: unknown): Trigger {
   if (directKeys && (e.action === undefined || ['reconcile', 'status', 'move'].includes(e.action))) {
     const action = (e.action ?? 'reconcile') as Trigger['action'];
     return {
-      ...base, kind: 'direct', action,
+      ...base,
+      kind: 'direct',
+      action,
       to: typeof e.to === 'string' ? e.to : undefined,
       force: e.force === true,
       summary: `direct ${action}${e.to ? ` to ${e.to}` : ''}`,

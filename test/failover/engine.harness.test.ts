@@ -1,5 +1,5 @@
-import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
 import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -179,8 +179,13 @@ describe('transitions and deadlines', () => {
     const clock = w.clock;
     const recording = { now: () => clock.now(), sleep: (ms: number) => { sleeps.push(ms); return clock.sleep(ms); } };
     const [result] = await drive(clock, reconcile({
-      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 },
-      deadlineSeconds: 120, pollInitialMs: 1000, pollMaxMs: 8000,
+      eniId: ENI,
+      candidates: [PRIMARY, STANDBY],
+      deviceIndex: 1,
+      policy: { failback: false, failbackAfterSeconds: 0 },
+      deadlineSeconds: 120,
+      pollInitialMs: 1000,
+      pollMaxMs: 8000,
     }, w.ec2, { clock: recording, logger: w.logger }));
     expect(result.outcome).toBe('converged');
     expect(sleeps.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 8000]);

@@ -1,7 +1,7 @@
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
 import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
 import { settingsFromEnv } from '../../src/failover/settings';
 import { parseTrigger } from '../../src/failover/triggers';
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -48,29 +48,43 @@ const snsAlarm = (instanceId: string, state = 'ALARM') => ({
     EventSource: 'aws:sns',
     Sns: {
       Type: 'Notification',
-      Subject: `ALARM: "primary-status" in US East (N. Virginia)`,
+      Subject: 'ALARM: "primary-status" in US East (N. Virginia)',
       Message: JSON.stringify({
-        AlarmName: 'primary-status', NewStateValue: state, OldStateValue: 'OK', StateChangeTime: '2025-01-01T00:00:00.000+0000',
+        AlarmName: 'primary-status',
+        NewStateValue: state,
+        OldStateValue: 'OK',
+        StateChangeTime: '2025-01-01T00:00:00.000+0000',
         Trigger: { MetricName: 'StatusCheckFailed', Namespace: 'AWS/EC2', Dimensions: [{ value: instanceId, name: 'InstanceId' }] },
       }),
     },
   }],
 });
 const stateChange = (instanceId: string, state: string) => ({
-  'version': '0', 'id': 'e1', 'detail-type': 'EC2 Instance State-change Notification', 'source': 'aws.ec2',
+  'version': '0',
+  'id': 'e1',
+  'detail-type': 'EC2 Instance State-change Notification',
+  'source': 'aws.ec2',
   'detail': { 'instance-id': instanceId, state },
 });
 const alarmEvent = (instanceId: string, value: string) => ({
-  'detail-type': 'CloudWatch Alarm State Change', 'source': 'aws.cloudwatch',
+  'detail-type': 'CloudWatch Alarm State Change',
+  'source': 'aws.cloudwatch',
   'detail': {
-    alarmName: 'probe', state: { value },
+    alarmName: 'probe',
+    state: { value },
     configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } } } }] },
   },
 });
 const scheduled = { 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'resources': ['arn:aws:events:us-east-1:123456789012:rule/tick'], 'detail': {} };
 const customResource = (RequestType: 'Create' | 'Update' | 'Delete', PhysicalResourceId?: string) => ({
-  RequestType, ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider', ResponseURL: 'https://example.invalid',
-  StackId: 'stack', RequestId: 'r1', LogicalResourceId: 'Placement', ResourceType: 'Custom::EniPlacement', ResourceProperties: {},
+  RequestType,
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+  ResponseURL: 'https://example.invalid',
+  StackId: 'stack',
+  RequestId: 'r1',
+  LogicalResourceId: 'Placement',
+  ResourceType: 'Custom::EniPlacement',
+  ResourceProperties: {},
   ...(PhysicalResourceId ? { PhysicalResourceId } : {}),
 });
 
@@ -220,18 +234,34 @@ describe('failures are loud', () => {
 describe('settings from the environment', () => {
   test('defaults', () => {
     expect(settingsFromEnv({ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY}, ${STANDBY}` })).toEqual({
-      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 300 },
-      deadlineSeconds: 120, placementDeadlineSeconds: 600, notifyTopicArn: undefined,
+      eniId: ENI,
+      candidates: [PRIMARY, STANDBY],
+      deviceIndex: 1,
+      policy: { failback: false, failbackAfterSeconds: 300 },
+      deadlineSeconds: 120,
+      placementDeadlineSeconds: 600,
+      notifyTopicArn: undefined,
     });
   });
 
   test('every variable is read', () => {
     expect(settingsFromEnv({
-      ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, DEVICE_INDEX: '2', FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '60',
-      DEADLINE_SECONDS: '90', PLACEMENT_DEADLINE_SECONDS: '800', NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
+      ENI_ID: ENI,
+      CANDIDATE_INSTANCE_IDS: PRIMARY,
+      DEVICE_INDEX: '2',
+      FAILBACK: 'true',
+      FAILBACK_AFTER_SECONDS: '60',
+      DEADLINE_SECONDS: '90',
+      PLACEMENT_DEADLINE_SECONDS: '800',
+      NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
     })).toEqual({
-      eniId: ENI, candidates: [PRIMARY], deviceIndex: 2, policy: { failback: true, failbackAfterSeconds: 60 },
-      deadlineSeconds: 90, placementDeadlineSeconds: 800, notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
+      eniId: ENI,
+      candidates: [PRIMARY],
+      deviceIndex: 2,
+      policy: { failback: true, failbackAfterSeconds: 60 },
+      deadlineSeconds: 90,
+      placementDeadlineSeconds: 800,
+      notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
     });
   });
 
@@ -258,7 +288,8 @@ describe('parseTrigger', () => {
         EventSource: 'aws:sns',
         Sns: {
           Message: JSON.stringify({
-            AlarmName: 'm', NewStateValue: 'ALARM',
+            AlarmName: 'm',
+            NewStateValue: 'ALARM',
             Trigger: { Metrics: [{ Id: 'm1', MetricStat: { Metric: { Dimensions: [{ value: PRIMARY, name: 'InstanceId' }] } } }] },
           }),
         },

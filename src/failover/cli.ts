@@ -1,0 +1,210 @@
+/**
+ * `eni-failover`: the failover engine from a terminal. The same reconcile as the Lambda, so a
+ * manual move converges with (and is safe against) triggers firing at the same time.
+ * Exit codes: 0 converged or nothing to do, 1 error, 2 usage, 3 no healthy candidate,
+ * 4 deadline exceeded.
+ */
+import { parseArgs } from 'node:util';
+import { Ec2Port, SdkEc2Port, SdkEc2PortOptions } from './ec2-port';
+import { Clock, EngineLogger, Outcome, reconcile, ReconcileResult, systemClock } from './engine';
+import { checkEniId, checkInstanceId, parseInstanceIds, parseInteger } from './settings';
+
+/** Where the CLI writes and what it talks to; injectable for tests. */
+export interface CliIo {
+  /** @default - real time */
+  readonly clock?: Clock;
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /** @default - `SdkEc2Port.create(options)` */
+  makePort?(options: SdkEc2PortOptions): Ec2Port;
+}
+
+/** Process exit codes. */
+export const EXIT_CODES = { ok: 0, error: 1, usage: 2, noHealthy: 3, deadline: 4 } as const;
+
+const OUTCOME_EXIT: Record<Outcome, number> = {
+  'converged': EXIT_CODES.ok,
+  'noop': EXIT_CODES.ok,
+  'error': EXIT_CODES.error,
+  'no-healthy': EXIT_CODES.noHealthy,
+  'deadline-exceeded': EXIT_CODES.deadline,
+};
+
+export const USAGE = `Usage: eni-failover <status|reconcile|move> --eni <eni-id> [options]
+
+Commands:
+  status                 show where the ENI is, how each candidate is doing, and what reconcile would do
+  reconcile              put the ENI on the first healthy candidate (or keep it where it is)
+  move --to <i-id>       put the ENI on <i-id>; refuses an unhealthy target unless --force
+
+Options:
+  --eni <eni-id>         the floating ENI (required)
+  --candidates <ids>     candidate instance ids, primary first, comma-separated (required for reconcile)
+  --to <i-id>            target of move
+  --device-index <n>     device index to attach at (default 1)
+  --failback             reconcile: move back to a preferred candidate that is healthy again
+  --failback-after <s>   seconds a preferred candidate must be healthy before failback (default 300)
+  --deadline <s>         give up after this many seconds (default 120)
+  --force                move: accept a target that is not healthy (never across AZs)
+  --dry-run              observe and decide, change nothing
+  --json                 print the result as JSON
+  --region <r>           AWS region (default: AWS_REGION / shared config)
+  --profile <p>          shared config profile (default: AWS_PROFILE / default)
+  --endpoint <url>       EC2 endpoint, e.g. a local emulator
+  -h, --help             show this help
+
+Exit codes: 0 converged or nothing to do, 1 error, 2 usage, 3 no healthy candidate, 4 deadline exceeded.`;
+
+class UsageError extends Error {}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.stderr(`eni-failover: ${(err as Error).message}`);
+    io.stderr('Run eni-failover --help for usage.');
+    return EXIT_CODES.usage;
+  }
+  if (parsed === 'help') {
+    io.stdout(USAGE);
+    return EXIT_CODES.ok;
+  }
+
+  const clock = io.clock ?? systemClock;
+  const started = clock.now();
+  const logger = progressLogger(io, () => clock.now() - started);
+  try {
+    const port = (io.makePort ?? ((o) => SdkEc2Port.create(o)))(parsed.aws);
+    let candidates = parsed.candidates;
+    if (parsed.command === 'status' && candidates.length === 0) {
+      const eni = await port.describeNetworkInterface(parsed.eni);
+      candidates = eni.attachment ? [eni.attachment.instanceId] : [];
+      if (candidates.length === 0) {
+        io.stdout(parsed.json ? JSON.stringify({ eniId: eni.eniId, availabilityZone: eni.availabilityZone, eniStatus: eni.status })
+          : `ENI ${eni.eniId} (${eni.availabilityZone}) is ${eni.status} and attached to nothing; give --candidates to see what reconcile would do`);
+        return EXIT_CODES.ok;
+      }
+    }
+    const result = await reconcile({
+      eniId: parsed.eni,
+      candidates,
+      deviceIndex: parsed.deviceIndex,
+      policy: { failback: parsed.failback, failbackAfterSeconds: parsed.failbackAfter },
+      deadlineSeconds: parsed.deadline,
+      dryRun: parsed.command === 'status' || parsed.dryRun,
+      target: parsed.to,
+      force: parsed.force,
+      trigger: `cli ${parsed.command}`,
+    }, port, { clock, logger });
+    io.stdout(parsed.json ? JSON.stringify({ eniId: parsed.eni, ...result }, undefined, 2) : render(parsed.eni, result));
+    return OUTCOME_EXIT[result.outcome];
+  } catch (err) {
+    io.stderr(`eni-failover: ${(err as Error).message ?? String(err)}`);
+    return EXIT_CODES.error;
+  }
+}
+
+interface Parsed {
+  command: 'status' | 'reconcile' | 'move';
+  eni: string;
+  candidates: string[];
+  to?: string;
+  deviceIndex: number;
+  failback: boolean;
+  failbackAfter: number;
+  deadline: number;
+  force: boolean;
+  dryRun: boolean;
+  json: boolean;
+  aws: SdkEc2PortOptions;
+}
+
+function parse(argv: readonly string[]): Parsed | 'help' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'eni': { type: 'string' },
+      'candidates': { type: 'string' },
+      'to': { type: 'string' },
+      'device-index': { type: 'string' },
+      'failback': { type: 'boolean', default: false },
+      'failback-after': { type: 'string' },
+      'deadline': { type: 'string' },
+      'force': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      'json': { type: 'boolean', default: false },
+      'region': { type: 'string' },
+      'profile': { type: 'string' },
+      'endpoint': { type: 'string' },
+      'help': { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new UsageError(`expected one command (status, reconcile or move), got ${positionals.length === 0 ? 'none' : `'${positionals.join(' ')}'`}`);
+  const command = positionals[0];
+  if (command !== 'status' && command !== 'reconcile' && command !== 'move') {
+    throw new UsageError(`unknown command '${command}': use status, reconcile or move`);
+  }
+  if (!values.eni) throw new UsageError('--eni is required');
+  if (command === 'reconcile' && !values.candidates) throw new UsageError('reconcile needs --candidates, the primary first');
+  if (command === 'move' && !values.to) throw new UsageError('move needs --to <instance-id>');
+  if (command !== 'move' && values.to) throw new UsageError(`--to only applies to move, not ${command}`);
+  if (command !== 'move' && values.force) throw new UsageError(`--force only applies to move, not ${command}`);
+  return {
+    command,
+    eni: checkEniId(values.eni, '--eni'),
+    candidates: values.candidates ? parseInstanceIds(values.candidates, '--candidates') : [],
+    to: values.to ? checkInstanceId(values.to, '--to') : undefined,
+    deviceIndex: parseInteger(values['device-index'], '--device-index', 1, 31, 1),
+    failback: values.failback ?? false,
+    failbackAfter: parseInteger(values['failback-after'], '--failback-after', 0, 86_400, 300),
+    deadline: parseInteger(values.deadline, '--deadline', 1, 3600, 120),
+    force: values.force ?? false,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    aws: { region: values.region, profile: values.profile, endpoint: values.endpoint },
+  };
+}
+
+/** Prints one progress line per decision and per retried error. */
+function progressLogger(io: CliIo, elapsed: () => number): EngineLogger {
+  const stamp = () => `[${(elapsed() / 1000).toFixed(1).padStart(5)}s]`;
+  return {
+    info(message, fields) {
+      if (message !== 'failover decision') return;
+      const d = fields.decision;
+      const what = d === 'move' ? `move ${fields.from} -> ${fields.to}${fields.force ? ' (force detach)' : ''}`
+        : d === 'attach' ? `attach to ${fields.to}` : String(d);
+      io.stderr(`${stamp()} ${what}: ${fields.reason}`);
+    },
+    warn(_message, fields) {
+      io.stderr(`${stamp()} ${fields.code}: ${fields.error}; observing again`);
+    },
+  };
+}
+
+function render(eniId: string, r: ReconcileResult): string {
+  const lines: string[] = [];
+  lines.push(`ENI ${eniId} ${r.availabilityZone ? `(${r.availabilityZone}) ` : ''}${r.eniStatus ?? 'unknown'}${r.holder ? `, attached to ${r.holder}` : ', not attached'}`);
+  if (r.candidates?.length) {
+    lines.push('Candidates (preference order):');
+    r.candidates.forEach((c, n) => {
+      const alarm = c.alarm ? `, alarm ${c.alarm}` : '';
+      const mark = c.instanceId === r.holder ? '  <- holder' : '';
+      lines.push(`  ${n + 1}. ${c.instanceId}  ${c.availabilityZone}  ${c.state}, checks ${c.statusChecks}${alarm}: ${c.health}${mark}`);
+    });
+  }
+  if (r.dryRun) {
+    const d = r.lastDecision;
+    lines.push(`Would ${d ? d.kind : 'do nothing'}${r.to ? ` (to ${r.to})` : ''}: ${d?.reason ?? r.message}`);
+  } else {
+    lines.push(`Outcome: ${r.outcome}${r.action !== 'none' ? ` (${r.action}${r.from ? ` ${r.from}` : ''} -> ${r.to})` : ''}: ${r.message}`);
+    lines.push(`Took ${(r.durationMs / 1000).toFixed(1)}s, ${r.apiCalls} EC2 calls (${r.polls} polls)`);
+  }
+  for (const s of r.lastDecision?.skipped ?? []) lines.push(`Skipped ${s.instanceId}: ${s.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,110 @@
+import { drive, StrictEc2, VirtualClock } from './harness';
+import { EXIT_CODES, run, USAGE } from '../../src/failover/cli';
+import { SdkEc2PortOptions } from '../../src/failover/ec2-port';
+
+const ENI = 'eni-0123456789abcdef0';
+const PRIMARY = 'i-0000000000000000a';
+const STANDBY = 'i-0000000000000000b';
+
+function setup() {
+  const clock = new VirtualClock();
+  const ec2 = new StrictEc2(clock)
+    .addInstance(PRIMARY, 'us-east-1a')
+    .addInstance(STANDBY, 'us-east-1a')
+    .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+  const portOptions: SdkEc2PortOptions[] = [];
+  const cli = async (...argv: string[]) => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const [code] = await drive(clock, run(argv, {
+      stdout: (l) => stdout.push(l),
+      stderr: (l) => stderr.push(l),
+      clock,
+      makePort: (o) => { portOptions.push(o); return ec2; },
+    }));
+    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  };
+  return { clock, ec2, cli, portOptions };
+}
+
+describe('eni-failover CLI', () => {
+  test('reconcile after the primary stopped prints a progress line per decision and a summary, exit 0', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
+    expect(r.code).toBe(EXIT_CODES.ok);
+    const progress = r.stderr.split('\n');
+    expect(progress[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY} (force detach): holder ${PRIMARY} is unhealthy (state stopped, status checks not-applicable); ${STANDBY} is the first healthy candidate`);
+    expect(progress.some((l) => l.includes('wait: attachment to'))).toBe(true);
+    expect(r.stdout).toContain(`Outcome: converged (move ${PRIMARY} -> ${STANDBY})`);
+    expect(r.stdout).toContain(`${t.ec2.totalCalls} EC2 calls`);
+    expect(t.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
+  test('a detach that hangs exits 4 at the deadline', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    t.ec2.detachHangs = true;
+    const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`, '--deadline', '30');
+    expect(r.code).toBe(EXIT_CODES.deadline);
+    expect(r.stdout).toContain('Outcome: deadline-exceeded');
+  });
+
+  test('nothing healthy exits 3, also for status', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    expect((await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`)).code).toBe(EXIT_CODES.noHealthy);
+    expect((await t.cli('status', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`)).code).toBe(EXIT_CODES.noHealthy);
+    expect(t.ec2.mutations).toEqual([]);
+  });
+
+  test('move to an impaired instance is refused without --force and done with it', async () => {
+    const t = setup();
+    t.ec2.impair(STANDBY);
+    const refused = await t.cli('move', '--eni', ENI, '--to', STANDBY);
+    expect(refused.code).toBe(EXIT_CODES.error);
+    expect(refused.stdout).toContain('it is not healthy (state running, status checks impaired); use force to move anyway');
+    expect(t.ec2.mutations).toEqual([]);
+    const forced = await t.cli('move', '--eni', ENI, '--to', STANDBY, '--force', '--json');
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ eniId: ENI, outcome: 'converged', to: STANDBY });
+  });
+
+  test('status of a free ENI without candidates says so', async () => {
+    const t = setup();
+    t.ec2.addEni('eni-0aaaaaaaaaaaaaaaa', 'us-east-1a');
+    const r = await t.cli('status', '--eni', 'eni-0aaaaaaaaaaaaaaaa');
+    expect(r).toMatchObject({ code: 0, stdout: 'ENI eni-0aaaaaaaaaaaaaaaa (us-east-1a) is available and attached to nothing; give --candidates to see what reconcile would do' });
+  });
+
+  test('region, profile and endpoint are passed to the EC2 client', async () => {
+    const t = setup();
+    await t.cli('status', '--eni', ENI, '--region', 'eu-west-1', '--profile', 'ops', '--endpoint', 'http://127.0.0.1:5000');
+    expect(t.portOptions).toEqual([{ region: 'eu-west-1', profile: 'ops', endpoint: 'http://127.0.0.1:5000' }]);
+  });
+
+  test('--help prints the usage, exit 0', async () => {
+    const t = setup();
+    expect(await t.cli('--help')).toMatchObject({ code: 0, stdout: USAGE });
+  });
+
+  test.each([
+    [[], 'expected one command (status, reconcile or move), got none'],
+    [['swap', '--eni', ENI], "unknown command 'swap': use status, reconcile or move"],
+    [['status'], '--eni is required'],
+    [['reconcile', '--eni', ENI], 'reconcile needs --candidates, the primary first'],
+    [['move', '--eni', ENI], 'move needs --to <instance-id>'],
+    [['status', '--eni', ENI, '--to', STANDBY], '--to only applies to move, not status'],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--force'], '--force only applies to move, not reconcile'],
+    [['status', '--eni', 'eni-1'], "--eni 'eni-1' is not a network interface id: expected eni- followed by 8 or 17 hex digits"],
+    [['move', '--eni', ENI, '--to', 'web1'], "--to 'web1' is not an instance id"],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--device-index', 'x'], "--device-index 'x' is not an integer from 1 to 31"],
+    [['status', '--eni', ENI, '--bogus'], "Unknown option '--bogus'"],
+  ])('%j is a usage error, exit 2', async (argv, message) => {
+    const t = setup();
+    const r = await t.cli(...argv);
+    expect(r.code).toBe(EXIT_CODES.usage);
+    expect(r.stderr).toContain(message);
+    expect(t.ec2.totalCalls).toBe(0);
+  });
+});

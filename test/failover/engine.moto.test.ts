@@ -1,0 +1,180 @@
+/**
+ * The engine and the CLI against moto_server: real HTTP, the real AWS SDK with its retries and
+ * XML parsing. moto is lax (it would attach an ENI that is in use, or across AZs), so these tests
+ * never rely on it refusing anything; the strict rules live in the harness tests.
+ */
+import {
+  CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand,
+  EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { MemoryLogger } from './harness';
+import { Moto, startMoto } from './moto';
+import { run } from '../../src/failover/cli';
+import { SdkEc2Port } from '../../src/failover/ec2-port';
+import { reconcile, ReconcileConfig, systemClock } from '../../src/failover/engine';
+
+const REGION = 'us-east-1';
+const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+
+let moto: Moto;
+let ec2: EC2Client;
+let eniId: string;
+let primary: string;
+let standby: string;
+let otherAz: string;
+const savedEnv: Record<string, string | undefined> = {};
+
+async function holder(): Promise<{ instanceId?: string; deviceIndex?: number }> {
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
+  const a = out.NetworkInterfaces?.[0].Attachment;
+  return { instanceId: a?.InstanceId, deviceIndex: a?.DeviceIndex };
+}
+
+function engineRun(overrides: Partial<ReconcileConfig> = {}) {
+  const port = SdkEc2Port.create({ endpoint: moto.endpoint, region: REGION });
+  const config: ReconcileConfig = {
+    eniId,
+    candidates: [primary, standby],
+    deviceIndex: 1,
+    policy: { failback: false, failbackAfterSeconds: 0 },
+    deadlineSeconds: 30,
+    pollInitialMs: 50,
+    pollMaxMs: 200,
+    ...overrides,
+  };
+  return reconcile(config, port, { clock: systemClock, logger: new MemoryLogger() });
+}
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run([...argv, '--region', REGION, '--endpoint', moto.endpoint, '--deadline', '30'], {
+    stdout: (l) => out.push(l), stderr: (l) => err.push(l),
+  });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+beforeAll(async () => {
+  for (const [k, v] of Object.entries(CREDENTIAL_ENV)) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+  moto = await startMoto();
+  ec2 = new EC2Client({ endpoint: moto.endpoint, region: REGION });
+  const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0].ImageId!;
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+  const subnetA = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+  const subnetB = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
+  const launch = async (subnet: string) => (await ec2.send(new RunInstancesCommand({
+    ImageId: image, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet,
+  }))).Instances![0].InstanceId!;
+  primary = await launch(subnetA);
+  standby = await launch(subnetA);
+  otherAz = await launch(subnetB);
+  eniId = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA, Description: 'floating' }))).NetworkInterface!.NetworkInterfaceId!;
+}, 60_000);
+
+afterAll(async () => {
+  ec2?.destroy();
+  await moto?.stop();
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('engine against moto_server', () => {
+  test('initial placement attaches the free ENI to the primary at device index 1', async () => {
+    const result = await engineRun();
+    expect(result).toMatchObject({ outcome: 'converged', action: 'attach', to: primary, holder: primary });
+    expect(await holder()).toEqual({ instanceId: primary, deviceIndex: 1 });
+  });
+
+  test('StopInstances on the primary: reconcile moves the ENI to the standby in four calls besides polls', async () => {
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [primary] }));
+    const result = await engineRun();
+    expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: primary, to: standby, holder: standby });
+    expect(result.apiCalls - result.polls).toBe(4);
+    expect(result.lastDecision?.kind).toBe('noop');
+    expect(await holder()).toEqual({ instanceId: standby, deviceIndex: 1 });
+  });
+
+  test('failback off keeps the standby when the primary runs again; failback on moves the ENI back', async () => {
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [primary] }));
+    expect(await engineRun()).toMatchObject({ outcome: 'noop', holder: standby });
+    const back = await engineRun({ policy: { failback: true, failbackAfterSeconds: 0 } });
+    expect(back).toMatchObject({ outcome: 'converged', from: standby, to: primary });
+    expect(await holder()).toEqual({ instanceId: primary, deviceIndex: 1 });
+  });
+
+  test('a repeated run changes nothing', async () => {
+    expect(await engineRun()).toMatchObject({ outcome: 'noop', action: 'none', apiCalls: 2 });
+    expect((await holder()).instanceId).toBe(primary);
+  });
+});
+
+describe('CLI against moto_server', () => {
+  test('status --json reports the holder and every candidate, exit 0', async () => {
+    const r = await cli('status', '--eni', eniId, '--candidates', `${primary},${standby}`, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ eniId, holder: primary, outcome: 'noop', dryRun: true, availabilityZone: 'us-east-1a' });
+    expect(json.candidates.map((c: { instanceId: string; health: string }) => [c.instanceId, c.health])).toEqual([[primary, 'healthy'], [standby, 'healthy']]);
+  });
+
+  test('status without candidates describes the holder', async () => {
+    const r = await cli('status', '--eni', eniId);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`ENI ${eniId} (us-east-1a) in-use, attached to ${primary}`);
+    expect(r.stdout).toContain(`1. ${primary}  us-east-1a  running, checks ok: healthy  <- holder`);
+  });
+
+  test('move --to the standby moves the ENI and prints progress, exit 0', async () => {
+    const r = await cli('move', '--eni', eniId, '--candidates', `${primary},${standby}`, '--to', standby);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`move ${primary} -> ${standby}`);
+    expect(r.stdout).toContain(`Outcome: converged (move ${primary} -> ${standby})`);
+    expect((await holder()).instanceId).toBe(standby);
+  });
+
+  test('reconcile --dry-run --failback says what it would do and changes nothing', async () => {
+    const r = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`, '--failback', '--failback-after', '0', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Would move (to ${primary})`);
+    expect((await holder()).instanceId).toBe(standby);
+  });
+
+  test('move to an instance in another AZ is refused, exit 1, nothing changes', async () => {
+    const r = await cli('move', '--eni', eniId, '--to', otherAz, '--force');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`refusing to move ${eniId} to ${otherAz}: in us-east-1b, the ENI is in us-east-1a`);
+    expect((await holder()).instanceId).toBe(standby);
+  });
+
+  test('an unknown ENI is refused with a clear message, exit 1', async () => {
+    const r = await cli('reconcile', '--eni', 'eni-0123456789abcdef0', '--candidates', primary, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', message: "refusing to act: The networkInterface ID 'eni-0123456789abcdef0' does not exist" });
+  });
+
+  test('an unknown instance is refused, exit 1, nothing changes', async () => {
+    const r = await cli('reconcile', '--eni', eniId, '--candidates', `i-0123456789abcdef0,${primary}`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("refusing to act: The instance ID 'i-0123456789abcdef0' does not exist");
+    expect((await holder()).instanceId).toBe(standby);
+  });
+
+  test('with both instances stopped reconcile exits 3 and leaves the ENI on its holder', async () => {
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [primary, standby] }));
+    const r = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('Outcome: no-healthy');
+    expect((await holder()).instanceId).toBe(standby);
+  });
+
+  test('a usage error exits 2 and changes nothing', async () => {
+    const r = await cli('move', '--eni', eniId);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('move needs --to <instance-id>');
+  });
+});
