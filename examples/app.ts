@@ -2,6 +2,7 @@ import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { DualHomedExampleStack } from './dual-homed';
+import { EniFailoverExampleStack } from './eni-failover';
 import { ManagementNetworkExampleStack } from './management-network';
 import { NetworkInterface } from '../src';
 
@@ -56,6 +57,7 @@ export function buildExampleApp(outdir = `${__dirname}/cdk.out`): App {
   const server = app.node.tryGetContext('clientVpnServerCertificateArn');
   const client = app.node.tryGetContext('clientVpnClientCertificateArn');
   new DualHomedExampleStack(app, 'DualHomedExample', { env });
+  new EniFailoverExampleStack(app, 'EniFailoverExample', { env, alarmEmail: app.node.tryGetContext('alarmEmail') });
   new ManagementNetworkExampleStack(app, 'ManagementNetworkExample', {
     env,
     clientVpnCertificates: server && client ? { server, client } : undefined,

@@ -4,4 +4,6 @@ export * from './management-access';
 export * from './management-network';
 export * from './dual-homed-instance';
 export * from './dual-homed-fleet';
+export * from './failover/eni-failover';
+export * from './failover/failover-trigger';
 export * from './topology';

@@ -18,7 +18,7 @@ describe('example app', () => {
   });
 
   test('synthesizes at least one stack per pattern', () => {
-    expect(assembly.stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['EniExample', 'DualHomedExample', 'ManagementNetworkExample']));
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['EniExample', 'DualHomedExample', 'EniFailoverExample', 'ManagementNetworkExample']));
   });
 
   test('has no unexplained cdk-nag AwsSolutions finding', () => {
