@@ -53,6 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.10.2',
     'esbuild@^0.28.2',
     '@aws-sdk/client-sns@^3.1169.0',
+    '@aws-sdk/client-cloudwatch@^3.1164.0',
   ],
 
   jestOptions: {
