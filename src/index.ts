@@ -1,2 +1,3 @@
 export * from './network-interface';
 export * from './instance-limits';
+export * from './dns-failover';
