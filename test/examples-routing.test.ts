@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { cfnLintStacks, nagFindings } from './compliance';
 import { DnsFailoverExampleStack } from '../examples/dns-failover';
+import { ManagedFargateServiceExampleStack } from '../examples/managed-fargate-service';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
@@ -17,6 +18,7 @@ function exampleApp(): App {
 // Each example stack must stay deployable as it is: no unexplained cdk-nag finding, cfn-lint clean.
 describe.each<[string, (app: App) => Stack, string]>([
   ['DnsFailoverExampleStack', (app) => new DnsFailoverExampleStack(app, 'DnsFailoverExample', { env }), 'AWS::Route53::RecordSet'],
+  ['ManagedFargateServiceExampleStack', (app) => new ManagedFargateServiceExampleStack(app, 'FargateExample', { env }), 'AWS::ECS::Service'],
 ])('example %s', (_name, make, resourceType) => {
   let stack: Stack;
   beforeAll(() => {
