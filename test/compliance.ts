@@ -13,7 +13,7 @@ import { IConstruct } from 'constructs';
 export function nagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
   return report.violations.flatMap((v) =>
-    v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}: ${v.description.split('\n')[0]}`));
+    v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId ?? r.constructPath}: ${v.description.split('\n')[0]}`));
 }
 
 /**

@@ -1,0 +1,37 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** A candidate instance with the stable name used in construct ids (`Primary`, `Standby`). */
+export interface NamedCandidate {
+  readonly name: string;
+  readonly instance: ec2.IInstance;
+}
+
+/** What a `FailoverTrigger` is bound to: the parts of `EniFailover` it wires into. */
+export interface FailoverTriggerContext {
+  /** The `EniFailover` construct; triggers create their resources under it. */
+  readonly scope: Construct;
+  /** Candidates in preference order, the primary first. */
+  readonly candidates: readonly NamedCandidate[];
+  /** The reconcile Lambda every trigger invokes. */
+  readonly reconcileFunction: lambda.IFunction;
+  /** Publishes alarm state changes to the failover topic (and so to the reconcile Lambda). */
+  readonly alarmAction: cloudwatch.IAlarmAction;
+  /** CloudWatch namespace of the failover's own metrics. */
+  readonly metricsNamespace: string;
+  /** Log retention of functions the trigger creates. */
+  readonly logRetention: logs.RetentionDays;
+  /** The VPC, for triggers that run inside it. */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets for functions that run inside the VPC. */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/** What a bound trigger created. */
+export interface FailoverTriggerBinding {
+  /** Alarms the trigger created. */
+  readonly alarms: cloudwatch.IAlarm[];
+}

@@ -1,0 +1,355 @@
+import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+
+const ENI = 'eni-0123456789abcdef0';
+const PRIMARY = 'i-0000000000000000a';
+const STANDBY = 'i-0000000000000000b';
+const OTHER_AZ = 'i-0000000000000000c';
+
+/** Primary and standby in us-east-1a, a third instance in us-east-1b; the ENI on the primary. */
+function world(options: ConstructorParameters<typeof StrictEc2>[1] = {}) {
+  const clock = new VirtualClock();
+  const ec2 = new StrictEc2(clock, options)
+    .addInstance(PRIMARY, 'us-east-1a')
+    .addInstance(STANDBY, 'us-east-1a')
+    .addInstance(OTHER_AZ, 'us-east-1b')
+    .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+  const logger = new MemoryLogger();
+  const config = (overrides: Partial<ReconcileConfig> = {}): ReconcileConfig => ({
+    eniId: ENI,
+    candidates: [PRIMARY, STANDBY],
+    deviceIndex: 1,
+    policy: { failback: false, failbackAfterSeconds: 300 },
+    deadlineSeconds: 120,
+    ...overrides,
+  });
+  const run = (overrides: Partial<ReconcileConfig> = {}): Promise<ReconcileResult> =>
+    reconcile(config(overrides), ec2, { clock, logger });
+  const runToEnd = async (overrides: Partial<ReconcileConfig> = {}) => (await drive(clock, run(overrides)))[0];
+  return { clock, ec2, logger, run, runToEnd };
+}
+
+describe('failover', () => {
+  test('a stopped primary loses the ENI to the standby with a force detach, in four calls besides polls', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+
+    const result = await w.runToEnd();
+
+    expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: PRIMARY, to: STANDBY, holder: STANDBY });
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+    expect(w.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY} (force)`, `${ENI} -> ${STANDBY}`]);
+    expect(result.apiCalls - result.polls).toBe(4);
+    expect(result.apiCalls).toBe(w.ec2.totalCalls);
+    // force detach (1 s) and attach (2 s) take virtual time; the run waits with backoff.
+    expect(result.durationMs).toBeGreaterThanOrEqual(3000);
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
+
+  test('an impaired primary fails over; a healthy holder is never force-detached', async () => {
+    const w = world();
+    w.ec2.impair(PRIMARY);
+    const first = await w.runToEnd();
+    expect(first.lastDecision).toMatchObject({ kind: 'noop', holder: STANDBY });
+    expect(w.ec2.mutations[0].detail).toContain('(force)');
+
+    // failback on: the move back to the primary is graceful because the standby is healthy.
+    w.ec2.pass(PRIMARY).set(PRIMARY, { launchTime: w.clock.now() - 600_000 });
+    const back = await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 300 } });
+    expect(back).toMatchObject({ outcome: 'converged', from: STANDBY, to: PRIMARY });
+    expect(w.ec2.mutations[2].detail).toBe(`${ENI} from ${STANDBY}`);
+  });
+
+  test('every decision is logged as one structured line', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    await w.runToEnd({ trigger: 'test' });
+    const decisions = w.logger.lines.filter((l) => l.message === 'failover decision');
+    expect(decisions.length).toBeGreaterThanOrEqual(3);
+    expect(decisions[0].fields).toMatchObject({ eniId: ENI, trigger: 'test', decision: 'move', from: PRIMARY, to: STANDBY, force: true });
+    expect(() => JSON.stringify(decisions[0].fields)).not.toThrow();
+    expect(w.logger.decisions().at(-1)).toBe('noop');
+  });
+});
+
+describe('failback', () => {
+  function onStandbyWithPrimaryBack(launchedSecondsAgo: number) {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    return {
+      w,
+      async prepare() {
+        await w.runToEnd();
+        w.ec2.start(PRIMARY).pass(PRIMARY).set(PRIMARY, { launchTime: w.clock.now() - launchedSecondsAgo * 1000 });
+      },
+    };
+  }
+
+  test('failback off: the standby keeps the ENI although the primary is healthy again', async () => {
+    const { w, prepare } = onStandbyWithPrimaryBack(3600);
+    await prepare();
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'noop', holder: STANDBY, action: 'none' });
+    expect(result.lastDecision?.reason).toContain('failback is off');
+  });
+
+  test('failback on: the primary gets the ENI back only after failbackAfterSeconds of health', async () => {
+    const { w, prepare } = onStandbyWithPrimaryBack(60);
+    await prepare();
+    const policy = { failback: true, failbackAfterSeconds: 300 };
+
+    const early = await w.runToEnd({ policy });
+    expect(early).toMatchObject({ outcome: 'noop', holder: STANDBY });
+    expect(early.lastDecision?.reason).toContain(`failback to ${PRIMARY} waits`);
+
+    w.clock.advance(240_000);
+    const later = await w.runToEnd({ policy });
+    expect(later).toMatchObject({ outcome: 'converged', action: 'move', from: STANDBY, to: PRIMARY });
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('failback on: a primary whose checks are still initializing is not a target', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    await w.runToEnd();
+    w.ec2.start(PRIMARY);
+    w.clock.advance(3_600_000);
+    const result = await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 0 } });
+    expect(result).toMatchObject({ outcome: 'noop', holder: STANDBY });
+  });
+});
+
+describe('nothing healthy', () => {
+  test('the standby is also down: the ENI stays on the primary and the run reports no-healthy', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).impair(STANDBY);
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'no-healthy', action: 'none', holder: PRIMARY });
+    expect(w.ec2.mutations).toEqual([]);
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('the only healthy instance is in another AZ: it is reported and never used', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).stop(STANDBY);
+    const result = await w.runToEnd({ candidates: [PRIMARY, STANDBY, OTHER_AZ] });
+    expect(result.outcome).toBe('no-healthy');
+    expect(result.lastDecision?.skipped).toEqual([expect.objectContaining({ instanceId: OTHER_AZ, reason: expect.stringContaining('us-east-1b') })]);
+    expect(w.ec2.refusals).toEqual([]);
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('a standby whose device index is taken is skipped before anything is detached', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).occupy(STANDBY, 1);
+    const result = await w.runToEnd();
+    expect(result.outcome).toBe('no-healthy');
+    expect(result.lastDecision?.skipped[0].reason).toContain('device index 1 is taken');
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('initial placement waits for instances whose status checks are initializing', async () => {
+    const w = world();
+    w.ec2.addEni('eni-free', 'us-east-1a').start(PRIMARY).start(STANDBY);
+    const pending = w.run({ eniId: 'eni-free', waitForHealthy: true, deadlineSeconds: 600 });
+    // status checks pass 90 s (virtual) later
+    void w.clock.sleep(90_000).then(() => w.ec2.pass(STANDBY));
+    const [result] = await drive(w.clock, pending);
+    expect(result).toMatchObject({ outcome: 'converged', action: 'attach', to: STANDBY });
+    expect(w.ec2.holder('eni-free')).toBe(STANDBY);
+  });
+});
+
+describe('transitions and deadlines', () => {
+  test('a detach that hangs ends the run at the deadline with deadline-exceeded, the attach never sent', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    w.ec2.detachHangs = true;
+    const result = await w.runToEnd({ deadlineSeconds: 60 });
+    expect(result.outcome).toBe('deadline-exceeded');
+    expect(result.durationMs).toBe(60_000);
+    expect(w.ec2.calls.attach).toBe(0);
+    expect(w.ec2.attachment(ENI)?.state).toBe('detaching');
+  });
+
+  test('backoff between polls doubles up to pollMaxMs', async () => {
+    const w = world({ forceDetachMs: 30_000 });
+    w.ec2.stop(PRIMARY);
+    const sleeps: number[] = [];
+    const clock = w.clock;
+    const recording = { now: () => clock.now(), sleep: (ms: number) => { sleeps.push(ms); return clock.sleep(ms); } };
+    const [result] = await drive(clock, reconcile({
+      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 },
+      deadlineSeconds: 120, pollInitialMs: 1000, pollMaxMs: 8000,
+    }, w.ec2, { clock: recording, logger: w.logger }));
+    expect(result.outcome).toBe('converged');
+    expect(sleeps.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
+  });
+
+  test('throttling is retried with backoff and the move still completes', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).throttle(3);
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(w.ec2.refusals.map((r) => r.code)).toEqual(['RequestLimitExceeded', 'RequestLimitExceeded', 'RequestLimitExceeded']);
+    expect(w.logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3);
+  });
+
+  test('persistent throttling gives up after maxConsecutiveErrors with an error outcome', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).throttle(100);
+    const result = await w.runToEnd({ maxConsecutiveErrors: 4 });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toContain('RequestLimitExceeded');
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('a run killed between detach and attach leaves a free ENI that the next run attaches', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    let killed = false;
+    w.ec2.onCall = (op) => { if (op === 'detach') killed = true; };
+    const clock = w.clock;
+    // A killed run never gets control back: its sleeps never resolve.
+    const dying = { now: () => clock.now(), sleep: (ms: number) => (killed ? new Promise<void>(() => undefined) : clock.sleep(ms)) };
+    void reconcile({
+      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 }, deadlineSeconds: 120,
+    }, w.ec2, { clock: dying, logger: w.logger });
+    await drive(clock, clock.sleep(5000));
+    w.ec2.onCall = undefined;
+    expect(w.ec2.attachment(ENI)).toBeUndefined();
+
+    const next = await w.runToEnd();
+    expect(next).toMatchObject({ outcome: 'converged', action: 'attach', to: STANDBY });
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
+  test('a run killed right after the attach call is finished by the next run waiting for it', async () => {
+    const w = world({ attachMs: 20_000 });
+    w.ec2.addEni('eni-free', 'us-east-1a');
+    let killed = false;
+    w.ec2.onCall = (op) => { if (op === 'attach') killed = true; };
+    const clock = w.clock;
+    const dying = { now: () => clock.now(), sleep: (ms: number) => (killed ? new Promise<void>(() => undefined) : clock.sleep(ms)) };
+    void reconcile({
+      eniId: 'eni-free', candidates: [PRIMARY], deviceIndex: 2, policy: { failback: false, failbackAfterSeconds: 0 }, deadlineSeconds: 120,
+    }, w.ec2, { clock: dying, logger: w.logger });
+    await drive(clock, clock.sleep(100));
+    w.ec2.onCall = undefined;
+    expect(w.ec2.attachment('eni-free')?.state).toBe('attaching');
+
+    const next = await w.runToEnd({ eniId: 'eni-free', candidates: [PRIMARY], deviceIndex: 2 });
+    expect(next).toMatchObject({ outcome: 'converged', action: 'none', holder: PRIMARY });
+    expect(w.ec2.calls.attach).toBe(1);
+  });
+});
+
+describe('concurrency and idempotence', () => {
+  test('two runs at once converge on the standby; the loser of the race re-observes instead of failing', async () => {
+    const w = world({ latencyMs: 50 });
+    w.ec2.stop(PRIMARY);
+    const [a, b] = await drive(w.clock, w.run({ trigger: 'alarm' }), w.run({ trigger: 'state-change' }));
+    expect([a.outcome, b.outcome]).toEqual(['converged', 'converged']);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+    expect(w.ec2.mutations.filter((m) => m.op === 'attach')).toHaveLength(1);
+  });
+
+  test('two runs started a little apart also converge', async () => {
+    const w = world({ latencyMs: 50 });
+    w.ec2.stop(PRIMARY);
+    const late = w.clock.sleep(1500).then(() => w.run());
+    const [a, b] = await drive(w.clock, w.run(), late);
+    expect(a.outcome).toBe('converged');
+    expect(['converged', 'noop']).toContain(b.outcome);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
+  test('repeated triggers after convergence change nothing and cost two describes each', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    await w.runToEnd();
+    const before = w.ec2.mutations.length;
+    for (let i = 0; i < 3; i++) {
+      const callsBefore = w.ec2.totalCalls;
+      const again = await w.runToEnd();
+      expect(again).toMatchObject({ outcome: 'noop', action: 'none', apiCalls: 2, polls: 0 });
+      expect(w.ec2.totalCalls - callsBefore).toBe(2);
+    }
+    expect(w.ec2.mutations).toHaveLength(before);
+  });
+
+  test('a dry run observes and decides but changes nothing', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ dryRun: true });
+    expect(result).toMatchObject({ outcome: 'noop', dryRun: true, action: 'move', from: PRIMARY, to: STANDBY });
+    expect(w.ec2.mutations).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  test('an unknown ENI is rejected with a clear message and nothing changes', async () => {
+    const w = world();
+    const result = await w.runToEnd({ eniId: 'eni-0doesnotexist0000' });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toBe("refusing to act: The networkInterface ID 'eni-0doesnotexist0000' does not exist");
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('an unknown candidate is rejected before anything is detached', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ candidates: [PRIMARY, 'i-0nothere00000000'] });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toBe("refusing to act: The instance IDs 'i-0nothere00000000' do not exist");
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('no candidates configured is an error', async () => {
+    const w = world();
+    expect(await w.runToEnd({ candidates: [] })).toMatchObject({ outcome: 'error', message: 'no candidate instances configured' });
+  });
+});
+
+describe('manual move', () => {
+  test('move to the standby while the primary is healthy is a graceful move', async () => {
+    const w = world();
+    const result = await w.runToEnd({ target: STANDBY });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+    expect(w.ec2.mutations[0].detail).toBe(`${ENI} from ${PRIMARY}`);
+  });
+
+  test('move to an unhealthy instance is refused unless forced', async () => {
+    const w = world();
+    w.ec2.impair(STANDBY);
+    const refused = await w.runToEnd({ target: STANDBY });
+    expect(refused.outcome).toBe('error');
+    expect(refused.message).toBe(`refusing to move ${ENI} to ${STANDBY}: it is not healthy (state running, status checks impaired); use force to move anyway`);
+    expect(w.ec2.mutations).toEqual([]);
+
+    const forced = await w.runToEnd({ target: STANDBY, force: true });
+    expect(forced).toMatchObject({ outcome: 'converged', to: STANDBY });
+  });
+
+  test('move across AZs is refused even when forced', async () => {
+    const w = world();
+    const result = await w.runToEnd({ target: OTHER_AZ, force: true });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toContain(`refusing to move ${ENI} to ${OTHER_AZ}: in us-east-1b, the ENI is in us-east-1a`);
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('move to the current holder is a noop', async () => {
+    const w = world();
+    expect(await w.runToEnd({ target: PRIMARY })).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+  });
+});
+
+describe('health alarms', () => {
+  test('alarm states passed in by the trigger make a running holder unhealthy', async () => {
+    const w = world();
+    const result = await w.runToEnd({ alarmStates: { [PRIMARY]: 'ALARM' } });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+    expect(w.ec2.mutations[0].detail).toContain('(force)');
+  });
+});

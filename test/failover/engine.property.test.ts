@@ -1,0 +1,143 @@
+import * as fc from 'fast-check';
+import { classify, FailoverPolicy } from '../../src/failover/decide';
+import { Ec2Port } from '../../src/failover/ec2-port';
+import { Clock, reconcile, ReconcileResult } from '../../src/failover/engine';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+
+const ENI = 'eni-0f0f0f0f0f0f0f0f0';
+const IDS = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'];
+const AZS = ['us-east-1a', 'us-east-1a', 'us-east-1b'];
+
+type Step =
+  | { kind: 'fail'; who: number; how: 'stop' | 'impair' | 'terminate' }
+  | { kind: 'recover'; who: number; how: 'start' | 'pass' | 'heal' }
+  | { kind: 'trigger' }
+  | { kind: 'crash'; afterCalls: number }
+  | { kind: 'concurrent'; gapMs: number }
+  | { kind: 'time'; ms: number };
+
+const who = fc.integer({ min: 0, max: 2 });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), who, how: fc.constantFrom('stop' as const, 'stop' as const, 'impair' as const, 'terminate' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('recover' as const), who, how: fc.constantFrom('start' as const, 'pass' as const, 'heal' as const) }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'trigger' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), afterCalls: fc.integer({ min: 1, max: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('concurrent' as const), gapMs: fc.integer({ min: 0, max: 4000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 600_000 }) }) },
+);
+
+const scenario = fc.record({
+  steps: fc.array(step, { minLength: 1, maxLength: 14 }),
+  startAttached: fc.boolean(),
+  failback: fc.boolean(),
+  failbackAfterSeconds: fc.constantFrom(0, 120),
+  latencyMs: fc.constantFrom(0, 20, 200),
+});
+
+/** A port whose calls stop returning after `afterCalls` calls: the run is killed mid-flight. */
+function killable(port: Ec2Port, afterCalls: number): { port: Ec2Port; clock: (c: VirtualClock) => Clock } {
+  let calls = 0;
+  const dead = () => calls >= afterCalls;
+  const never = <T>() => new Promise<T>(() => undefined);
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (dead()) return never<T>();
+    calls++;
+    return fn();
+  };
+  return {
+    port: {
+      describeNetworkInterface: (id) => guard(() => port.describeNetworkInterface(id)),
+      describeCandidates: (ids) => guard(() => port.describeCandidates(ids)),
+      attach: (e, i, d) => guard(() => port.attach(e, i, d)),
+      detach: (a, f) => guard(() => port.detach(a, f)),
+    },
+    clock: (c) => ({ now: () => c.now(), sleep: (ms) => (dead() ? never<void>() : c.sleep(ms)) }),
+  };
+}
+
+describe('engine properties over random failures, triggers, crashes and concurrent runs', () => {
+  test('the ENI always ends on a healthy same-AZ candidate when one exists, and is never detached for nothing', async () => {
+    await fc.assert(fc.asyncProperty(scenario, async (s) => {
+      const clock = new VirtualClock();
+      const ec2 = new StrictEc2(clock, { latencyMs: s.latencyMs });
+      IDS.forEach((id, n) => ec2.addInstance(id, AZS[n]));
+      ec2.addEni(ENI, 'us-east-1a', s.startAttached ? { instanceId: IDS[0], deviceIndex: 1 } : undefined);
+      const policy: FailoverPolicy = { failback: s.failback, failbackAfterSeconds: s.failbackAfterSeconds };
+      const config = { eniId: ENI, candidates: IDS, deviceIndex: 1, policy, deadlineSeconds: 300 };
+      const logger = new MemoryLogger();
+      const run = (port: Ec2Port = ec2, c: Clock = clock) => reconcile(config, port, { clock: c, logger });
+
+      const health = (id: string) => {
+        const i = ec2.instance(id);
+        return classify({ instanceId: id, availabilityZone: i.availabilityZone, state: i.state, statusChecks: i.statusChecks });
+      };
+      const healthySameAz = () => IDS.filter((id, n) => AZS[n] === 'us-east-1a' && health(id) === 'healthy');
+
+      const check = (results: ReconcileResult[], before: { holder?: string; free: boolean }) => {
+        const a = ec2.attachment(ENI);
+        // Never across AZs: the strict harness would have refused, and nothing was refused for that.
+        expect(ec2.refusals.filter((r) => r.code === 'InvalidParameterValue')).toEqual([]);
+        if (a) expect(AZS[IDS.indexOf(a.instanceId)]).toBe('us-east-1a');
+        if (healthySameAz().length > 0) {
+          for (const r of results) expect(['converged', 'noop']).toContain(r.outcome);
+          expect(a?.state).toBe('attached');
+          expect(health(a!.instanceId)).not.toBe('unhealthy');
+        } else if (before.holder) {
+          // Nowhere to go: the holder keeps the ENI.
+          expect(a?.instanceId).toBe(before.holder);
+          for (const r of results) expect(r.outcome).toBe('no-healthy');
+        }
+        if (!policy.failback && before.holder && health(before.holder) === 'healthy') {
+          expect(a?.instanceId).toBe(before.holder);
+        }
+      };
+      const settledHolder = () => {
+        const a = ec2.attachment(ENI);
+        return { holder: a?.state === 'attached' ? a.instanceId : undefined, free: !a };
+      };
+
+      for (const st of [...s.steps, { kind: 'trigger' as const }]) {
+        switch (st.kind) {
+          case 'fail': {
+            const id = IDS[st.who];
+            if (ec2.instance(id).state === 'terminated') break;
+            if (st.how === 'stop') ec2.stop(id);
+            else if (st.how === 'impair') ec2.impair(id);
+            else ec2.terminate(id);
+            break;
+          }
+          case 'recover': {
+            const id = IDS[st.who];
+            const i = ec2.instance(id);
+            if (i.state === 'terminated') break;
+            if (st.how === 'start' && i.state !== 'running') ec2.start(id);
+            if (st.how === 'pass' && i.state === 'running') ec2.pass(id);
+            if (st.how === 'heal' && i.statusChecks === 'impaired') ec2.pass(id);
+            break;
+          }
+          case 'time':
+            clock.advance(st.ms);
+            break;
+          case 'crash': {
+            const k = killable(ec2, st.afterCalls);
+            void run(k.port, k.clock(clock));
+            // Let the dying run make its calls; its transitions keep going without it.
+            await drive(clock, clock.sleep(1000));
+            break;
+          }
+          case 'trigger': {
+            const before = settledHolder();
+            check(await drive(clock, run()), before);
+            break;
+          }
+          case 'concurrent': {
+            const before = settledHolder();
+            const second = clock.sleep(st.gapMs).then(() => run());
+            check(await drive(clock, run(), second), before);
+            break;
+          }
+        }
+      }
+    }), { numRuns: 150 });
+  });
+});

@@ -1,0 +1,526 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ec2Arn, failoverStack, synthFailover } from './fixture';
+import { NetworkInterface } from '../../src';
+import { EniFailover, FailbackPolicy } from '../../src/failover/eni-failover';
+import { FailoverTrigger } from '../../src/failover/failover-trigger';
+import { cfnLintStacks, nagFindings } from '../compliance';
+import { importedInstance, testApp, testStack, testVpc } from '../util';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function roleStatements(template: Template, stack: Stack, failover: EniFailover): Statement[] {
+  const roleId = stack.getLogicalId(failover.function.role!.node.defaultChild as iam.CfnRole);
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+function functionEnv(template: Template, logicalId: string): Record<string, unknown> {
+  return template.toJSON().Resources[logicalId].Properties.Environment.Variables;
+}
+
+describe('EniFailover placement', () => {
+  test('CloudFormation never owns an attachment of the floating interface', () => {
+    const { template } = synthFailover({ elasticIp: true });
+    template.resourceCountIs('AWS::EC2::NetworkInterfaceAttachment', 0);
+    template.resourceCountIs('AWS::EC2::NetworkInterface', 1);
+  });
+
+  test('the created interface lives in the primary\'s Availability Zone by default', () => {
+    const { template, vpc } = synthFailover();
+    const subnet = vpc.isolatedSubnets.find((s) => s.availabilityZone === 'dummy1a')!;
+    template.hasResourceProperties('AWS::EC2::NetworkInterface', {
+      SubnetId: { Ref: Stack.of(vpc).getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) },
+    });
+  });
+
+  test('a custom resource places the interface at deploy time, after both instances exist', () => {
+    const { template, ids } = synthFailover({ deviceIndex: 2 }, { instanceType: 'm5.large' });
+    template.hasResource('Custom::EniFailoverPlacement', {
+      Properties: {
+        NetworkInterfaceId: { Ref: ids.eni },
+        CandidateInstanceIds: [{ Ref: ids.primary }, { Ref: ids.standby }],
+        DeviceIndex: 2,
+      },
+      DependsOn: Match.arrayWith([ids.primary, ids.standby]),
+    });
+  });
+
+  test('the placement runs the reconcile code in a function of its own without reserved concurrency', () => {
+    const { template, stack, failover } = synthFailover();
+    const placement = failover.node.findChild('PlacementFunction');
+    const placementId = stack.getLogicalId(placement.node.defaultChild as any);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [placementId, 'Arn'] } } },
+    });
+    const props = template.toJSON().Resources[placementId].Properties;
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(props.Timeout).toBe(660);
+    expect(props.Handler).toBe('index.handler');
+    expect(props.Runtime).toBe('nodejs22.x');
+  });
+
+  test('the interface carries metadata naming itself and the candidates for topology tools', () => {
+    const { template, ids } = synthFailover();
+    template.hasResource('AWS::EC2::NetworkInterface', {
+      Metadata: { 'cdk-eni-patterns:failover': { eni: ids.eni, candidates: [ids.primary, ids.standby] } },
+    });
+  });
+
+  test('an adopted interface imported by id gets the metadata on the placement resource', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const primary = importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a');
+    const standby = importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a');
+    const eni = NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0', availabilityZone: 'dummy1a' });
+    new EniFailover(stack, 'Failover', { primary, standby, networkInterface: eni, vpc });
+    const template = Template.fromStack(stack);
+    template.hasResource('Custom::EniFailoverPlacement', {
+      Metadata: { 'cdk-eni-patterns:failover': { eni: 'eni-0123456789abcdef0', candidates: ['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb'] } },
+      Properties: { NetworkInterfaceId: 'eni-0123456789abcdef0', CandidateInstanceIds: ['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb'] },
+    });
+    template.resourceCountIs('AWS::EC2::NetworkInterface', 0);
+  });
+
+  test('an adopted NetworkInterface keeps its own addresses and Elastic IP', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const eni = new NetworkInterface(stack, 'Service', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] }, privateIpAddress: '10.0.0.10', elasticIps: [{}] });
+    const failover = new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0cccccccccccccccc', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0dddddddddddddddd', 'dummy1a'),
+      networkInterface: eni,
+    });
+    expect(failover.networkInterface).toBe(eni);
+    expect(failover.elasticIp).toEqual(eni.elasticIps[0]);
+    expect(failover.connections).toBe(eni.connections);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::NetworkInterface', 1);
+    template.hasResource('AWS::EC2::NetworkInterface', {
+      Properties: { PrivateIpAddress: '10.0.0.10' },
+      Metadata: { 'cdk-eni-patterns:failover': { eni: stack.getLogicalId(eni.resource), candidates: ['i-0cccccccccccccccc', 'i-0dddddddddddddddd'] } },
+    });
+  });
+
+  test.each([
+    [true, 1],
+    [false, 0],
+  ])('elasticIp %s creates %d Elastic IP associated with the floating interface', (elasticIp, count) => {
+    const { template, failover, ids } = synthFailover({ elasticIp });
+    template.resourceCountIs('AWS::EC2::EIP', count);
+    template.resourceCountIs('AWS::EC2::EIPAssociation', count);
+    expect(failover.elasticIp !== undefined).toBe(elasticIp);
+    if (elasticIp) {
+      template.hasResourceProperties('AWS::EC2::EIPAssociation', { NetworkInterfaceId: { Ref: ids.eni } });
+    }
+  });
+
+  test('a fixed private address and security groups go to the created interface', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    const primary = importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a');
+    const standby = importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a');
+    new EniFailover(stack, 'Failover', { primary, standby, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, privateIpAddress: '10.0.0.20', securityGroups: [sg] });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::NetworkInterface', {
+      PrivateIpAddress: '10.0.0.20',
+      GroupSet: [{ 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] }],
+    });
+  });
+});
+
+describe('EniFailover reconcile Lambda', () => {
+  test('runs one at a time, with a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
+    const { template, ids, stack, failover } = synthFailover({ deadline: Duration.seconds(90) });
+    const logGroupId = stack.getLogicalId(failover.node.findChild('LogGroup').node.defaultChild as logs.CfnLogGroup);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Timeout: 150,
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
+      Runtime: 'nodejs22.x',
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(functionEnv(template, ids.function).DEADLINE_SECONDS).toBe('90');
+  });
+
+  test('log retention can be chosen', () => {
+    const { template } = synthFailover({ logRetention: logs.RetentionDays.ONE_YEAR });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('the environment names the interface, the candidates in order, the device index and the topic', () => {
+    const { template, ids } = synthFailover({ deviceIndex: 2 }, { instanceType: 'm5.large' });
+    expect(functionEnv(template, ids.function)).toEqual({
+      ENI_ID: { Ref: ids.eni },
+      CANDIDATE_INSTANCE_IDS: { 'Fn::Join': ['', [{ Ref: ids.primary }, ',', { Ref: ids.standby }]] },
+      DEVICE_INDEX: '2',
+      FAILBACK: 'false',
+      DEADLINE_SECONDS: '120',
+      PLACEMENT_DEADLINE_SECONDS: '600',
+      NOTIFY_TOPIC_ARN: { Ref: ids.topic },
+      POWERTOOLS_SERVICE_NAME: 'eni-failover',
+      POWERTOOLS_METRICS_NAMESPACE: 'EniFailover',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+    });
+  });
+
+  test.each([
+    ['never', FailbackPolicy.never(), { FAILBACK: 'false' }],
+    ['after 10 minutes', FailbackPolicy.after(Duration.minutes(10)), { FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '600' }],
+    ['immediately', FailbackPolicy.after(Duration.seconds(0)), { FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '0' }],
+  ])('failback %s is passed to the engine', (_name, failback, expected) => {
+    const { template, ids } = synthFailover({ failback });
+    const env = functionEnv(template, ids.function);
+    expect(env).toMatchObject(expected);
+    if (!failback.enabled) expect(env.FAILBACK_AFTER_SECONDS).toBeUndefined();
+  });
+
+  test('placementDeadline sets the placement deadline and the placement function timeout', () => {
+    const { template, ids, stack, failover } = synthFailover({ placementDeadline: Duration.minutes(5) });
+    expect(functionEnv(template, ids.function).PLACEMENT_DEADLINE_SECONDS).toBe('300');
+    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    expect(template.toJSON().Resources[placementId].Properties.Timeout).toBe(360);
+  });
+
+  test('the metrics namespace is configurable and shared with the metric helpers', () => {
+    const { template, ids, failover, stack } = synthFailover({ metricsNamespace: 'Edge/Failover' });
+    expect(functionEnv(template, ids.function).POWERTOOLS_METRICS_NAMESPACE).toBe('Edge/Failover');
+    const m = failover.metricMoves();
+    expect(m.namespace).toBe('Edge/Failover');
+    expect(stack.resolve(m.dimensions)).toEqual({ service: 'eni-failover', NetworkInterfaceId: { Ref: ids.eni } });
+  });
+
+  test.each([
+    ['metricMoves', 'Moves', 'Sum'],
+    ['metricMoveDuration', 'MoveDurationMs', 'Maximum'],
+    ['metricNoHealthyCandidate', 'NoHealthyCandidate', 'Sum'],
+    ['metricDeadlineExceeded', 'DeadlineExceeded', 'Sum'],
+  ] as const)('%s reads the engine metric %s (%s)', (method, name, statistic) => {
+    const { failover } = failoverStack();
+    const metric = failover[method]({ period: Duration.minutes(1) });
+    expect(metric.metricName).toBe(name);
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.namespace).toBe('EniFailover');
+    expect(metric.period.toSeconds()).toBe(60);
+  });
+
+  test('the dead-letter queue is encrypted and refuses requests without TLS', () => {
+    const { template, ids } = synthFailover();
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: ids.queue }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('errors of the function and a non-empty dead-letter queue raise alarms to the topic', () => {
+    const { template, ids, failover } = synthFailover({ triggers: [] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.function } }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.topic }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }],
+      AlarmActions: [{ Ref: ids.topic }],
+    });
+    expect(failover.alarms).toHaveLength(2);
+  });
+});
+
+describe('EniFailover topic', () => {
+  test('is encrypted with a rotating key that CloudWatch alarms may use, and requires TLS', () => {
+    const { template, stack, failover } = synthFailover();
+    const keyId = stack.getLogicalId(failover.node.findChild('TopicKey').node.defaultChild as any);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+        })]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('invokes the reconcile Lambda for alarm notifications only, so failure notices cannot loop', () => {
+    const { template, ids } = synthFailover();
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: ids.topic },
+      Endpoint: { 'Fn::GetAtt': [ids.function, 'Arn'] },
+      FilterPolicyScope: 'MessageBody',
+      FilterPolicy: { AlarmName: [{ exists: true }] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: ids.topic },
+    });
+  });
+
+  test('alarmEmails subscribes each address', () => {
+    const { template, ids } = synthFailover({ alarmEmails: ['ops@example.com', 'oncall@example.com'] });
+    for (const email of ['ops@example.com', 'oncall@example.com']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: ids.topic } });
+    }
+  });
+
+  test('notifyOnFailure false leaves the topic out of the function', () => {
+    const { template, ids, stack, failover } = synthFailover({ notifyOnFailure: false });
+    expect(functionEnv(template, ids.function).NOTIFY_TOPIC_ARN).toBeUndefined();
+    const actions = roleStatements(template, stack, failover).flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain('sns:Publish');
+  });
+});
+
+describe('EniFailover IAM', () => {
+  test('attach and detach are scoped to the interface and the two instances; describe calls are the only *', () => {
+    const { template, ids, stack, failover } = synthFailover();
+    const statements = roleStatements(template, stack, failover);
+    const scoped = [ec2Arn('network-interface', ids.eni), ec2Arn('instance', ids.primary), ec2Arn('instance', ids.standby)];
+    expect(statements).toEqual(expect.arrayContaining([
+      { Action: 'ec2:AttachNetworkInterface', Effect: 'Allow', Resource: scoped },
+      { Action: 'ec2:DetachNetworkInterface', Effect: 'Allow', Resource: scoped },
+      { Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'], Effect: 'Allow', Resource: '*' },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: ids.topic } },
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+    ]));
+    const onStar = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+    expect(onStar).toHaveLength(1);
+    // Nothing beyond these: EC2 attach/detach/describe, publishing (with the topic key), logs, the DLQ.
+    expect(new Set(statements.flatMap((s) => [s.Action].flat()))).toEqual(new Set([
+      'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface',
+      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
+      'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage',
+    ]));
+  });
+
+  test('the reconcile role has no managed policies', () => {
+    const { template, stack, failover } = synthFailover();
+    const roleId = stack.getLogicalId(failover.function.role!.node.defaultChild as iam.CfnRole);
+    expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('imported instances are scoped by their literal ARNs', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const failover = new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      vpc,
+    });
+    const template = Template.fromStack(stack);
+    const attach = roleStatements(template, stack, failover).find((s) => s.Action === 'ec2:AttachNetworkInterface')!;
+    expect(attach.Resource).toEqual([
+      ec2Arn('network-interface', stack.getLogicalId((failover.networkInterface as NetworkInterface).resource)),
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/i-0aaaaaaaaaaaaaaaa']] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/i-0bbbbbbbbbbbbbbbb']] },
+    ]);
+  });
+});
+
+describe('EniFailover validation', () => {
+  test('candidates in different Availability Zones are rejected, naming both', () => {
+    expect(() => failoverStack({}, { standbyInOtherAz: true })).toThrow(
+      "primary TestStack/Primary (dummy1a) and standby TestStack/Standby (dummy1b) must be in the Availability Zone of the network interface TestStack/Failover/NetworkInterface (dummy1a): a network interface can only be attached to instances in its own Availability Zone; place both instances and the interface's subnet in one AZ");
+  });
+
+  test('an adopted interface in another Availability Zone is rejected', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const eni = new NetworkInterface(stack, 'Elsewhere', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[1]] } });
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: eni,
+    })).toThrow('primary TestStack/Imported-i-0aaaaaaaaaaaaaaaa (dummy1a) and standby TestStack/Imported-i-0bbbbbbbbbbbbbbbb (dummy1a) must be in the Availability Zone of the network interface TestStack/Elsewhere (dummy1b)');
+  });
+
+  test('an interface of unknown AZ still needs both candidates in one AZ', () => {
+    const stack = testStack(testApp());
+    const eni = NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0' });
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1b'),
+      networkInterface: eni,
+    })).toThrow('primary TestStack/Imported-i-0aaaaaaaaaaaaaaaa (dummy1a) and standby TestStack/Imported-i-0bbbbbbbbbbbbbbbb (dummy1b) are in different Availability Zones');
+  });
+
+  test('primary and standby must be distinct', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const same = importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a');
+    expect(() => new EniFailover(stack, 'Same', { primary: same, standby: same, vpc })).toThrow(
+      'primary and standby are the same instance (TestStack/Imported-i-0aaaaaaaaaaaaaaaa): a failover needs two distinct instances');
+    class Twin extends Stack {}
+    const other = new Twin(testApp(), 'Other', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const v2 = testVpc(other);
+    expect(() => new EniFailover(other, 'Twins', {
+      primary: importedInstance(other, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(new Stack(other, 'Nested'), 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      vpc: v2,
+    })).toThrow('primary and standby are the same instance (i-0aaaaaaaaaaaaaaaa)');
+  });
+
+  test.each([0, -1, 32, 1.5])('deviceIndex %s is rejected', (deviceIndex) => {
+    expect(() => failoverStack({ deviceIndex })).toThrow(
+      `deviceIndex ${deviceIndex} is not allowed: index 0 is an instance's primary network interface; use an integer from 1 to 31 that is below the instance type's interface limit`);
+  });
+
+  test('deviceIndex at or above the instance type\'s interface limit is rejected', () => {
+    expect(() => failoverStack({ deviceIndex: 2 }, { instanceType: 't3.micro' })).toThrow(
+      "deviceIndex 2 is not allowed on the primary TestStack/Primary: instance type 't3.micro' supports 2 network interfaces (device indexes 0 to 1); choose a lower index or a larger instance type");
+    expect(() => failoverStack({ deviceIndex: 2 }, { instanceType: 'm5.large' })).not.toThrow();
+  });
+
+  test('a device index already taken on either instance is rejected', () => {
+    expect(() => failoverStack({ deviceIndex: 1 }, {
+      before: ({ stack, vpc, standby }) => {
+        new NetworkInterface(stack, 'Management', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] } }).attachToInstance(standby, { deviceIndex: 1 });
+      },
+    })).toThrow('deviceIndex 1 is already used on the standby TestStack/Standby by TestStack/Management: the floating interface needs the same free index on both instances (in use: 0, 1)');
+  });
+
+  test('the failover claims its device index, so a later static attachment there is rejected', () => {
+    const { stack, vpc, primary } = failoverStack({ deviceIndex: 1 });
+    const eni = new NetworkInterface(stack, 'Late', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] } });
+    expect(() => eni.attachToInstance(primary, { deviceIndex: 1 })).toThrow(
+      'deviceIndex 1 is already used on TestStack/Primary by TestStack/Failover (floating interface)');
+  });
+
+  test('an adopted interface with more addresses than the instance type allows per interface is rejected', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const eni = new NetworkInterface(stack, 'Busy', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] }, secondaryPrivateIpAddressCount: 2 });
+    const primary = new ec2.Instance(stack, 'Primary', {
+      vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] }, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary,
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: eni,
+    })).toThrow("instance type 't3.micro' supports at most 2 private IPv4 addresses per network interface, but 3 are assigned to TestStack/Busy");
+  });
+
+  test('an interface attached statically cannot be adopted', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const eni = new NetworkInterface(stack, 'Static', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] } });
+    const primary = importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a');
+    eni.attachToInstance(primary, { deviceIndex: 2 });
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary,
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: eni,
+    })).toThrow('networkInterface TestStack/Static is attached statically with attachToInstance(): CloudFormation would own an attachment that EniFailover moves and put it back on every update; remove the attachToInstance() call');
+  });
+
+  test('attaching the floating interface statically after the failover fails synthesis', () => {
+    const { failover, stack } = failoverStack();
+    const other = importedInstance(stack, 'i-0eeeeeeeeeeeeeeee', 'dummy1a');
+    (failover.networkInterface as NetworkInterface).attachToInstance(other, { deviceIndex: 1 });
+    expect(() => Template.fromStack(stack)).toThrow(/networkInterface TestStack\/Failover\/NetworkInterface is attached statically with attachToInstance\(\)/);
+  });
+
+  test('vpc is required when no interface is adopted', () => {
+    const stack = testStack(testApp());
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+    })).toThrow('vpc is required when networkInterface is not given: EniFailover creates the floating network interface in vpc (and vpcSubnets)');
+  });
+
+  test('props of the created interface cannot be combined with an adopted one', () => {
+    const stack = testStack(testApp());
+    const eni = NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0' });
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: eni,
+      privateIpAddress: '10.0.0.5',
+      elasticIp: true,
+    })).toThrow('privateIpAddress, elasticIp apply to the network interface EniFailover creates, but networkInterface TestStack/Eni is given: configure the adopted interface itself, or drop networkInterface');
+  });
+
+  test.each([
+    ['deadline', { deadline: Duration.seconds(2) }, 'deadline 2 seconds is not allowed: use whole seconds from 5 to 840'],
+    ['deadline', { deadline: Duration.minutes(15) }, 'deadline 15 minutes is not allowed: use whole seconds from 5 to 840'],
+    ['placementDeadline', { placementDeadline: Duration.minutes(20) }, 'placementDeadline 20 minutes is not allowed: use whole seconds from 5 to 840'],
+  ])('%s out of range is rejected', (_name, props, message) => {
+    expect(() => failoverStack(props)).toThrow(message);
+  });
+
+  test('a failback delay over a day is rejected', () => {
+    expect(() => FailbackPolicy.after(Duration.days(2))).toThrow('failback delay 2 days is not allowed: use 0 seconds to 24 hours');
+  });
+
+  test('an email address that is not one is rejected', () => {
+    expect(() => failoverStack({ alarmEmails: ['ops-at-example.com'] })).toThrow("alarmEmails contains 'ops-at-example.com', which is not an email address");
+  });
+
+  test('a trigger kind given twice is rejected', () => {
+    expect(() => failoverStack({ triggers: [FailoverTrigger.schedule(), FailoverTrigger.schedule(Duration.minutes(1))] })).toThrow(
+      'triggers lists schedule twice: use each kind of FailoverTrigger once');
+  });
+});
+
+describe('EniFailover compliance', () => {
+  function compliantStack() {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack, 'Vpc', { flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } } });
+    const instance = (id: string) => {
+      const i = new ec2.Instance(stack, id, {
+        vpc,
+        vpcSubnets: { subnets: [vpc.publicSubnets[0]] },
+        instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        requireImdsv2: true,
+        detailedMonitoring: true,
+        disableApiTermination: true,
+        blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+      });
+      return i;
+    };
+    const failover = new EniFailover(stack, 'Failover', {
+      primary: instance('Primary'),
+      standby: instance('Standby'),
+      vpc,
+      elasticIp: true,
+      alarmEmails: ['ops@example.com'],
+      failback: FailbackPolicy.after(Duration.minutes(10)),
+      triggers: [...FailoverTrigger.defaults(), FailoverTrigger.healthProbe({ port: 8080, protocol: undefined })],
+    });
+    return { stack, failover };
+  }
+
+  test('has no unexplained cdk-nag AwsSolutions finding', () => {
+    const { stack } = compliantStack();
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('the template is cfn-lint clean', () => {
+    const { stack } = compliantStack();
+    expect(cfnLintStacks(stack)).toBe('');
+  });
+});

@@ -1,0 +1,361 @@
+/**
+ * A strict in-memory EC2 for the failover engine: it enforces the AWS rules the emulator does not
+ * (an ENI in use cannot be attached, AZs must match, a device index holds one interface, attach
+ * and detach take time and are visible as `attaching`/`detaching`), injects throttling and
+ * instance failures, and counts calls. Time is virtual: tests are instant and deterministic.
+ */
+import { CandidateObservation, EniObservation, InstanceState, StatusCheck, AlarmState } from '../../src/failover/decide';
+import { Ec2Port, UnknownResourceError } from '../../src/failover/ec2-port';
+import { Clock, EngineLogger } from '../../src/failover/engine';
+
+/** Virtual time: `sleep` registers a timer that fires only when the test advances the clock. */
+export class VirtualClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers: { at: number; seq: number; resolve: () => void }[] = [];
+
+  constructor(start = Date.UTC(2025, 0, 1)) {
+    this.t = start;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
+    });
+  }
+
+  /** Fires the earliest timer; false when none is pending. */
+  fireNext(): boolean {
+    if (this.timers.length === 0) return false;
+    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const next = this.timers.shift()!;
+    this.t = Math.max(this.t, next.at);
+    next.resolve();
+    return true;
+  }
+
+  /** Moves time forward without firing timers past the new time out of order. */
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** Lets every queued promise continuation run. */
+export function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs promises that wait on the virtual clock to completion, firing timers in time order. */
+export async function drive<T>(clock: VirtualClock, ...runs: Promise<T>[]): Promise<T[]> {
+  let settled = false;
+  const all = Promise.all(runs);
+  all.then(() => { settled = true; }, () => { settled = true; });
+  for (let i = 0; i < 1_000_000; i++) {
+    await flush();
+    if (settled) return all;
+    if (!clock.fireNext()) {
+      await flush();
+      if (settled) return all;
+      throw new Error('drive: runs are blocked and no timer is pending');
+    }
+  }
+  throw new Error('drive: too many steps');
+}
+
+export interface HarnessInstance {
+  instanceId: string;
+  availabilityZone: string;
+  state: InstanceState;
+  statusChecks: StatusCheck;
+  alarm?: AlarmState;
+  launchTime: number;
+}
+
+interface Attachment {
+  attachmentId: string;
+  instanceId: string;
+  deviceIndex: number;
+  state: 'attaching' | 'attached' | 'detaching';
+  /** When the current transition completes (Infinity: never). */
+  doneAt: number;
+}
+
+interface HarnessEni {
+  eniId: string;
+  availabilityZone: string;
+  attachment?: Attachment;
+}
+
+export type Op = 'describeNetworkInterface' | 'describeCandidates' | 'attach' | 'detach';
+
+/** An error shaped like an AWS SDK service error. */
+export class AwsError extends Error {
+  constructor(public readonly name: string, message: string) {
+    super(message);
+  }
+}
+
+export interface HarnessOptions {
+  /** Virtual time an attach takes. @default 2000 */
+  attachMs?: number;
+  /** Virtual time a graceful detach takes. @default 3000 */
+  detachMs?: number;
+  /** Virtual time a force detach takes. @default 1000 */
+  forceDetachMs?: number;
+  /** Virtual latency of every API call. @default 0 */
+  latencyMs?: number;
+}
+
+export class StrictEc2 implements Ec2Port {
+  public readonly calls: Record<Op, number> = { describeNetworkInterface: 0, describeCandidates: 0, attach: 0, detach: 0 };
+  /** Every mutating call that EC2 accepted, in order. */
+  public readonly mutations: { op: 'attach' | 'detach'; detail: string; at: number }[] = [];
+  /** Every call EC2 refused, with the error code. */
+  public readonly refusals: { op: Op; code: string }[] = [];
+  public detachHangs = false;
+  /** Called after each call's effect; used to kill a run at a precise point. */
+  public onCall?: (op: Op) => void;
+
+  private readonly enis = new Map<string, HarnessEni>();
+  private readonly instances = new Map<string, HarnessInstance>();
+  /** Interfaces other than the managed ENIs, e.g. the primary ENI at device index 0. */
+  private readonly foreign: { eniId: string; instanceId: string; deviceIndex: number }[] = [];
+  private throttles = 0;
+  private nextId = 1;
+  private readonly opts: Required<HarnessOptions>;
+
+  constructor(public readonly clock: VirtualClock, options: HarnessOptions = {}) {
+    this.opts = { attachMs: 2000, detachMs: 3000, forceDetachMs: 1000, latencyMs: 0, ...options };
+  }
+
+  // ---------- world set-up and fault injection ----------
+
+  addInstance(instanceId: string, availabilityZone: string, init: Partial<HarnessInstance> = {}): this {
+    this.instances.set(instanceId, {
+      instanceId, availabilityZone, state: 'running', statusChecks: 'ok', launchTime: this.clock.now() - 3_600_000, ...init,
+    });
+    this.foreign.push({ eniId: `eni-primary-${instanceId}`, instanceId, deviceIndex: 0 });
+    return this;
+  }
+
+  addEni(eniId: string, availabilityZone: string, attachedTo?: { instanceId: string; deviceIndex: number }): this {
+    const eni: HarnessEni = { eniId, availabilityZone };
+    if (attachedTo) {
+      eni.attachment = { attachmentId: this.newId('eni-attach'), ...attachedTo, state: 'attached', doneAt: 0 };
+    }
+    this.enis.set(eniId, eni);
+    return this;
+  }
+
+  /** Another interface occupying a device index on an instance. */
+  occupy(instanceId: string, deviceIndex: number, eniId = `eni-other-${instanceId}-${deviceIndex}`): this {
+    this.foreign.push({ eniId, instanceId, deviceIndex });
+    return this;
+  }
+
+  set(instanceId: string, change: Partial<HarnessInstance>): this {
+    Object.assign(this.instance(instanceId), change);
+    return this;
+  }
+
+  stop(id: string): this {
+    return this.set(id, { state: 'stopped', statusChecks: 'not-applicable' });
+  }
+
+  /** Starts an instance; its status checks stay `initializing` until `pass()`. */
+  start(id: string): this {
+    return this.set(id, { state: 'running', statusChecks: 'initializing', launchTime: this.clock.now() });
+  }
+
+  pass(id: string): this {
+    return this.set(id, { statusChecks: 'ok' });
+  }
+
+  impair(id: string): this {
+    return this.set(id, { statusChecks: 'impaired' });
+  }
+
+  /** Terminates an instance; like EC2, its secondary ENIs are detached. */
+  terminate(id: string): this {
+    this.set(id, { state: 'terminated', statusChecks: 'not-applicable' });
+    for (const eni of this.enis.values()) {
+      if (eni.attachment?.instanceId === id) eni.attachment = undefined;
+    }
+    return this;
+  }
+
+  /** The next `n` calls fail with RequestLimitExceeded. */
+  throttle(n: number): this {
+    this.throttles = n;
+    return this;
+  }
+
+  // ---------- inspection ----------
+
+  instance(id: string): HarnessInstance {
+    const i = this.instances.get(id);
+    if (!i) throw new Error(`harness: no instance ${id}`);
+    return i;
+  }
+
+  instanceIds(): string[] {
+    return [...this.instances.keys()];
+  }
+
+  /** The ENI's attachment after settling transitions that are due. */
+  attachment(eniId: string): Attachment | undefined {
+    this.settle();
+    return this.enis.get(eniId)?.attachment;
+  }
+
+  holder(eniId: string): string | undefined {
+    const a = this.attachment(eniId);
+    return a?.state === 'attached' ? a.instanceId : undefined;
+  }
+
+  get totalCalls(): number {
+    return Object.values(this.calls).reduce((a, b) => a + b, 0);
+  }
+
+  // ---------- Ec2Port ----------
+
+  async describeNetworkInterface(eniId: string): Promise<EniObservation> {
+    return this.call('describeNetworkInterface', () => {
+      const eni = this.enis.get(eniId);
+      if (!eni) throw new UnknownResourceError(`The networkInterface ID '${eniId}' does not exist`, 'InvalidNetworkInterfaceID.NotFound');
+      const a = eni.attachment;
+      const status = !a ? 'available' : a.state === 'attached' ? 'in-use' : a.state;
+      return {
+        eniId,
+        availabilityZone: eni.availabilityZone,
+        status,
+        attachment: a ? { attachmentId: a.attachmentId, instanceId: a.instanceId, state: a.state, deviceIndex: a.deviceIndex } : undefined,
+      };
+    });
+  }
+
+  async describeCandidates(instanceIds: readonly string[]): Promise<CandidateObservation[]> {
+    return this.call('describeCandidates', () => {
+      const missing = instanceIds.filter((id) => !this.instances.has(id));
+      if (missing.length > 0) {
+        throw new UnknownResourceError(`The instance IDs '${missing.join(', ')}' do not exist`, 'InvalidInstanceID.NotFound');
+      }
+      return instanceIds.map((id) => {
+        const i = this.instances.get(id)!;
+        return {
+          instanceId: id,
+          availabilityZone: i.availabilityZone,
+          state: i.state,
+          statusChecks: i.statusChecks,
+          alarm: i.alarm,
+          healthySince: i.launchTime,
+          interfaces: this.interfacesOf(id),
+        };
+      });
+    });
+  }
+
+  async attach(eniId: string, instanceId: string, deviceIndex: number): Promise<string> {
+    return this.call('attach', () => {
+      const eni = this.enis.get(eniId);
+      if (!eni) throw new UnknownResourceError(`The networkInterface ID '${eniId}' does not exist`, 'InvalidNetworkInterfaceID.NotFound');
+      const inst = this.instances.get(instanceId);
+      if (!inst) throw new UnknownResourceError(`The instance ID '${instanceId}' does not exist`, 'InvalidInstanceID.NotFound');
+      if (eni.attachment) throw new AwsError('InvalidNetworkInterface.InUse', `Interface: [${eniId}] in use.`);
+      if (inst.availabilityZone !== eni.availabilityZone) {
+        throw new AwsError('InvalidParameterValue', `The network interface ${eniId} is in ${eni.availabilityZone} and instance ${instanceId} in ${inst.availabilityZone}`);
+      }
+      if (!['running', 'stopped'].includes(inst.state)) {
+        throw new AwsError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation (${inst.state})`);
+      }
+      if (this.interfacesOf(instanceId).some((i) => i.deviceIndex === deviceIndex)) {
+        throw new AwsError('InvalidParameterValue', `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`);
+      }
+      const attachmentId = this.newId('eni-attach');
+      eni.attachment = { attachmentId, instanceId, deviceIndex, state: 'attaching', doneAt: this.clock.now() + this.opts.attachMs };
+      this.mutations.push({ op: 'attach', detail: `${eniId} -> ${instanceId}`, at: this.clock.now() });
+      return attachmentId;
+    });
+  }
+
+  async detach(attachmentId: string, force: boolean): Promise<void> {
+    return this.call('detach', () => {
+      const eni = [...this.enis.values()].find((e) => e.attachment?.attachmentId === attachmentId);
+      if (!eni || !eni.attachment) {
+        throw new AwsError('InvalidAttachmentID.NotFound', `The attachment ID '${attachmentId}' does not exist`);
+      }
+      const a = eni.attachment;
+      if (a.state === 'attaching') throw new AwsError('IncorrectState', `Attachment '${attachmentId}' is attaching`);
+      const took = this.detachHangs ? Infinity : force ? this.opts.forceDetachMs : this.opts.detachMs;
+      const doneAt = this.clock.now() + took;
+      a.doneAt = a.state === 'detaching' ? Math.min(a.doneAt, doneAt) : doneAt;
+      a.state = 'detaching';
+      this.mutations.push({ op: 'detach', detail: `${eni.eniId} from ${a.instanceId}${force ? ' (force)' : ''}`, at: this.clock.now() });
+    });
+  }
+
+  // ---------- internals ----------
+
+  private async call<T>(op: Op, effect: () => T): Promise<T> {
+    this.calls[op]++;
+    if (this.opts.latencyMs > 0) await this.clock.sleep(this.opts.latencyMs);
+    this.settle();
+    try {
+      if (this.throttles > 0) {
+        this.throttles--;
+        throw new AwsError('RequestLimitExceeded', 'Request limit exceeded.');
+      }
+      return effect();
+    } catch (err) {
+      this.refusals.push({ op, code: (err as { code?: string }).code ?? (err as Error).name });
+      throw err;
+    } finally {
+      this.onCall?.(op);
+    }
+  }
+
+  private settle(): void {
+    const now = this.clock.now();
+    for (const eni of this.enis.values()) {
+      const a = eni.attachment;
+      if (!a || a.state === 'attached' || a.doneAt > now) continue;
+      if (a.state === 'attaching') a.state = 'attached';
+      else eni.attachment = undefined;
+    }
+  }
+
+  private interfacesOf(instanceId: string): { networkInterfaceId: string; deviceIndex: number }[] {
+    const managed = [...this.enis.values()]
+      .filter((e) => e.attachment?.instanceId === instanceId)
+      .map((e) => ({ networkInterfaceId: e.eniId, deviceIndex: e.attachment!.deviceIndex }));
+    const others = this.foreign
+      .filter((f) => f.instanceId === instanceId && this.instances.get(instanceId)?.state !== 'terminated')
+      .map((f) => ({ networkInterfaceId: f.eniId, deviceIndex: f.deviceIndex }));
+    return [...others, ...managed];
+  }
+
+  private newId(prefix: string): string {
+    return `${prefix}-${String(this.nextId++).padStart(8, '0')}`;
+  }
+}
+
+/** A logger that keeps every line for assertions. */
+export class MemoryLogger implements EngineLogger {
+  public readonly lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+
+  info(message: string, fields: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+
+  warn(message: string, fields: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+
+  decisions(): string[] {
+    return this.lines.filter((l) => l.message === 'failover decision').map((l) => String(l.fields.decision));
+  }
+}

@@ -1,0 +1,277 @@
+import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
+import { settingsFromEnv } from '../../src/failover/settings';
+import { parseTrigger } from '../../src/failover/triggers';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+
+const ENI = 'eni-0123456789abcdef0';
+const PRIMARY = 'i-0000000000000000a';
+const STANDBY = 'i-0000000000000000b';
+const ENV = { ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY},${STANDBY}`, DEADLINE_SECONDS: '60' };
+
+class FakeMetrics {
+  public readonly published: Record<string, number>[] = [];
+  private current: Record<string, number> = {};
+  public readonly dimensions: Record<string, string> = {};
+  addDimension(name: string, value: string) { this.dimensions[name] = value; }
+  addMetric(name: string, _unit: string, value: number) { this.current[name] = value; }
+  publishStoredMetrics() { this.published.push(this.current); this.current = {}; }
+}
+
+class FakeNotifier implements Notifier {
+  public readonly notices: { subject: string; message: string }[] = [];
+  public fail = false;
+  async publish(subject: string, message: string) {
+    if (this.fail) throw new Error('sns down');
+    this.notices.push({ subject, message });
+  }
+}
+
+function setup(env: Record<string, string> = ENV, withNotifier = true) {
+  const clock = new VirtualClock();
+  const ec2 = new StrictEc2(clock)
+    .addInstance(PRIMARY, 'us-east-1a')
+    .addInstance(STANDBY, 'us-east-1a')
+    .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+  const logger = Object.assign(new MemoryLogger(), {
+    error(this: MemoryLogger, message: string, fields: Record<string, unknown>) { this.lines.push({ level: 'error', message, fields }); },
+  });
+  const metrics = new FakeMetrics();
+  const notifier = new FakeNotifier();
+  const deps: HandlerDeps = { settings: settingsFromEnv(env), port: ec2, clock, logger, metrics, notifier: withNotifier ? notifier : undefined };
+  const handler = createHandler(() => deps);
+  const invoke = async (event: unknown) => (await drive(clock, handler(event)))[0];
+  return { clock, ec2, logger, metrics, notifier, invoke };
+}
+
+const snsAlarm = (instanceId: string, state = 'ALARM') => ({
+  Records: [{
+    EventSource: 'aws:sns',
+    Sns: {
+      Type: 'Notification',
+      Subject: `ALARM: "primary-status" in US East (N. Virginia)`,
+      Message: JSON.stringify({
+        AlarmName: 'primary-status', NewStateValue: state, OldStateValue: 'OK', StateChangeTime: '2025-01-01T00:00:00.000+0000',
+        Trigger: { MetricName: 'StatusCheckFailed', Namespace: 'AWS/EC2', Dimensions: [{ value: instanceId, name: 'InstanceId' }] },
+      }),
+    },
+  }],
+});
+const stateChange = (instanceId: string, state: string) => ({
+  'version': '0', 'id': 'e1', 'detail-type': 'EC2 Instance State-change Notification', 'source': 'aws.ec2',
+  'detail': { 'instance-id': instanceId, state },
+});
+const alarmEvent = (instanceId: string, value: string) => ({
+  'detail-type': 'CloudWatch Alarm State Change', 'source': 'aws.cloudwatch',
+  'detail': {
+    alarmName: 'probe', state: { value },
+    configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } } } }] },
+  },
+});
+const scheduled = { 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'resources': ['arn:aws:events:us-east-1:123456789012:rule/tick'], 'detail': {} };
+const customResource = (RequestType: 'Create' | 'Update' | 'Delete', PhysicalResourceId?: string) => ({
+  RequestType, ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider', ResponseURL: 'https://example.invalid',
+  StackId: 'stack', RequestId: 'r1', LogicalResourceId: 'Placement', ResourceType: 'Custom::EniPlacement', ResourceProperties: {},
+  ...(PhysicalResourceId ? { PhysicalResourceId } : {}),
+});
+
+describe('every event shape runs reconcile', () => {
+  test.each([
+    ['an SNS-wrapped CloudWatch alarm', snsAlarm(STANDBY, 'OK'), 'alarm'],
+    ['an EC2 state-change event', stateChange(PRIMARY, 'stopped'), 'state-change'],
+    ['an EventBridge alarm state change', alarmEvent(STANDBY, 'OK'), 'alarm'],
+    ['a scheduled event', scheduled, 'schedule'],
+    ['a direct invoke with no payload', {}, 'direct'],
+    ['a direct reconcile', { action: 'reconcile' }, 'direct'],
+    ['an event nobody expected', { hello: 'world' }, 'unknown'],
+  ])('%s triggers a move off a stopped primary', async (_name, event, kind) => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    const result = await t.invoke(event);
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+    expect(t.ec2.holder(ENI)).toBe(STANDBY);
+    expect(t.logger.lines[0]).toMatchObject({ message: 'failover trigger', fields: { trigger: kind } });
+  });
+
+  test('the trigger is not trusted: a state-change event claiming the primary stopped changes nothing while it runs', async () => {
+    const t = setup();
+    const result = await t.invoke(stateChange(PRIMARY, 'stopped'));
+    expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    expect(t.ec2.mutations).toEqual([]);
+  });
+
+  test('an SNS alarm in ALARM for the running primary moves the ENI with a force detach', async () => {
+    const t = setup();
+    const result = await t.invoke(snsAlarm(PRIMARY));
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(t.ec2.mutations[0].detail).toContain('(force)');
+  });
+
+  test('an EventBridge alarm in ALARM for the primary counts as unhealthy', async () => {
+    const t = setup();
+    expect(await t.invoke(alarmEvent(PRIMARY, 'ALARM'))).toMatchObject({ outcome: 'converged', to: STANDBY });
+  });
+
+  test('status is a dry run and never throws, even with nothing healthy', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    const result = await t.invoke({ action: 'status' });
+    expect(result).toMatchObject({ outcome: 'no-healthy', dryRun: true });
+    expect(t.ec2.mutations).toEqual([]);
+    expect(t.notifier.notices).toEqual([]);
+    expect(t.metrics.published).toEqual([]);
+  });
+
+  test('move with to puts the ENI on that instance', async () => {
+    const t = setup();
+    expect(await t.invoke({ action: 'move', to: STANDBY })).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+  });
+
+  test('move to an impaired instance fails loudly unless force is set', async () => {
+    const t = setup();
+    t.ec2.impair(STANDBY);
+    await expect(t.invoke({ action: 'move', to: STANDBY })).rejects.toThrow(`refusing to move ${ENI} to ${STANDBY}: it is not healthy`);
+    expect(t.ec2.mutations).toEqual([]);
+    expect(await t.invoke({ action: 'move', to: STANDBY, force: true })).toMatchObject({ outcome: 'converged' });
+  });
+
+  test('move with a malformed instance id is rejected', async () => {
+    const t = setup();
+    await expect(t.invoke({ action: 'move', to: 'web-1' })).rejects.toThrow("to 'web-1' is not an instance id: expected i- followed by 8 or 17 hex digits");
+  });
+});
+
+describe('custom resource (Provider onEvent)', () => {
+  test('Create places a free ENI, waiting for freshly launched instances, and returns the ENI as physical id', async () => {
+    // A second ENI at device index 2: the first one already sits at index 1 of the primary.
+    const t = setup({ ...ENV, ENI_ID: 'eni-0aaaaaaaaaaaaaaaa', DEVICE_INDEX: '2' });
+    t.ec2.addEni('eni-0aaaaaaaaaaaaaaaa', 'us-east-1a').start(PRIMARY).start(STANDBY);
+    void t.clock.sleep(120_000).then(() => t.ec2.pass(PRIMARY));
+    const result = await t.invoke(customResource('Create'));
+    expect(result).toEqual({ PhysicalResourceId: 'eni-0aaaaaaaaaaaaaaaa', Data: { InstanceId: PRIMARY, Outcome: 'converged', Action: 'attach' } });
+    expect(t.ec2.holder('eni-0aaaaaaaaaaaaaaaa')).toBe(PRIMARY);
+  });
+
+  test('Update re-runs placement and reports where the ENI is', async () => {
+    const t = setup();
+    const result = await t.invoke(customResource('Update', ENI));
+    expect(result).toEqual({ PhysicalResourceId: ENI, Data: { InstanceId: PRIMARY, Outcome: 'noop', Action: 'none' } });
+  });
+
+  test('Delete never detaches, even when the holder is unhealthy', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    const result = await t.invoke(customResource('Delete', ENI));
+    expect(result).toEqual({ PhysicalResourceId: ENI });
+    expect(t.ec2.totalCalls).toBe(0);
+    expect(t.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('Create fails the deployment when no candidate becomes healthy before the placement deadline', async () => {
+    const t = setup({ ...ENV, ENI_ID: 'eni-0aaaaaaaaaaaaaaaa', DEVICE_INDEX: '2', PLACEMENT_DEADLINE_SECONDS: '300' });
+    t.ec2.addEni('eni-0aaaaaaaaaaaaaaaa', 'us-east-1a').start(PRIMARY).start(STANDBY);
+    await expect(t.invoke(customResource('Create'))).rejects.toThrow('deadline-exceeded: deadline of 300s passed while waiting for a candidate to become healthy');
+  });
+});
+
+describe('failures are loud', () => {
+  test('no healthy candidate: the invocation throws, a notice is published and NoHealthyCandidate is 1', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    await expect(t.invoke(scheduled)).rejects.toThrow(`ENI failover of ${ENI} (schedule arn:aws:events:us-east-1:123456789012:rule/tick): no-healthy`);
+    expect(t.notifier.notices).toHaveLength(1);
+    expect(t.notifier.notices[0].subject).toBe(`ENI failover no-healthy: ${ENI}`);
+    expect(t.notifier.notices[0].message).toContain('"outcome": "no-healthy"');
+    expect(t.metrics.published).toEqual([{ Moves: 0, NoHealthyCandidate: 1, DeadlineExceeded: 0 }]);
+    expect(t.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('a detach that hangs past the deadline throws and counts DeadlineExceeded', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    t.ec2.detachHangs = true;
+    await expect(t.invoke({})).rejects.toThrow('deadline-exceeded: deadline of 60s passed while the ENI was detaching');
+    expect(t.metrics.published).toEqual([{ Moves: 0, NoHealthyCandidate: 0, DeadlineExceeded: 1 }]);
+    expect(t.notifier.notices).toHaveLength(1);
+  });
+
+  test('a notice that cannot be sent is logged and the original error still surfaces', async () => {
+    const t = setup();
+    t.notifier.fail = true;
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    await expect(t.invoke({})).rejects.toThrow('no-healthy');
+    expect(t.logger.lines.some((l) => l.level === 'error' && l.message === 'failure notice not sent')).toBe(true);
+  });
+
+  test('without a topic the failure still throws', async () => {
+    const t = setup(ENV, false);
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    await expect(t.invoke({})).rejects.toThrow('no-healthy');
+  });
+
+  test('a move emits Moves 1 and its duration', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    await t.invoke({});
+    expect(t.metrics.published).toEqual([{ Moves: 1, MoveDurationMs: expect.any(Number), NoHealthyCandidate: 0, DeadlineExceeded: 0 }]);
+    expect(t.metrics.dimensions).toEqual({ NetworkInterfaceId: ENI });
+  });
+});
+
+describe('settings from the environment', () => {
+  test('defaults', () => {
+    expect(settingsFromEnv({ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY}, ${STANDBY}` })).toEqual({
+      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 300 },
+      deadlineSeconds: 120, placementDeadlineSeconds: 600, notifyTopicArn: undefined,
+    });
+  });
+
+  test('every variable is read', () => {
+    expect(settingsFromEnv({
+      ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, DEVICE_INDEX: '2', FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '60',
+      DEADLINE_SECONDS: '90', PLACEMENT_DEADLINE_SECONDS: '800', NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
+    })).toEqual({
+      eniId: ENI, candidates: [PRIMARY], deviceIndex: 2, policy: { failback: true, failbackAfterSeconds: 60 },
+      deadlineSeconds: 90, placementDeadlineSeconds: 800, notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
+    });
+  });
+
+  test.each([
+    [{ CANDIDATE_INSTANCE_IDS: PRIMARY }, 'ENI_ID is not set: give the id of the ENI to keep attached'],
+    [{ ENI_ID: ENI }, 'CANDIDATE_INSTANCE_IDS is not set: give the candidate instance ids, the primary first'],
+    [{ ENI_ID: 'eni-xyz', CANDIDATE_INSTANCE_IDS: PRIMARY }, "ENI_ID 'eni-xyz' is not a network interface id: expected eni- followed by 8 or 17 hex digits"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY},web` }, "CANDIDATE_INSTANCE_IDS contains 'web', which is not an instance id: expected i- followed by 8 or 17 hex digits"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: ' , ' }, "CANDIDATE_INSTANCE_IDS ' , ' is empty: give one or more instance ids, the primary first, separated by commas"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY},${PRIMARY}` }, `CANDIDATE_INSTANCE_IDS lists '${PRIMARY}' twice: each candidate appears once, in preference order`],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, DEVICE_INDEX: '0' }, "DEVICE_INDEX '0' is not an integer from 1 to 31"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, FAILBACK: 'maybe' }, "FAILBACK 'maybe' is not a boolean: use true or false"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, DEADLINE_SECONDS: '1.5' }, "DEADLINE_SECONDS '1.5' is not an integer from 5 to 900"],
+    [{ ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: PRIMARY, NOTIFY_TOPIC_ARN: 'my-topic' }, "NOTIFY_TOPIC_ARN 'my-topic' is not an SNS topic ARN"],
+  ])('%j is rejected', (env, message) => {
+    expect(() => settingsFromEnv(env)).toThrow(message);
+  });
+});
+
+describe('parseTrigger', () => {
+  test('an SNS alarm for a metric-math alarm finds the instance in the metric dimensions', () => {
+    const event = {
+      Records: [{
+        EventSource: 'aws:sns',
+        Sns: {
+          Message: JSON.stringify({
+            AlarmName: 'm', NewStateValue: 'ALARM',
+            Trigger: { Metrics: [{ Id: 'm1', MetricStat: { Metric: { Dimensions: [{ value: PRIMARY, name: 'InstanceId' }] } } }] },
+          }),
+        },
+      }],
+    };
+    expect(parseTrigger(event)).toMatchObject({ kind: 'alarm', alarmStates: { [PRIMARY]: 'ALARM' }, summary: 'SNS alarm m=ALARM' });
+  });
+
+  test('an SNS message that is not an alarm is still a trigger, without alarm states', () => {
+    expect(parseTrigger({ Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hello' } }] })).toMatchObject({ kind: 'alarm', alarmStates: {}, summary: 'SNS message' });
+  });
+
+  test.each([null, undefined, 'text', 42])('%p is a direct reconcile', (event) => {
+    expect(parseTrigger(event)).toMatchObject({ kind: 'direct', action: 'reconcile' });
+  });
+});
