@@ -54,3 +54,14 @@ function targetsInternetGateway(stack: Stack, gatewayId: string | undefined): bo
   return stack.node.findAll().some((c: IConstruct) =>
     c instanceof ec2.CfnInternetGateway && stack.resolve(c.logicalId) === logicalId);
 }
+
+/**
+ * A route defined in this app for the destination in the route table, other than the ones
+ * `scope`'s own constructs create, or undefined.
+ */
+export function existingRoute(scope: IConstruct, routeTableId: string, destinationCidrBlock: string): ec2.CfnRoute | undefined {
+  const stack = Stack.of(scope);
+  const own = new Set(scope.node.findAll());
+  return stack.node.findAll().find((c): c is ec2.CfnRoute =>
+    c instanceof ec2.CfnRoute && !own.has(c) && c.routeTableId === routeTableId && c.destinationCidrBlock === destinationCidrBlock);
+}
