@@ -219,10 +219,7 @@ export class RoutingAppliance extends Construct implements ec2.IConnectable {
       throw new Error(`routedSubnets ${JSON.stringify(props.routedSubnets, (k, v) => (k === 'subnets' ? undefined : v))} selects no subnet: select the private subnets whose traffic goes through the appliance, or leave routedSubnets unset and use addRoute()`);
     }
     const sourceCidrs = routed.map((subnet) => {
-      const cidr = knownSubnetIpv4Cidr(subnet);
-      if (!cidr && Token.isUnresolved(subnet.ipv4CidrBlock)) {
-        return subnet.ipv4CidrBlock;
-      }
+      const cidr = knownSubnetIpv4Cidr(subnet) ?? tokenCidr(subnet);
       if (!cidr) {
         throw new Error(`routedSubnets includes ${subnetName(subnet)}, whose IPv4 CIDR is unknown: the appliance admits traffic from the routed subnets' CIDRs only; import the subnet with ipv4CidrBlock`);
       }
@@ -416,6 +413,16 @@ function sourceDestCheckOff(eni: INetworkInterface): boolean | undefined {
     return false;
   }
   return Token.isUnresolved(check) ? undefined : check === false;
+}
+
+/** The subnet's IPv4 CIDR when it is a token (a subnet of this app without a literal block), else undefined. */
+function tokenCidr(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return Token.isUnresolved(subnet.ipv4CidrBlock) ? subnet.ipv4CidrBlock : undefined;
+  } catch {
+    // Imported subnets without ipv4CidrBlock throw on access.
+    return undefined;
+  }
 }
 
 function validateDestination(name: string, cidr: string): void {
