@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { cfnLintStacks, nagFindings } from './compliance';
 import { DnsFailoverExampleStack } from '../examples/dns-failover';
 import { ManagedFargateServiceExampleStack } from '../examples/managed-fargate-service';
+import { RoutingApplianceExampleStack } from '../examples/routing-appliance';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
@@ -19,6 +20,7 @@ function exampleApp(): App {
 describe.each<[string, (app: App) => Stack, string]>([
   ['DnsFailoverExampleStack', (app) => new DnsFailoverExampleStack(app, 'DnsFailoverExample', { env }), 'AWS::Route53::RecordSet'],
   ['ManagedFargateServiceExampleStack', (app) => new ManagedFargateServiceExampleStack(app, 'FargateExample', { env }), 'AWS::ECS::Service'],
+  ['RoutingApplianceExampleStack', (app) => new RoutingApplianceExampleStack(app, 'RoutingExample', { env }), 'AWS::EC2::Route'],
 ])('example %s', (_name, make, resourceType) => {
   let stack: Stack;
   beforeAll(() => {
