@@ -5,3 +5,4 @@ export * from './failover/failover-trigger';
 export * from './dns-failover';
 export * from './managed-fargate-service';
 export * from './routing-appliance';
+export * from './self-healing-instance';
