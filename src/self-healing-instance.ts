@@ -152,7 +152,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     const adopted = props.networkInterface;
     if (adopted && (props.privateIpAddress !== undefined || props.elasticIp !== undefined)) {
       const given = [props.privateIpAddress !== undefined ? 'privateIpAddress' : undefined, props.elasticIp !== undefined ? 'elasticIp' : undefined].filter(Boolean).join(', ');
-      throw new Error(`${given} applies to the interface SelfHealingInstance creates, but networkInterface ${adopted.node.path} is given: configure the adopted interface itself`);
+      throw new Error(`${given} ${given.includes(',') ? 'apply' : 'applies'} to the interface SelfHealingInstance creates, but networkInterface ${adopted.node.path} is given: configure the adopted interface itself`);
     }
     const subnet = this.selectSubnet(props);
     const az = knownSubnetAz(subnet);

@@ -4,6 +4,7 @@ import { cfnLintStacks, nagFindings } from './compliance';
 import { DnsFailoverExampleStack } from '../examples/dns-failover';
 import { ManagedFargateServiceExampleStack } from '../examples/managed-fargate-service';
 import { RoutingApplianceExampleStack } from '../examples/routing-appliance';
+import { SelfHealingInstanceExampleStack } from '../examples/self-healing-instance';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 
@@ -21,6 +22,7 @@ describe.each<[string, (app: App) => Stack, string]>([
   ['DnsFailoverExampleStack', (app) => new DnsFailoverExampleStack(app, 'DnsFailoverExample', { env }), 'AWS::Route53::RecordSet'],
   ['ManagedFargateServiceExampleStack', (app) => new ManagedFargateServiceExampleStack(app, 'FargateExample', { env }), 'AWS::ECS::Service'],
   ['RoutingApplianceExampleStack', (app) => new RoutingApplianceExampleStack(app, 'RoutingExample', { env }), 'AWS::EC2::Route'],
+  ['SelfHealingInstanceExampleStack', (app) => new SelfHealingInstanceExampleStack(app, 'SelfHealingExample', { env }), 'AWS::AutoScaling::AutoScalingGroup'],
 ])('example %s', (_name, make, resourceType) => {
   let stack: Stack;
   beforeAll(() => {
