@@ -6,4 +6,8 @@ export * from './dual-homed-instance';
 export * from './dual-homed-fleet';
 export * from './failover/eni-failover';
 export * from './failover/failover-trigger';
+export * from './routing-appliance';
+export * from './managed-fargate-service';
+export * from './dns-failover';
+export * from './self-healing-instance';
 export * from './topology';

@@ -10,6 +10,12 @@ export interface FailoverSettings {
   /** Deadline of deploy-time placement, which waits for freshly launched instances. */
   readonly placementDeadlineSeconds: number;
   readonly notifyTopicArn?: string;
+  /**
+   * Self-healing mode: the candidates are the instances of this Auto Scaling group, named one at
+   * a time by the launch events that invoke the Lambda (`{ action: 'move', to }`), so the list of
+   * fixed candidates may be empty.
+   */
+  readonly autoScalingGroupName?: string;
 }
 
 /** Names of the environment variables the reconcile Lambda reads. */
@@ -22,6 +28,7 @@ export const ENV = {
   DEADLINE_SECONDS: 'DEADLINE_SECONDS',
   PLACEMENT_DEADLINE_SECONDS: 'PLACEMENT_DEADLINE_SECONDS',
   NOTIFY_TOPIC_ARN: 'NOTIFY_TOPIC_ARN',
+  AUTOSCALING_GROUP_NAME: 'AUTOSCALING_GROUP_NAME',
 } as const;
 
 const ENI_ID = /^eni-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -72,14 +79,15 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   const eni = env[ENV.ENI_ID];
   if (!eni) throw new Error(`${ENV.ENI_ID} is not set: give the id of the ENI to keep attached`);
   const candidates = env[ENV.CANDIDATES];
-  if (!candidates) throw new Error(`${ENV.CANDIDATES} is not set: give the candidate instance ids, the primary first`);
+  const autoScalingGroupName = env[ENV.AUTOSCALING_GROUP_NAME] || undefined;
+  if (!candidates && !autoScalingGroupName) throw new Error(`${ENV.CANDIDATES} is not set: give the candidate instance ids, the primary first`);
   const topic = env[ENV.NOTIFY_TOPIC_ARN];
   if (topic && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topic)) {
     throw new Error(`${ENV.NOTIFY_TOPIC_ARN} '${topic}' is not an SNS topic ARN`);
   }
   return {
     eniId: checkEniId(eni, ENV.ENI_ID),
-    candidates: parseInstanceIds(candidates, ENV.CANDIDATES),
+    candidates: candidates ? parseInstanceIds(candidates, ENV.CANDIDATES) : [],
     deviceIndex: parseInteger(env[ENV.DEVICE_INDEX], ENV.DEVICE_INDEX, 1, 31, 1),
     policy: {
       failback: parseBoolean(env[ENV.FAILBACK], ENV.FAILBACK),
@@ -88,5 +96,6 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, 120),
     placementDeadlineSeconds: parseInteger(env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, 600),
     notifyTopicArn: topic || undefined,
+    ...(autoScalingGroupName ? { autoScalingGroupName } : {}),
   };
 }

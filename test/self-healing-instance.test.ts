@@ -1,0 +1,240 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { cfnLintStacks, nagFindings } from './compliance';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './failover/harness';
+import { testStack, testVpc } from './util';
+import { NetworkInterface, SelfHealingInstance, SelfHealingInstanceProps } from '../src';
+import { createHandler, HandlerDeps } from '../src/failover/reconcile.lambda';
+import { settingsFromEnv } from '../src/failover/settings';
+
+interface Fixture {
+  stack: Stack;
+  vpc: ec2.Vpc;
+}
+
+function fixture(): Fixture {
+  const stack = testStack();
+  const vpc = testVpc(stack, 'Vpc', { flowLogs: { All: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } } });
+  return { stack, vpc };
+}
+
+function build(props: Partial<SelfHealingInstanceProps> = {}, f: Fixture = fixture()) {
+  const healing = new SelfHealingInstance(f.stack, 'Web', {
+    vpc: f.vpc,
+    vpcSubnets: { subnets: [f.vpc.publicSubnets[0]] },
+    instanceType: new ec2.InstanceType('t3.micro'),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    elasticIp: true,
+    ...props,
+  });
+  return { f, healing, template: Template.fromStack(f.stack) };
+}
+
+const GROUP_NAME = 'TestStack-Web-295BC7D3';
+
+describe('SelfHealingInstance', () => {
+  test('the Auto Scaling group holds exactly one instance, in the static interface\'s subnet only', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      AutoScalingGroupName: GROUP_NAME,
+      MinSize: '1',
+      MaxSize: '1',
+      DesiredCapacity: '1',
+      VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPublicSubnet1Subnet') }],
+      HealthCheckType: 'EC2',
+      HealthCheckGracePeriod: 300,
+    });
+    template.hasResourceProperties('AWS::EC2::NetworkInterface', { SubnetId: { Ref: Match.stringLikeRegexp('^VpcPublicSubnet1Subnet') } });
+  });
+
+  test('the static interface keeps an Elastic IP and is never attached by CloudFormation', () => {
+    const { template, healing } = build();
+    template.resourceCountIs('AWS::EC2::EIP', 1);
+    template.hasResourceProperties('AWS::EC2::EIPAssociation', { NetworkInterfaceId: { Ref: Match.stringLikeRegexp('^WebNetworkInterface') } });
+    template.resourceCountIs('AWS::EC2::NetworkInterfaceAttachment', 0);
+    expect(healing.elasticIp).toBeDefined();
+  });
+
+  test('instances require IMDSv2 and get an encrypted root volume', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required' },
+        BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }],
+        InstanceType: 't3.micro',
+      }),
+    });
+  });
+
+  test('a launch of the group invokes the reconcile Lambda with a forced move to the new instance', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'], 'detail': { AutoScalingGroupName: [GROUP_NAME] } },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebFunction'), 'Arn'] },
+        InputTransformer: {
+          InputPathsMap: { 'detail-EC2InstanceId': '$.detail.EC2InstanceId' },
+          InputTemplate: '{"action":"move","to":<detail-EC2InstanceId>,"force":true}',
+        },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebDeadLetterQueue'), 'Arn'] } },
+      })],
+    });
+  });
+
+  test('the group is created after the rule and the function, so its first launch is caught', () => {
+    const { template } = build();
+    const [group] = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'));
+    expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^WebLaunchRule/), expect.stringMatching(/^WebFunction/)]));
+  });
+
+  test('the function runs the failover engine in self-healing mode, serialised', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          ENI_ID: { Ref: Match.stringLikeRegexp('^WebNetworkInterface') },
+          AUTOSCALING_GROUP_NAME: GROUP_NAME,
+          DEVICE_INDEX: '1',
+          CANDIDATE_INSTANCE_IDS: Match.absent(),
+        }),
+      },
+    });
+  });
+
+  test('attach and detach are scoped to the interface and to instances tagged with the group name', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^WebServiceRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'], Effect: 'Allow', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':ec2:eu-west-1:123456789012:network-interface/'])] }) },
+          {
+            Action: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'],
+            Effect: 'Allow',
+            Condition: { StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': GROUP_NAME } },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/*']] },
+          },
+        ]),
+      },
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const mutating = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Resource === '*' && [s.Action].flat().some((a: string) => !a.startsWith('ec2:Describe')));
+    expect(mutating).toEqual([]);
+  });
+
+  test('failed attachments are alarmed', () => {
+    const { template, healing } = build();
+    expect(healing.alarms).toHaveLength(2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
+  });
+
+  test('a notification topic receives the group\'s notifications', () => {
+    const f = fixture();
+    const topic = new sns.Topic(f.stack, 'Topic', { enforceSSL: true });
+    const { template } = build({ notificationTopic: topic }, f);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('^Topic') } })],
+    });
+  });
+
+  test('an adopted interface is used, and its subnet is the default', () => {
+    const f = fixture();
+    const eni = new NetworkInterface(f.stack, 'Static', { vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.isolatedSubnets[1]] }, privateIpAddress: '10.0.3.10' });
+    const { template, healing } = build({ networkInterface: eni, vpcSubnets: undefined, elasticIp: undefined }, f);
+    template.resourceCountIs('AWS::EC2::NetworkInterface', 1);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { VPCZoneIdentifier: [{ Ref: Match.stringLikeRegexp('^VpcPrivateSubnet2Subnet') }] });
+    expect(healing.networkInterface).toBe(eni);
+  });
+
+  test.each<[string, (f: Fixture) => Partial<SelfHealingInstanceProps>, string | RegExp]>([
+    ['a selection of two subnets', (f) => ({ vpcSubnets: { subnets: f.vpc.publicSubnets } }),
+      /^vpcSubnets of TestStack\/Web resolves to 2 subnets \[TestStack\/Vpc\/PublicSubnet1 \(dummy1a\), TestStack\/Vpc\/PublicSubnet2 \(dummy1b\)\]: the group is confined to the static interface's subnet/],
+    ['an adopted interface in another AZ', (f) => ({
+      elasticIp: undefined,
+      networkInterface: new NetworkInterface(f.stack, 'Far', { vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.publicSubnets[1]] } }),
+    }), "networkInterface TestStack/Far is in dummy1b but vpcSubnets selects TestStack/Vpc/PublicSubnet1 in dummy1a: the group's instances must be in the interface's Availability Zone to receive it; select a subnet in dummy1b"],
+    ['an adopted interface attached statically', (f) => {
+      const eni = new NetworkInterface(f.stack, 'Fixed', { vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.publicSubnets[0]] } });
+      const other = new ec2.Instance(f.stack, 'Other', {
+        vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.publicSubnets[0]] }, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      });
+      eni.attachToInstance(other);
+      return { elasticIp: undefined, networkInterface: eni };
+    }, 'networkInterface TestStack/Fixed is attached statically with attachToInstance(): every replacement instance must be able to take it; remove the attachToInstance() call'],
+    ['create-only options with an adopted interface', (f) => ({
+      privateIpAddress: '10.0.0.10',
+      networkInterface: new NetworkInterface(f.stack, 'Own', { vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.publicSubnets[0]] } }),
+    }), 'privateIpAddress, elasticIp apply to the interface SelfHealingInstance creates, but networkInterface TestStack/Own is given: configure the adopted interface itself'],
+  ])('%s is an error', (_name, props, message) => {
+    const f = fixture();
+    expect(() => build(props(f), f)).toThrow(message);
+  });
+
+  test('has no cdk-nag finding and the template is cfn-lint clean', () => {
+    const { f } = build();
+    expect(nagFindings(f.stack)).toEqual([]);
+    expect(cfnLintStacks(f.stack)).toEqual('');
+  });
+});
+
+// The engine side: the reconcile Lambda in self-healing mode, against the strict EC2 harness.
+describe('the reconcile Lambda in self-healing mode', () => {
+  const ENI = 'eni-0123456789abcdef0';
+  const OLD = 'i-0000000000000000a';
+  const NEW = 'i-0000000000000000c';
+  const ENV = { ENI_ID: ENI, AUTOSCALING_GROUP_NAME: GROUP_NAME, DEVICE_INDEX: '1', DEADLINE_SECONDS: '120' };
+
+  function setup() {
+    const clock = new VirtualClock();
+    const harness = new StrictEc2(clock)
+      .addInstance(OLD, 'eu-west-1a')
+      .addInstance(NEW, 'eu-west-1a', { statusChecks: 'initializing', launchTime: clock.now() })
+      .addEni(ENI, 'eu-west-1a', { instanceId: OLD, deviceIndex: 1 });
+    const logger = Object.assign(new MemoryLogger(), {
+      error(this: MemoryLogger, message: string, fields: Record<string, unknown>) { this.lines.push({ level: 'error', message, fields }); },
+    });
+    const metrics = { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined };
+    const deps: HandlerDeps = { settings: settingsFromEnv(ENV), port: harness, clock, logger, metrics };
+    const handler = createHandler(() => deps);
+    const invoke = async (event: unknown) => (await drive(clock, handler(event)))[0];
+    return { ec2: harness, invoke };
+  }
+
+  // What the launch rule's input transformer produces from an "EC2 Instance Launch Successful" event.
+  const launchEvent = { action: 'move', to: NEW, force: true };
+
+  test('needs no fixed candidates when it names the Auto Scaling group', () => {
+    expect(settingsFromEnv(ENV)).toMatchObject({ eniId: ENI, candidates: [], autoScalingGroupName: GROUP_NAME, deviceIndex: 1 });
+  });
+
+  test('the replacement receives the interface from the terminated instance', async () => {
+    const t = setup();
+    t.ec2.terminate(OLD);
+    const result = await t.invoke(launchEvent);
+    expect(result).toMatchObject({ outcome: 'converged', to: NEW });
+    expect(t.ec2.holder(ENI)).toBe(NEW);
+  });
+
+  test('the replacement receives the interface while the old instance is still running (impaired)', async () => {
+    const t = setup();
+    t.ec2.impair(OLD);
+    const result = await t.invoke(launchEvent);
+    expect(result).toMatchObject({ outcome: 'converged', from: OLD, to: NEW });
+    expect(t.ec2.holder(ENI)).toBe(NEW);
+  });
+
+  test('a repeated launch event changes nothing', async () => {
+    const t = setup();
+    t.ec2.terminate(OLD);
+    await t.invoke(launchEvent);
+    const mutations = t.ec2.mutations.length;
+    expect(await t.invoke(launchEvent)).toMatchObject({ outcome: 'noop', holder: NEW });
+    expect(t.ec2.mutations).toHaveLength(mutations);
+  });
+});
