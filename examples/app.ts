@@ -1,9 +1,13 @@
 import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { DnsFailoverExampleStack } from './dns-failover';
 import { DualHomedExampleStack } from './dual-homed';
 import { EniFailoverExampleStack } from './eni-failover';
+import { ManagedFargateServiceExampleStack } from './managed-fargate-service';
 import { ManagementNetworkExampleStack } from './management-network';
+import { RoutingApplianceExampleStack } from './routing-appliance';
+import { SelfHealingInstanceExampleStack } from './self-healing-instance';
 import { NetworkInterface } from '../src';
 
 /**
@@ -58,6 +62,10 @@ export function buildExampleApp(outdir = `${__dirname}/cdk.out`): App {
   const client = app.node.tryGetContext('clientVpnClientCertificateArn');
   new DualHomedExampleStack(app, 'DualHomedExample', { env });
   new EniFailoverExampleStack(app, 'EniFailoverExample', { env, alarmEmail: app.node.tryGetContext('alarmEmail') });
+  new RoutingApplianceExampleStack(app, 'RoutingApplianceExample', { env });
+  new ManagedFargateServiceExampleStack(app, 'ManagedFargateServiceExample', { env });
+  new SelfHealingInstanceExampleStack(app, 'SelfHealingInstanceExample', { env });
+  new DnsFailoverExampleStack(app, 'DnsFailoverExample', { env });
   new ManagementNetworkExampleStack(app, 'ManagementNetworkExample', {
     env,
     clientVpnCertificates: server && client ? { server, client } : undefined,

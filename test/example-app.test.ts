@@ -18,7 +18,10 @@ describe('example app', () => {
   });
 
   test('synthesizes at least one stack per pattern', () => {
-    expect(assembly.stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['EniExample', 'DualHomedExample', 'EniFailoverExample', 'ManagementNetworkExample']));
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining([
+      'EniExample', 'DualHomedExample', 'EniFailoverExample', 'ManagementNetworkExample',
+      'RoutingApplianceExample', 'ManagedFargateServiceExample', 'SelfHealingInstanceExample', 'DnsFailoverExample',
+    ]));
   });
 
   test('has no unexplained cdk-nag AwsSolutions finding', () => {
