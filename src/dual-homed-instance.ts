@@ -338,9 +338,6 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
 
     if (props.elasticIp ?? true) {
       this.publicInterface.addElasticIp();
-      // An Elastic IP can only be associated once the VPC has its internet gateway attached.
-      const internet = props.vpc.selectSubnets({ subnets: [publicSubnet] }).internetConnectivityEstablished;
-      this.publicInterface.node.tryFindChild('ElasticIpAssociation')?.node.addDependency(internet);
     }
 
     // Build: the instance, launched with both interfaces.

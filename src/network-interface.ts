@@ -465,19 +465,25 @@ export class NetworkInterface extends NetworkInterfaceBase {
     this.eipIndexes.add(index);
 
     const suffix = index === 0 ? '' : `${index}`;
+    // An Elastic IP can be allocated and associated only once the VPC's internet gateway is attached
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html):
+    // with a VPC in the same template, CloudFormation must be told the order.
+    const internet = this.subnet.internetConnectivityEstablished;
     let allocationId = options.allocationId;
     let publicIp: string | undefined;
     if (allocationId === undefined) {
       const eip = new ec2.CfnEIP(this, `ElasticIp${suffix}`, { domain: 'vpc' });
+      eip.node.addDependency(internet);
       allocationId = eip.attrAllocationId;
       publicIp = eip.attrPublicIp;
     }
     const privateIpAddress = this.privateIpAddresses[index];
-    new ec2.CfnEIPAssociation(this, `ElasticIpAssociation${suffix}`, {
+    const association = new ec2.CfnEIPAssociation(this, `ElasticIpAssociation${suffix}`, {
       allocationId,
       networkInterfaceId: this.networkInterfaceId,
       privateIpAddress,
     });
+    association.node.addDependency(internet);
     const associated: AssociatedElasticIp = { privateIpAddress, allocationId, publicIp };
     this._elasticIps.push(associated);
     return associated;
@@ -501,7 +507,7 @@ export class NetworkInterface extends NetworkInterfaceBase {
     const inUse = deviceIndexesInUse(instance);
     const holder = inUse.get(deviceIndex);
     if (holder) {
-      throw new Error(`deviceIndex ${deviceIndex} is already used on ${instance.node.path} by ${holder}: choose a free index (in use: ${[...inUse.keys()].sort().join(', ')})`);
+      throw new Error(`deviceIndex ${deviceIndex} is already used on ${instance.node.path} by ${holder}: choose a free index (in use: ${[...inUse.keys()].sort((a, b) => a - b).join(', ')})`);
     }
     const instanceAz = knownInstanceAz(instance);
     if (instanceAz && this.availabilityZone && instanceAz !== this.availabilityZone) {

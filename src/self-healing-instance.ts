@@ -15,7 +15,7 @@ import { ENV } from './failover/settings';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { checkEniCount } from './private/instance-limits-check';
 import { knownSubnetAz } from './private/introspect';
-import { acknowledgeRuntime } from './private/nag';
+import { acknowledgeInstanceWildcard, acknowledgeRuntime } from './private/nag';
 
 /** The device index the static interface is attached at on every instance of the group. */
 const DEVICE_INDEX = 1;
@@ -221,12 +221,8 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Only the describe calls are on *: AWS supports no resource-level permissions for them. Attach and detach are scoped to the interface ARN and to instances tagged with the group name',
     });
-    // The finding id holds '<AWS::Partition>', whose '::' Validations.acknowledge() refuses: record
-    // the acknowledgment in the metadata cdk-nag reads (Validations.ACKNOWLEDGED_RULES_METADATA_KEY).
-    role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      [`AwsSolutions-IAM5[Resource::${nagInstanceWildcard(Stack.of(this))}]`]:
-        'The group launches instances whose ids are unknown at deploy time: attach and detach on instances are limited by the aws:autoscaling:groupName tag condition',
-    });
+    acknowledgeInstanceWildcard(role,
+      'The group launches instances whose ids are unknown at deploy time: attach and detach on instances are limited by the aws:autoscaling:groupName tag condition');
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     logGroup.grantWrite(role);
@@ -333,11 +329,4 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
 
 function subnetName(subnet: ec2.ISubnet): string {
   return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
-}
-
-/** How cdk-nag names the instance wildcard ARN in its findings (pseudo parameters as `<AWS::...>`). */
-function nagInstanceWildcard(stack: Stack): string {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:ec2:${region}:${account}:instance/*`;
 }

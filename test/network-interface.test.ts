@@ -194,6 +194,18 @@ describe('NetworkInterface Elastic IPs', () => {
     expect(attribute).toEqual('PublicIp');
   });
 
+  test('the Elastic IP and its association wait for the internet gateway route of the subnet', () => {
+    // AWS refuses an Elastic IP in a VPC whose internet gateway is not attached yet.
+    const stack = testStack();
+    const vpc = testVpc(stack);
+    new NetworkInterface(stack, 'Eni', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] }, elasticIps: [{}] });
+    const t = Template.fromStack(stack);
+    const route = stack.getLogicalId(vpc.publicSubnets[0].node.findChild('DefaultRoute') as ec2.CfnRoute);
+    for (const type of ['AWS::EC2::EIP', 'AWS::EC2::EIPAssociation']) {
+      t.hasResource(type, { DependsOn: Match.arrayWith([route]) });
+    }
+  });
+
   test('an Elastic IP per private address, one of them an existing allocation', () => {
     const { ni, template } = eni({ secondaryPrivateIpAddressCount: 2, elasticIps: [{}, { privateAddressIndex: 2, allocationId: 'eipalloc-123' }] });
     const t = template();

@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,7 +20,7 @@ import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes'
 import { NamedCandidate } from '../private/failover-context';
 import { checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
 import { cfnInstanceOf, knownInstanceAz, knownInstanceType } from '../private/introspect';
-import { acknowledgeRuntime } from '../private/nag';
+import { acknowledgeInstanceWildcard, acknowledgeRuntime } from '../private/nag';
 import { FAILOVER_METADATA } from '../private/tags';
 
 /** Key of the CloudFormation metadata that names the floating interface and its candidates. */
@@ -268,6 +268,19 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       masterKey: topicKey,
       enforceSSL: true,
     });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: CloudWatch alarms of this
+    // account must be allowed to publish explicitly, or the alarm -> SNS -> Lambda chain never fires.
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
     this.topic = topic;
     for (const email of props.alarmEmails ?? []) {
       if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
@@ -283,7 +296,19 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       description: `Reconcile Lambda of ${this.node.path}`.slice(0, 1000),
     });
     eni.grantAttach(role, props.primary, props.standby);
-    eni.grantDetach(role, props.primary, props.standby);
+    // Detach is scoped by the interface's ARN, not by the instance: the engine must be able to take
+    // the interface back from an instance that is no longer a candidate (a deploy that replaced the
+    // primary updates this policy before CloudFormation deletes the old instance). IAM requires both
+    // resources of ec2:DetachNetworkInterface to be allowed, so only this interface can be detached.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ec2:DetachNetworkInterface'],
+      resources: [
+        eni.networkInterfaceArn,
+        Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      ],
+    }));
+    acknowledgeInstanceWildcard(role,
+      'ec2:DetachNetworkInterface needs the instance ARN too; the statement also names this interface\'s ARN, so it can detach this interface only, from whichever instance holds it (a replaced primary included)');
     // ec2:DescribeNetworkInterfaces, ec2:DescribeInstances and ec2:DescribeInstanceStatus support
     // no resource-level permissions: AWS offers nothing narrower than '*' for them.
     role.addToPrincipalPolicy(new iam.PolicyStatement({

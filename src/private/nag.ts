@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
@@ -10,5 +11,19 @@ export function acknowledgeRuntime(fn: lambda.IFunction): void {
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason: 'The handler bundle is built for and tested on the Node.js 22 Lambda runtime, a supported runtime; it moves when the project moves its toolchain',
+  });
+}
+
+/**
+ * Acknowledges cdk-nag's IAM5 finding for `arn:<partition>:ec2:<region>:<account>:instance/*` on a
+ * role. The finding id holds `<AWS::Partition>`, whose `::` `Validations.acknowledge()` refuses, so
+ * the acknowledgment goes into the metadata cdk-nag reads (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`).
+ */
+export function acknowledgeInstanceWildcard(role: IConstruct, reason: string): void {
+  const stack = Stack.of(role);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:instance/*]`]: reason,
   });
 }

@@ -262,6 +262,29 @@ describe('EniFailover topic', () => {
     });
   });
 
+  test('CloudWatch alarms of this account may publish to the topic despite the TLS-only topic policy', () => {
+    // enforceSSL writes a topic policy that replaces SNS's default one; without this statement the
+    // alarm -> SNS -> Lambda chain would be refused with "no resource-based policy allows SNS:Publish".
+    const { template, stack, failover } = synthFailover();
+    const topicId = stack.getLogicalId(failover.topic.node.defaultChild as any);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:*']] } },
+          },
+        }]),
+      },
+    });
+  });
+
   test('invokes the reconcile Lambda for alarm notifications only, so failure notices cannot loop', () => {
     const { template, ids } = synthFailover();
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -294,13 +317,18 @@ describe('EniFailover topic', () => {
 });
 
 describe('EniFailover IAM', () => {
-  test('attach and detach are scoped to the interface and the two instances; describe calls are the only *', () => {
+  test('attach is scoped to the interface and the two instances, detach to the interface; describe calls are the only *', () => {
     const { template, ids, stack, failover } = synthFailover();
     const statements = roleStatements(template, stack, failover);
     const scoped = [ec2Arn('network-interface', ids.eni), ec2Arn('instance', ids.primary), ec2Arn('instance', ids.standby)];
     expect(statements).toEqual(expect.arrayContaining([
       { Action: 'ec2:AttachNetworkInterface', Effect: 'Allow', Resource: scoped },
-      { Action: 'ec2:DetachNetworkInterface', Effect: 'Allow', Resource: scoped },
+      // Detach must reach a replaced primary that is no longer a candidate: the interface ARN scopes it.
+      {
+        Action: 'ec2:DetachNetworkInterface',
+        Effect: 'Allow',
+        Resource: [ec2Arn('network-interface', ids.eni), { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/*']] }],
+      },
       { Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'], Effect: 'Allow', Resource: '*' },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: ids.topic } },
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
