@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, CfnParameter, Lazy, Resource, Size, Stack, Token } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { NetworkInterface } from './network-interface';
+import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { claimDeviceIndex } from './private/device-indexes';
 import { DualHomedOsFlavour, renderUserDataCommands } from './private/dual-homed-user-data';
 import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
@@ -304,6 +305,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
       vpc: props.vpc,
       vpcSubnets: { subnets: [publicSubnet] },
       description: `${this.node.path} public interface (device index 0)`.slice(-255),
+      adminPorts: this.managementPorts,
       secondaryPrivateIpAddressCount: secondaryCount > 0 ? secondaryCount : undefined,
       securityGroups: [props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
         vpc: props.vpc,
@@ -315,6 +317,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
       vpc: props.vpc,
       vpcSubnets: { subnets: [managementSubnet] },
       description: `${this.node.path} management interface (device index 1)`.slice(-255),
+      adminPorts: this.managementPorts,
       securityGroups: [props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
         vpc: props.vpc,
         description: `${this.node.path} management interface: SSH and admin ports`,
@@ -406,7 +409,6 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     this.instancePrivateIp = this.instance.instancePrivateIp;
     this.instancePublicDnsName = this.instance.instancePublicDnsName;
 
-    this.node.addValidation({ validate: () => this.validateNoAdminPortFromAnywhere() });
   }
 
   /** A reference to the instance. */
@@ -432,29 +434,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     this.managementInterface.addSecurityGroup(securityGroup);
   }
 
-  /**
-   * Rules added after construction (through `connections`, `managementConnections` or shared
-   * security groups) must not open SSH or an admin port to the whole internet either.
-   */
-  private validateNoAdminPortFromAnywhere(): string[] {
-    const errors: string[] = [];
-    const sides: Array<[string, ec2.Connections]> = [['public', this.connections], ['management', this.managementConnections]];
-    for (const [side, connections] of sides) {
-      for (const sg of connections.securityGroups) {
-        for (const rule of ingressRulesOf(sg)) {
-          const cidr = rule.cidrIp ?? rule.cidrIpv6;
-          if (typeof cidr !== 'string' || Token.isUnresolved(cidr) || !isAnyAddress(cidr)) {
-            continue;
-          }
-          const clash = this.managementPorts.find((p) => portsOverlap(ruleJson(p), rule));
-          if (clash) {
-            errors.push(`security group ${sg.node.path} of the ${side} interface admits ${describeRule(rule)} from ${cidr}, which includes the administration port ${clash}: SSH and admin ports may only be opened to the management network (managementPeers)`);
-          }
-        }
-      }
-    }
-    return errors;
-  }
+
 }
 
 /** The ec2.Instance whose `addSecurityGroup` adds to the public interface (it has no group set of its own). */
@@ -466,14 +446,6 @@ class DualHomedEc2Instance extends ec2.Instance {
   public addSecurityGroup(securityGroup: ec2.ISecurityGroup): void {
     this.onAddSecurityGroup(securityGroup);
   }
-}
-
-interface IngressRuleJson {
-  readonly cidrIp?: string;
-  readonly cidrIpv6?: string;
-  readonly ipProtocol?: string;
-  readonly fromPort?: number;
-  readonly toPort?: number;
 }
 
 function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection, az: string | undefined, prop: string): ec2.ISubnet {
@@ -579,62 +551,6 @@ function flavourOf(os: DualHomedOs): DualHomedOsFlavour {
     case DualHomedOs.UBUNTU_22_04: return 'ubuntu-22.04';
     case DualHomedOs.UBUNTU_24_04: return 'ubuntu-24.04';
   }
-}
-
-function peerCidr(peer: ec2.IPeer): string | undefined {
-  const config = peer.toIngressRuleConfig() as IngressRuleJson;
-  const cidr = config.cidrIp ?? config.cidrIpv6;
-  return typeof cidr === 'string' && !Token.isUnresolved(cidr) ? cidr : undefined;
-}
-
-function ruleJson(port: ec2.Port): IngressRuleJson {
-  return port.toRuleJson() as IngressRuleJson;
-}
-
-/** Whether two rules' protocol/port ranges share a port. Unresolved values never match. */
-function portsOverlap(a: IngressRuleJson, b: IngressRuleJson): boolean {
-  const protoA = String(a.ipProtocol);
-  const protoB = String(b.ipProtocol);
-  if (protoA === '-1' || protoB === '-1') {
-    return true;
-  }
-  if (protoA !== protoB) {
-    return false;
-  }
-  const values = [a.fromPort, a.toPort, b.fromPort, b.toPort];
-  if (values.some((v) => v === undefined || Token.isUnresolved(v))) {
-    return false;
-  }
-  if (protoA === 'tcp' || protoA === 'udp' || protoA === '6' || protoA === '17') {
-    return a.fromPort! <= b.toPort! && b.fromPort! <= a.toPort!;
-  }
-  return a.fromPort === b.fromPort && a.toPort === b.toPort;
-}
-
-function describeRule(rule: IngressRuleJson): string {
-  if (rule.ipProtocol === '-1') {
-    return 'all traffic';
-  }
-  return rule.fromPort === rule.toPort ? `${rule.ipProtocol} ${rule.fromPort}` : `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort}`;
-}
-
-/** The ingress rules with a CIDR source in a security group defined in this app (inline or as separate resources). */
-function ingressRulesOf(sg: ec2.ISecurityGroup): IngressRuleJson[] {
-  const stack = Stack.of(sg);
-  const rules: IngressRuleJson[] = [];
-  const cfn = sg.node.defaultChild;
-  if (cfn instanceof ec2.CfnSecurityGroup) {
-    const inline = stack.resolve(cfn.securityGroupIngress);
-    if (Array.isArray(inline)) {
-      rules.push(...inline as IngressRuleJson[]);
-    }
-  }
-  for (const child of sg.node.findAll()) {
-    if (child instanceof ec2.CfnSecurityGroupIngress) {
-      rules.push({ cidrIp: child.cidrIp, cidrIpv6: child.cidrIpv6, ipProtocol: child.ipProtocol, fromPort: child.fromPort, toPort: child.toPort });
-    }
-  }
-  return rules;
 }
 
 function uniqueGroups(groups: ec2.ISecurityGroup[]): ec2.ISecurityGroup[] {

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArnFormat, Fn, IResource, Lazy, Resource, Stack, Token } from 'aws-cdk-lib/core';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS } from './private/admin-ports';
 import { claimDeviceIndex, deviceIndexesInUse } from './private/device-indexes';
 import { checkEniCount, checkIpv4PerEni, checkIpv6PerEni } from './private/instance-limits-check';
 import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, subnetHasIpv6 } from './private/introspect';
@@ -179,6 +180,15 @@ export interface NetworkInterfaceProps {
    * @default true
    */
   readonly sourceDestCheck?: boolean;
+
+  /**
+   * Administration ports that no security group of this interface may open to the internet
+   * (0.0.0.0/0 or ::/0). Checked at synth over every rule, including rules added later through
+   * `connections` or to shared groups; a match is an error.
+   *
+   * @default - SSH (tcp 22) and RDP (tcp 3389)
+   */
+  readonly adminPorts?: ec2.Port[];
 
   /**
    * A description of the network interface (at most 255 characters).
@@ -398,6 +408,11 @@ export class NetworkInterface extends NetworkInterfaceBase {
       secondaryPrivateIpAddressCount: secondaryList ? undefined : props.secondaryPrivateIpAddressCount,
       ipv6AddressCount: props.ipv6AddressCount,
       ipv6Addresses: props.ipv6Addresses?.map((ipv6Address) => ({ ipv6Address })),
+    });
+
+    const adminPorts = props.adminPorts ?? DEFAULT_ADMIN_PORTS;
+    this.node.addValidation({
+      validate: () => adminPortsOpenToInternet(this.connections.securityGroups, adminPorts, `network interface ${this.node.path}`),
     });
 
     this.networkInterfaceId = this.resource.ref;

@@ -596,13 +596,13 @@ describe('DualHomedInstance bad input', () => {
   });
 
   test.each([
-    ['SSH from anywhere on the public interface', (h: DualHomedInstance) => h.connections.allowFromAnyIpv4(ec2.Port.tcp(22)), 'public', 'tcp 22 from 0.0.0.0/0'],
-    ['all traffic from ::/0 on the management interface', (h: DualHomedInstance) => h.managementConnections.allowFrom(ec2.Peer.anyIpv6(), ec2.Port.allTraffic()), 'management', 'all traffic from ::/0'],
-    ['SSH from anywhere through the ec2.Instance', (h: DualHomedInstance) => h.instance.connections.allowFromAnyIpv4(ec2.Port.tcpRange(1, 1024)), 'public', 'tcp 1-1024 from 0.0.0.0/0'],
+    ['SSH from anywhere on the public interface', (h: DualHomedInstance) => h.connections.allowFromAnyIpv4(ec2.Port.tcp(22)), 'Public', 'tcp 22 from 0.0.0.0/0'],
+    ['all traffic from ::/0 on the management interface', (h: DualHomedInstance) => h.managementConnections.allowFrom(ec2.Peer.anyIpv6(), ec2.Port.allTraffic()), 'Management', 'all traffic from ::/0'],
+    ['SSH from anywhere through the ec2.Instance', (h: DualHomedInstance) => h.instance.connections.allowFromAnyIpv4(ec2.Port.tcpRange(1, 1024)), 'Public', 'tcp 1-1024 from 0.0.0.0/0'],
   ])('a rule added later that opens an administration port to the internet fails synth: %s', (_name, open, side, what) => {
     const { h, stack } = host();
     open(h);
-    expect(() => Template.fromStack(stack)).toThrow(new RegExp(`of the ${side} interface admits ${what}, which includes the administration port 22: SSH and admin ports may only be opened to the management network`));
+    expect(() => Template.fromStack(stack)).toThrow(new RegExp(`of network interface TestStack/Host/${side}Interface admits ${what}, which includes the administration port tcp 22: SSH and admin ports may only be opened to a management network, never to the internet`));
   });
 
   test('a service port opened to the internet later is fine', () => {

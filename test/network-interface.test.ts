@@ -165,6 +165,28 @@ describe('NetworkInterface security groups and flags', () => {
     });
   });
 
+  test.each([
+    ['SSH', ec2.Peer.anyIpv4(), ec2.Port.tcp(22), 'tcp 22 from 0.0.0.0/0', 'tcp 22'],
+    ['RDP over IPv6', ec2.Peer.anyIpv6(), ec2.Port.tcp(3389), 'tcp 3389 from ::/0', 'tcp 3389'],
+    ['a range that covers SSH', ec2.Peer.anyIpv4(), ec2.Port.tcpRange(1, 1024), 'tcp 1-1024 from 0.0.0.0/0', 'tcp 22'],
+    ['all traffic', ec2.Peer.anyIpv4(), ec2.Port.allTraffic(), 'all traffic from 0.0.0.0/0', 'tcp 22'],
+  ])('%s opened to the internet on the interface fails synth, even when added after construction', (_name, peer, port, rule, admin) => {
+    const { ni, stack } = eni();
+    ni.connections.allowFrom(peer, port);
+    expect(() => Template.fromStack(stack)).toThrow(new RegExp(
+      `security group TestStack/Eni/SecurityGroup of network interface TestStack/Eni admits ${rule}, which includes the administration port ${admin}: SSH and admin ports may only be opened to a management network, never to the internet`));
+  });
+
+  test('SSH from a private range and HTTPS from the internet are fine; adminPorts replaces the default ports', () => {
+    const { ni, stack } = eni({ adminPorts: [ec2.Port.tcp(8443)] });
+    ni.connections.allowFrom(ec2.Peer.ipv4('10.9.0.0/16'), ec2.Port.tcp(22));
+    ni.connections.allowFromAnyIpv4(ec2.Port.tcp(443));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    const { ni: other, stack: otherStack } = eni({ adminPorts: [ec2.Port.tcp(8443)] });
+    other.connections.allowFromAnyIpv4(ec2.Port.tcp(8443));
+    expect(() => Template.fromStack(otherStack)).toThrow(/admits tcp 8443 from 0\.0\.0\.0\/0, which includes the administration port tcp 8443/);
+  });
+
   test.each([true, false])('sourceDestCheck %s is rendered as given', (flag) => {
     const { template } = eni({ sourceDestCheck: flag });
     template().hasResourceProperties('AWS::EC2::NetworkInterface', { SourceDestCheck: flag });

@@ -1,6 +1,6 @@
 import { Stack, Token, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 
 /**
  * Acknowledges cdk-nag's "not the latest runtime" finding on a function of this library. The
