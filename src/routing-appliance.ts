@@ -121,11 +121,19 @@ export interface RoutingApplianceProps {
   readonly instanceType?: ec2.InstanceType;
 
   /**
-   * The image of the appliance's instances. The NAT role's user data needs Amazon Linux 2023.
+   * The image of the appliance's instances. The forwarding user data (dnf, nftables, systemd units)
+   * is written for Amazon Linux 2023: another image must be compatible with it.
    *
    * @default - the latest Amazon Linux 2023 for the instance type's architecture
    */
   readonly machineImage?: ec2.IMachineImage;
+
+  /**
+   * The device name of the image's root volume, which is created encrypted (gp3, 8 GiB).
+   *
+   * @default '/dev/xvda' (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
 
   /**
    * Whether a standby instance takes over the forwarding interface (with its Elastic IP and the
@@ -310,7 +318,7 @@ export class RoutingAppliance extends Construct implements ec2.IConnectable {
         requireImdsv2: true,
         detailedMonitoring: true,
         disableApiTermination: props.terminationProtection ?? false,
-        blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+        blockDevices: [{ deviceName: props.rootDeviceName ?? '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
       });
       if (!props.terminationProtection) {
         Validations.of(instance).acknowledge({

@@ -1,5 +1,6 @@
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -92,11 +93,20 @@ export interface SelfHealingInstanceProps {
   readonly healthCheckGracePeriod?: Duration;
 
   /**
-   * A topic for the group's launch, termination and failure notifications.
+   * A topic for the group's launch, termination and failure notifications, and for the alarms
+   * raised when a replacement did not get its interface (`alarms`).
    *
-   * @default - no Auto Scaling notifications (failed attachments are alarmed by `alarms`)
+   * @default - no notifications: the alarms are created without actions
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The device name of the image's root volume, which is created encrypted (gp3, 8 GiB or the
+   * image's size, whichever the image asks for). Amazon Linux uses `/dev/xvda`, Ubuntu `/dev/sda1`.
+   *
+   * @default '/dev/xvda'
+   */
+  readonly rootDeviceName?: string;
 
   /**
    * Retention of the attach function's logs.
@@ -193,7 +203,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       }),
       requireImdsv2: true,
       detailedMonitoring: true,
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [{ deviceName: props.rootDeviceName ?? '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
     });
 
     const role = new iam.Role(this, 'ServiceRole', {
@@ -312,6 +322,11 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.alarms = [errors, dlq];
+    if (props.notificationTopic) {
+      for (const alarm of [errors, dlq]) {
+        alarm.addAlarmAction(new cw_actions.SnsAction(props.notificationTopic));
+      }
+    }
   }
 
   private selectSubnet(props: SelfHealingInstanceProps): ec2.ISubnet {

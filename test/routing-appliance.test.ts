@@ -115,6 +115,13 @@ describe('RoutingAppliance', () => {
     });
   });
 
+  test('the encrypted root volume follows rootDeviceName', () => {
+    const { template } = build({ rootDeviceName: '/dev/sda1' });
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }],
+    });
+  });
+
   test('the instance requires IMDSv2, has an encrypted root volume, and gets the interface at device index 1', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::EC2::Instance', {

@@ -143,6 +143,30 @@ describe('SelfHealingInstance', () => {
     });
   });
 
+  test('the alarms notify the topic when one is given, and have no actions otherwise', () => {
+    const f = fixture();
+    const topic = new sns.Topic(f.stack, 'Topic', { enforceSSL: true });
+    const { template } = build({ notificationTopic: topic }, f);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    }
+    const { template: silent } = build();
+    for (const alarm of Object.values(silent.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  test('the root volume device follows rootDeviceName (Ubuntu images use /dev/sda1) and is always encrypted', () => {
+    const { template } = build({ rootDeviceName: '/dev/sda1' });
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: Match.objectLike({ Encrypted: true, VolumeType: 'gp3' }) }],
+      }),
+    });
+  });
+
   test('an adopted interface is used, and its subnet is the default', () => {
     const f = fixture();
     const eni = new NetworkInterface(f.stack, 'Static', { vpc: f.vpc, vpcSubnets: { subnets: [f.vpc.isolatedSubnets[1]] }, privateIpAddress: '10.0.3.10' });
