@@ -258,7 +258,9 @@ const LIMITS: ReadonlyMap<string, InstanceNetworkLimits> = new Map(
  * instance type allows. EC2 would otherwise only refuse it at deploy time.
  *
  * @example
- * const limits = eni.InstanceLimits.of('t3.micro');
+ * import { InstanceLimits } from 'cdk-eni-patterns';
+ *
+ * const limits = InstanceLimits.of('t3.micro');
  * // limits?.maxNetworkInterfaces === 2
  */
 export class InstanceLimits {
