@@ -48,6 +48,18 @@ export type StatusCheck = 'ok' | 'impaired' | 'initializing' | 'insufficient-dat
 /** CloudWatch alarm state of a candidate's health alarm. */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
+/** Where an alarm state the engine used came from: DescribeAlarms, the trigger event, or nowhere (the alarm does not exist). */
+export type AlarmSource = 'described' | 'event' | 'missing';
+
+/** One health alarm of a candidate as the engine saw it. */
+export interface AlarmVerdict {
+  readonly alarmName: string;
+  readonly state: AlarmState;
+  readonly source: AlarmSource;
+  /** Epoch milliseconds of its last state change. @default - unknown */
+  readonly changedAt?: number;
+}
+
 /** State of the ENI's attachment. */
 export type AttachmentState = 'attaching' | 'attached' | 'detaching';
 
@@ -93,6 +105,11 @@ export interface CandidateObservation {
    * @default - unknown: only the launch time counts
    */
   readonly alarmSince?: number;
+  /**
+   * The health alarms behind `alarm`, for reports.
+   * @default - none
+   */
+  readonly healthAlarms?: readonly AlarmVerdict[];
   /**
    * Network interfaces attached to the instance with their device index.
    * @default - unknown: device indexes are not checked
