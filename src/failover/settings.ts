@@ -120,7 +120,9 @@ function hasControlCharacter(text: string): boolean {
 }
 
 /** Throws when a health alarm belongs to an instance that is not a candidate. */
-export function checkHealthAlarmInstances(healthAlarms: Readonly<Record<string, readonly string[]>>, candidates: readonly string[], name: string, candidatesName: string): void {
+export function checkHealthAlarmInstances(
+  healthAlarms: Readonly<Record<string, readonly string[]>>, candidates: readonly string[], name: string, candidatesName: string,
+): void {
   const stray = Object.keys(healthAlarms).find((id) => !candidates.includes(id));
   if (stray) {
     throw new Error(`${name} has alarms for ${stray}, which is not in ${candidatesName} (${candidates.join(',')}): health alarms belong to candidates`);

@@ -53,7 +53,12 @@ export function parseTrigger(event: unknown): Trigger {
       names.push(`${message.AlarmName}=${message.NewStateValue}`);
       const state = message.NewStateValue as AlarmState;
       if (!ALARM_STATES.includes(state)) continue;
-      alarms.push({ alarmName: String(message.AlarmName), state, instanceIds: alarmInstanceIds(message.Trigger), changedAt: parseTime(message.StateChangeTime) });
+      alarms.push({
+        alarmName: String(message.AlarmName),
+        state,
+        instanceIds: alarmInstanceIds(message.Trigger),
+        changedAt: parseTime(message.StateChangeTime),
+      });
     }
     return { ...base, kind: 'alarm', alarmStates: statesById(alarms), alarms, summary: names.length ? `SNS alarm ${names.join(', ')}` : 'SNS message' };
   }

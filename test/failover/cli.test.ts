@@ -136,7 +136,7 @@ describe('eni-failover CLI', () => {
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', 'probe'], "--health-alarms entry 'probe' is not instance=alarms: expected i-...=alarmA|alarmB,i-...=alarmC or the JSON"],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', `${STANDBY}=probe`],
       `--health-alarms has alarms for ${STANDBY}, which is not in --candidates or --to (${PRIMARY}): health alarms belong to candidates`],
-    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', '{"i-1":'], `--health-alarms '{"i-1":' is not valid JSON (`],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', '{"i-1":'], '--health-alarms \'{"i-1":\' is not valid JSON ('],
   ])('%j is a usage error, exit 2', async (argv, message) => {
     const t = setup();
     const r = await t.cli(...argv);

@@ -126,12 +126,19 @@ describe('health alarms against moto_server', () => {
 
   async function putProbeAlarm(name: string, instanceId: string) {
     await cloudwatch.send(new PutMetricAlarmCommand({
-      AlarmName: name, Namespace: 'EniFailover', MetricName: 'ProbeSuccess', Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
-      Statistic: 'Minimum', Period: 60, EvaluationPeriods: 2, Threshold: 1, ComparisonOperator: 'LessThanThreshold',
+      AlarmName: name,
+      Namespace: 'EniFailover',
+      MetricName: 'ProbeSuccess',
+      Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+      Statistic: 'Minimum',
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
     }));
   }
-  const setState = (AlarmName: string, StateValue: StateValue) =>
-    cloudwatch.send(new SetAlarmStateCommand({ AlarmName, StateValue, StateReason: 'test' }));
+  const setState = (alarmName: string, state: StateValue) =>
+    cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: 'test' }));
 
   test('a probe alarm set to ALARM with SetAlarmState is read by the engine: the ENI leaves the running primary', async () => {
     await putProbeAlarm(primaryProbe, primary);

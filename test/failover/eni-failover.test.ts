@@ -343,7 +343,7 @@ describe('EniFailover IAM', () => {
 });
 
 describe('EniFailover health alarms', () => {
-  const id = (stack: Stack, c: { node: { defaultChild?: unknown } } | cloudwatch.Alarm) => stack.getLogicalId((c as cloudwatch.Alarm).node.defaultChild as any);
+  const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
   const APP_ALARM_ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app check, primary | web';
   const healthStatements = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().includes('cloudwatch:DescribeAlarms'));
 
@@ -357,10 +357,12 @@ describe('EniFailover health alarms', () => {
 
   test('the health probe alarms are passed as HEALTH_ALARMS to the reconcile and placement functions, primary first', () => {
     const { template, ids, stack, failover } = synthFailover({ triggers: [FailoverTrigger.healthProbe({ port: 443 })] });
-    const expected = { 'Fn::Join': ['', [
-      '{"', { Ref: ids.primary }, '":["', { Ref: id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')) },
-      '"],"', { Ref: ids.standby }, '":["', { Ref: id(stack, failover.node.findChild('StandbyHealthProbeAlarm')) }, '"]}',
-    ]] };
+    const expected = {
+      'Fn::Join': ['', [
+        '{"', { Ref: ids.primary }, '":["', { Ref: id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')) },
+        '"],"', { Ref: ids.standby }, '":["', { Ref: id(stack, failover.node.findChild('StandbyHealthProbeAlarm')) }, '"]}',
+      ]],
+    };
     expect(functionEnv(template, ids.function).HEALTH_ALARMS).toEqual(expected);
     const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
     expect(functionEnv(template, placementId).HEALTH_ALARMS).toEqual(expected);
@@ -404,9 +406,11 @@ describe('EniFailover health alarms', () => {
       primary, standby, vpc, healthAlarms: [{ instance: standby, alarm: created }, { instance: primary, alarm: imported }],
     });
     const template = Template.fromStack(stack);
-    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({ 'Fn::Join': ['', [
-      '{"', { Ref: id(stack, primary) }, '":["app check, primary | web"],"', { Ref: id(stack, standby) }, '":["', { Ref: id(stack, created) }, '"]}',
-    ]] });
+    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({
+      'Fn::Join': ['', [
+        '{"', { Ref: id(stack, primary) }, '":["app check, primary | web"],"', { Ref: id(stack, standby) }, '":["', { Ref: id(stack, created) }, '"]}',
+      ]],
+    });
     expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
       Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(stack, created), 'Arn'] }, APP_ALARM_ARN],
     }]);
@@ -419,10 +423,12 @@ describe('EniFailover health alarms', () => {
     failover.addHealthAlarm(standby, shared);
     const template = Template.fromStack(stack);
     const probe = (name: string) => ({ Ref: id(stack, failover.node.findChild(name)) });
-    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({ 'Fn::Join': ['', [
-      '{"', { Ref: id(stack, primary) }, '":["', probe('PrimaryHealthProbeAlarm'), '","', { Ref: id(stack, shared) },
-      '"],"', { Ref: id(stack, standby) }, '":["', probe('StandbyHealthProbeAlarm'), '","', { Ref: id(stack, shared) }, '"]}',
-    ]] });
+    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({
+      'Fn::Join': ['', [
+        '{"', { Ref: id(stack, primary) }, '":["', probe('PrimaryHealthProbeAlarm'), '","', { Ref: id(stack, shared) },
+        '"],"', { Ref: id(stack, standby) }, '":["', probe('StandbyHealthProbeAlarm'), '","', { Ref: id(stack, shared) }, '"]}',
+      ]],
+    });
     const [statement] = healthStatements(roleStatements(template, stack, failover));
     expect(statement.Resource).toEqual([
       { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')), 'Arn'] },
