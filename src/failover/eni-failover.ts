@@ -42,8 +42,10 @@ export class FailbackPolicy {
   }
 
   /**
-   * Back to the primary once it has been healthy for `delay` (measured from its launch time,
-   * which EC2 resets on every start). The move back interrupts traffic once more.
+   * Back to the primary once it has been healthy for `delay`, measured from its launch time
+   * (which EC2 resets on every start) or from the last state change of its health alarms,
+   * whichever is later; never while one of them is in `INSUFFICIENT_DATA`, unless `delay` is 0.
+   * The move back interrupts traffic once more.
    *
    * @param delay from 0 seconds to 24 hours
    */
