@@ -12,9 +12,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AlarmState } from '../src/failover/decide';
 import { reconcile } from '../src/failover/engine';
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from '../test/failover/harness';
+import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from '../test/failover/harness';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -31,9 +30,12 @@ interface Scenario {
   /** How the trigger notices the failure, and in how long. */
   readonly detection: string;
   readonly detectionSeconds: [number, number];
-  readonly fail: (ec2: StrictEc2) => void;
-  readonly alarmStates?: Record<string, AlarmState>;
+  readonly fail: (ec2: StrictEc2, cw: StrictCloudWatch) => void;
+  /** Read the candidates' probe alarms (HEALTH_ALARMS) in the run. */
+  readonly healthAlarms?: boolean;
 }
+
+const HEALTH_ALARMS = { [PRIMARY]: ['primary-probe'], [STANDBY]: ['standby-probe'] };
 
 const SCENARIOS: Scenario[] = [
   {
@@ -52,8 +54,8 @@ const SCENARIOS: Scenario[] = [
     name: 'health probe alarm (application hung)',
     detection: 'probe every 60 s, alarm 2 x 60 s periods',
     detectionSeconds: [120, 180],
-    fail: () => undefined,
-    alarmStates: { [PRIMARY]: 'ALARM' },
+    fail: (_ec2, cw) => cw.setAlarm('primary-probe', 'ALARM'),
+    healthAlarms: true,
   },
   {
     name: 'schedule (anything missed, e.g. terminated)',
@@ -82,7 +84,8 @@ async function runScenario(s: Scenario): Promise<EngineFigures> {
     .addInstance(PRIMARY, 'eu-west-1a')
     .addInstance(STANDBY, 'eu-west-1a')
     .addEni(ENI, 'eu-west-1a', { instanceId: PRIMARY, deviceIndex: 1 });
-  s.fail(ec2);
+  const cw = new StrictCloudWatch(clock, LATENCY.latencyMs).setAlarm('primary-probe', 'OK').setAlarm('standby-probe', 'OK');
+  s.fail(ec2, cw);
   const started = process.hrtime.bigint();
   const [result] = await drive(clock, reconcile({
     eniId: ENI,
@@ -90,9 +93,9 @@ async function runScenario(s: Scenario): Promise<EngineFigures> {
     deviceIndex: 1,
     policy: { failback: false, failbackAfterSeconds: 300 },
     deadlineSeconds: 120,
-    alarmStates: s.alarmStates,
+    healthAlarms: s.healthAlarms ? HEALTH_ALARMS : undefined,
     trigger: s.name,
-  }, ec2, { clock, logger: new MemoryLogger() }));
+  }, ec2, { clock, logger: new MemoryLogger(), alarms: cw }));
   const cpuMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (ec2.holder(ENI) !== STANDBY) {
     throw new Error(`${s.name}: the ENI ended on ${ec2.holder(ENI) ?? 'nothing'}, not the standby`);

@@ -234,7 +234,9 @@ describe('the reconcile Lambda in self-healing mode', () => {
   const launchEvent = { action: 'move', to: NEW, force: true };
 
   test('needs no fixed candidates when it names the Auto Scaling group', () => {
-    expect(settingsFromEnv(ENV)).toMatchObject({ eniId: ENI, candidates: [], autoScalingGroupName: GROUP_NAME, deviceIndex: 1 });
+    expect(settingsFromEnv(ENV)).toMatchObject({ eniId: ENI, candidates: [], deviceIndex: 1 });
+    const { AUTOSCALING_GROUP_NAME: _group, ...withoutGroup } = ENV;
+    expect(() => settingsFromEnv(withoutGroup)).toThrow(/CANDIDATE_INSTANCE_IDS is not set: give the candidate instance ids, the primary first/);
   });
 
   test('the replacement receives the interface from the terminated instance', async () => {

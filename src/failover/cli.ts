@@ -5,9 +5,10 @@
  * 4 deadline exceeded.
  */
 import { parseArgs } from 'node:util';
+import { AlarmPort, SdkAlarmPort, SdkAlarmPortOptions } from './alarm-port';
 import { Ec2Port, SdkEc2Port, SdkEc2PortOptions } from './ec2-port';
 import { Clock, EngineLogger, Outcome, reconcile, ReconcileResult, systemClock } from './engine';
-import { checkEniId, checkInstanceId, parseInstanceIds, parseInteger } from './settings';
+import { checkEniId, checkHealthAlarmInstances, checkInstanceId, parseHealthAlarms, parseInstanceIds, parseInteger } from './settings';
 
 /** Where the CLI writes and what it talks to; injectable for tests. */
 export interface CliIo {
@@ -17,6 +18,8 @@ export interface CliIo {
   stderr(line: string): void;
   /** @default - `SdkEc2Port.create(options)` */
   makePort?(options: SdkEc2PortOptions): Ec2Port;
+  /** Called only with `--health-alarms`. @default - `SdkAlarmPort.create(options)` */
+  makeAlarmPort?(options: SdkAlarmPortOptions): AlarmPort;
 }
 
 /** Process exit codes. */
@@ -44,13 +47,16 @@ Options:
   --device-index <n>     device index to attach at (default 1)
   --failback             reconcile: move back to a preferred candidate that is healthy again
   --failback-after <s>   seconds a preferred candidate must be healthy before failback (default 300)
+  --health-alarms <map>  CloudWatch alarms that watch each candidate's health, read on every run:
+                         i-...=alarmA|alarmB,i-...=alarmC or JSON {"i-...":["alarmA"]}; a candidate
+                         with one in ALARM is unhealthy (needs cloudwatch:DescribeAlarms)
   --deadline <s>         give up after this many seconds (default 120)
   --force                move: accept a target that is not healthy (never across AZs)
   --dry-run              observe and decide, change nothing
   --json                 print the result as JSON
   --region <r>           AWS region (default: AWS_REGION / shared config)
   --profile <p>          shared config profile (default: AWS_PROFILE / default)
-  --endpoint <url>       EC2 endpoint, e.g. a local emulator
+  --endpoint <url>       EC2 and CloudWatch endpoint, e.g. a local emulator
   -h, --help             show this help
 
 Exit codes: 0 converged or nothing to do, 1 error, 2 usage, 3 no healthy candidate, 4 deadline exceeded.`;
@@ -77,6 +83,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const logger = progressLogger(io, () => clock.now() - started);
   try {
     const port = (io.makePort ?? ((o) => SdkEc2Port.create(o)))(parsed.aws);
+    const alarms = Object.keys(parsed.healthAlarms).length > 0
+      ? (io.makeAlarmPort ?? ((o) => SdkAlarmPort.create(o)))(parsed.aws)
+      : undefined;
     let candidates = parsed.candidates;
     if (parsed.command === 'status' && candidates.length === 0) {
       const eni = await port.describeNetworkInterface(parsed.eni);
@@ -96,8 +105,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       dryRun: parsed.command === 'status' || parsed.dryRun,
       target: parsed.to,
       force: parsed.force,
+      healthAlarms: parsed.healthAlarms,
       trigger: `cli ${parsed.command}`,
-    }, port, { clock, logger });
+    }, port, { clock, logger, alarms });
     io.stdout(parsed.json ? JSON.stringify({ eniId: parsed.eni, ...result }, undefined, 2) : render(parsed.eni, result));
     return OUTCOME_EXIT[result.outcome];
   } catch (err) {
@@ -114,6 +124,7 @@ interface Parsed {
   deviceIndex: number;
   failback: boolean;
   failbackAfter: number;
+  healthAlarms: Record<string, string[]>;
   deadline: number;
   force: boolean;
   dryRun: boolean;
@@ -133,6 +144,7 @@ function parse(argv: readonly string[]): Parsed | 'help' {
       'device-index': { type: 'string' },
       'failback': { type: 'boolean', default: false },
       'failback-after': { type: 'string' },
+      'health-alarms': { type: 'string' },
       'deadline': { type: 'string' },
       'force': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
@@ -154,14 +166,21 @@ function parse(argv: readonly string[]): Parsed | 'help' {
   if (command === 'move' && !values.to) throw new UsageError('move needs --to <instance-id>');
   if (command !== 'move' && values.to) throw new UsageError(`--to only applies to move, not ${command}`);
   if (command !== 'move' && values.force) throw new UsageError(`--force only applies to move, not ${command}`);
+  const candidates = values.candidates ? parseInstanceIds(values.candidates, '--candidates') : [];
+  const to = values.to ? checkInstanceId(values.to, '--to') : undefined;
+  const healthAlarms = parseHealthAlarms(values['health-alarms'], '--health-alarms');
+  if (candidates.length > 0) {
+    checkHealthAlarmInstances(healthAlarms, [...candidates, ...(to && !candidates.includes(to) ? [to] : [])], '--health-alarms', '--candidates or --to');
+  }
   return {
     command,
     eni: checkEniId(values.eni, '--eni'),
-    candidates: values.candidates ? parseInstanceIds(values.candidates, '--candidates') : [],
-    to: values.to ? checkInstanceId(values.to, '--to') : undefined,
+    candidates,
+    to,
     deviceIndex: parseInteger(values['device-index'], '--device-index', 1, 31, 1),
     failback: values.failback ?? false,
     failbackAfter: parseInteger(values['failback-after'], '--failback-after', 0, 86_400, 300),
+    healthAlarms,
     deadline: parseInteger(values.deadline, '--deadline', 1, 3600, 120),
     force: values.force ?? false,
     dryRun: values['dry-run'] ?? false,
@@ -181,8 +200,12 @@ function progressLogger(io: CliIo, elapsed: () => number): EngineLogger {
         : d === 'attach' ? `attach to ${fields.to}` : String(d);
       io.stderr(`${stamp()} ${what}: ${fields.reason}`);
     },
-    warn(_message, fields) {
-      io.stderr(`${stamp()} ${fields.code}: ${fields.error}; observing again`);
+    warn(message, fields) {
+      if (message === 'health alarms not found') {
+        io.stderr(`${stamp()} health alarm(s) ${(fields.alarmNames as string[]).join(', ')} not found: counted as INSUFFICIENT_DATA`);
+      } else {
+        io.stderr(`${stamp()} ${fields.code}: ${fields.error}; observing again`);
+      }
     },
   };
 }
@@ -193,7 +216,8 @@ function render(eniId: string, r: ReconcileResult): string {
   if (r.candidates?.length) {
     lines.push('Candidates (preference order):');
     r.candidates.forEach((c, n) => {
-      const alarm = c.alarm ? `, alarm ${c.alarm}` : '';
+      const alarm = c.alarms?.length ? `, alarms ${c.alarms.map((a) => `${a.alarmName}=${a.state}${a.source === 'described' ? '' : ` (${a.source})`}`).join(' ')}`
+        : c.alarm ? `, alarm ${c.alarm}` : '';
       const mark = c.instanceId === r.holder ? '  <- holder' : '';
       lines.push(`  ${n + 1}. ${c.instanceId}  ${c.availabilityZone}  ${c.state}, checks ${c.statusChecks}${alarm}: ${c.health}${mark}`);
     });
@@ -203,7 +227,8 @@ function render(eniId: string, r: ReconcileResult): string {
     lines.push(`Would ${d ? d.kind : 'do nothing'}${r.to ? ` (to ${r.to})` : ''}: ${d?.reason ?? r.message}`);
   } else {
     lines.push(`Outcome: ${r.outcome}${r.action !== 'none' ? ` (${r.action}${r.from ? ` ${r.from}` : ''} -> ${r.to})` : ''}: ${r.message}`);
-    lines.push(`Took ${(r.durationMs / 1000).toFixed(1)}s, ${r.apiCalls} EC2 calls (${r.polls} polls)`);
+    const cloudWatch = r.alarmCalls > 0 ? `, ${r.alarmCalls} CloudWatch call${r.alarmCalls === 1 ? '' : 's'}` : '';
+    lines.push(`Took ${(r.durationMs / 1000).toFixed(1)}s, ${r.apiCalls} EC2 calls (${r.polls} polls)${cloudWatch}`);
   }
   for (const s of r.lastDecision?.skipped ?? []) lines.push(`Skipped ${s.instanceId}: ${s.reason}`);
   return lines.join('\n');

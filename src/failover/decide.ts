@@ -13,15 +13,20 @@
  * 2. The ENI is in a transitional state (`attaching`, `detaching`): `wait`.
  * 3. The ENI is the primary interface (device index 0) of its holder: `noop`; it cannot move.
  * 4. Health: a candidate is *healthy* when it is `running`, its status checks are not `impaired`
- *    and not `initializing`, and its health alarm (if known) is not `ALARM`. A candidate that is
- *    running with `initializing` checks and no alarm is *starting*: a holder that is starting is
- *    kept, but a starting instance is never chosen as a target. Everything else is *unhealthy*.
+ *    and not `initializing`, and its health alarms (if any are known) are not in `ALARM`. A
+ *    candidate that is running with `initializing` checks and no alarm in `ALARM` is *starting*: a
+ *    holder that is starting is kept, but a starting instance is never chosen as a target.
+ *    Everything else is *unhealthy*. `INSUFFICIENT_DATA` does not make a candidate unhealthy.
  * 5. The ENI is free: `attach` to the first healthy candidate in preference order.
  * 6. The holder is healthy or starting:
  *    - failback off: `noop`, the current holder is kept;
  *    - failback on: `move` (graceful detach) to the first healthy candidate that is preferred over
- *      the holder and has been healthy for at least `failbackAfterSeconds` (a candidate whose
- *      `healthySince` is unknown only qualifies when `failbackAfterSeconds` is 0); otherwise `noop`.
+ *      the holder and has been healthy for at least `failbackAfterSeconds`; otherwise `noop`.
+ *      "Healthy since" is the later of its launch time and the last state change of its health
+ *      alarms (`alarmSince`). It is unknown when the launch time is unknown or an alarm is in
+ *      `INSUFFICIENT_DATA` (an alarm without data says nothing about how long the application has
+ *      been up); a candidate with an unknown "healthy since" only qualifies when
+ *      `failbackAfterSeconds` is 0.
  * 7. The holder is unhealthy: `move` to the first healthy candidate, with a *force* detach (a
  *    graceful detach from an impaired or stopping instance can hang).
  * 8. The holder is not a candidate: `move` to the first healthy candidate with a graceful detach
@@ -42,6 +47,18 @@ export type StatusCheck = 'ok' | 'impaired' | 'initializing' | 'insufficient-dat
 
 /** CloudWatch alarm state of a candidate's health alarm. */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** Where an alarm state the engine used came from: DescribeAlarms, the trigger event, or nowhere (the alarm does not exist). */
+export type AlarmSource = 'described' | 'event' | 'missing';
+
+/** One health alarm of a candidate as the engine saw it. */
+export interface AlarmVerdict {
+  readonly alarmName: string;
+  readonly state: AlarmState;
+  readonly source: AlarmSource;
+  /** Epoch milliseconds of its last state change. @default - unknown */
+  readonly changedAt?: number;
+}
 
 /** State of the ENI's attachment. */
 export type AttachmentState = 'attaching' | 'attached' | 'detaching';
@@ -76,8 +93,23 @@ export interface CandidateObservation {
   readonly availabilityZone: string;
   readonly state: InstanceState;
   readonly statusChecks: StatusCheck;
-  /** @default - no alarm known */
+  /**
+   * Combined state of the candidate's health alarms: `ALARM` when any is in ALARM, else
+   * `INSUFFICIENT_DATA` when any has no data, else `OK`.
+   * @default - no alarm known
+   */
   readonly alarm?: AlarmState;
+  /**
+   * Epoch milliseconds of the latest state change among the candidate's health alarms: with
+   * `alarm` OK, since when every one of them has been OK. Used only for failback.
+   * @default - unknown: only the launch time counts
+   */
+  readonly alarmSince?: number;
+  /**
+   * The health alarms behind `alarm`, for reports.
+   * @default - none
+   */
+  readonly healthAlarms?: readonly AlarmVerdict[];
   /**
    * Network interfaces attached to the instance with their device index.
    * @default - unknown: device indexes are not checked
@@ -187,6 +219,16 @@ export function classify(c: CandidateObservation, policy?: FailoverPolicy): Heal
   return c.statusChecks === 'initializing' ? 'starting' : 'healthy';
 }
 
+/**
+ * Since when a candidate is known to be healthy, for failback: the later of its launch time and
+ * its alarms' last state change. Undefined (unknown) when the launch time is unknown or an alarm
+ * is in INSUFFICIENT_DATA.
+ */
+export function healthySince(c: CandidateObservation): number | undefined {
+  if (c.healthySince === undefined || c.alarm === 'INSUFFICIENT_DATA') return undefined;
+  return c.alarmSince === undefined ? c.healthySince : Math.max(c.healthySince, c.alarmSince);
+}
+
 /** Explains why a candidate is not a valid target (for reports). */
 export function describeHealth(c: CandidateObservation): string {
   const parts = [`state ${c.state}`, `status checks ${c.statusChecks}`];
@@ -265,8 +307,11 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
     }
     const holderRank = eligible.indexOf(holder);
     const preferred = eligible.slice(0, holderRank).filter(healthy);
-    const ready = preferred.find((c) => c.instanceId === policy.forceTarget || policy.failbackAfterSeconds <= 0
-      || (c.healthySince !== undefined && obs.now - c.healthySince >= policy.failbackAfterSeconds * 1000));
+    const ready = preferred.find((c) => {
+      const since = healthySince(c);
+      return c.instanceId === policy.forceTarget || policy.failbackAfterSeconds <= 0
+        || (since !== undefined && obs.now - since >= policy.failbackAfterSeconds * 1000);
+    });
     if (ready) {
       return {
         kind: 'move',

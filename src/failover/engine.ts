@@ -1,5 +1,7 @@
-import { AlarmState, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy } from './decide';
+import { AlarmPort } from './alarm-port';
+import { AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy } from './decide';
 import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
+import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
 
 /** What one reconcile run should do. */
 export interface ReconcileConfig {
@@ -20,8 +22,20 @@ export interface ReconcileConfig {
   readonly target?: string;
   /** With `target`: accept it even when it is not healthy (but never across AZs). @default false */
   readonly force?: boolean;
-  /** Health alarm states known from the trigger, by instance id. @default - none */
-  readonly alarmStates?: Readonly<Record<string, AlarmState>>;
+  /**
+   * CloudWatch alarms that watch each candidate's health (a health probe, an application check),
+   * by instance id. They are described once per observation, together with the candidates, so
+   * every run sees them whatever its trigger: a candidate with one of them in ALARM is unhealthy.
+   * Needs `EngineDeps.alarms`.
+   * @default - none: no CloudWatch call
+   */
+  readonly healthAlarms?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Alarm states carried by the trigger event. For a configured health alarm the described state
+   * wins unless the notice is provably newer; other alarms count from the notice (see
+   * `health-alarms.ts`). @default - none
+   */
+  readonly alarmNotices?: readonly AlarmNotice[];
   /**
    * Keep polling while no candidate is healthy but one is pending or starting (initial placement
    * right after the instances were launched). @default false
@@ -56,6 +70,11 @@ export interface EngineLogger {
 export interface EngineDeps {
   readonly clock: Clock;
   readonly logger: EngineLogger;
+  /**
+   * Where health alarm states are read. Required when `ReconcileConfig.healthAlarms` names any.
+   * @default - none
+   */
+  readonly alarms?: AlarmPort;
 }
 
 export type Outcome = 'converged' | 'noop' | 'no-healthy' | 'deadline-exceeded' | 'error';
@@ -65,7 +84,9 @@ export interface CandidateSummary {
   readonly availabilityZone: string;
   readonly state: string;
   readonly statusChecks: string;
-  readonly alarm?: string;
+  readonly alarm?: AlarmState;
+  /** Every health alarm the decision used, with its state and where that came from. */
+  readonly alarms?: readonly AlarmVerdict[];
   readonly health: string;
 }
 
@@ -81,8 +102,10 @@ export interface ReconcileResult {
   readonly eniStatus?: string;
   readonly availabilityZone?: string;
   readonly durationMs: number;
-  /** Port calls made, including polls. */
+  /** EC2 port calls made, including polls. */
   readonly apiCalls: number;
+  /** CloudWatch DescribeAlarms port calls made (0 when no health alarm is configured). */
+  readonly alarmCalls: number;
   /** ENI describes made while waiting for a transition or to verify. */
   readonly polls: number;
   readonly dryRun: boolean;
@@ -91,8 +114,20 @@ export interface ReconcileResult {
   readonly candidates?: readonly CandidateSummary[];
 }
 
-/** Error codes for which repeating the call cannot help. */
-const FATAL = new Set(['UnauthorizedOperation', 'AuthFailure', 'InvalidParameterValue', 'InvalidParameterCombination', 'OptInRequired']);
+/**
+ * Error codes for which repeating the call cannot help.
+ *
+ * `AccessDenied` from DescribeAlarms is fatal on purpose, although the run could go on with the
+ * health alarms unknown: a missing `cloudwatch:DescribeAlarms` permission is a configuration error
+ * that affects every run alike, and carrying on would quietly bring back the gap the alarm read
+ * closes (failback onto a primary whose application is hung). Failing makes the reconcile
+ * Lambda's errors alarm and failure notice say so at once; the construct grants the permission,
+ * so only a hand-made role or the CLI with a narrow profile meets it.
+ */
+const FATAL = new Set([
+  'UnauthorizedOperation', 'AuthFailure', 'InvalidParameterValue', 'InvalidParameterCombination', 'OptInRequired',
+  'AccessDenied', 'AccessDeniedException', 'InvalidParameterValueException', 'InvalidParameterCombinationException',
+]);
 
 /** A real-time clock. */
 export const systemClock: Clock = {
@@ -117,6 +152,7 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
     : config.policy;
 
   let apiCalls = 0;
+  let alarmCalls = 0;
   let polls = 0;
   let iteration = 0;
   let errors = 0;
@@ -145,6 +181,7 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       availabilityZone: eni?.availabilityZone,
       durationMs: clock.now() - start,
       apiCalls,
+      alarmCalls,
       polls,
       dryRun: config.dryRun ?? false,
       lastDecision: decision,
@@ -163,6 +200,17 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   };
 
   if (ids.length === 0) return finish('error', 'no candidate instances configured');
+  const alarmNames = alarmNamesOf(config.healthAlarms, ids);
+  const alarmPort = deps.alarms;
+  if (alarmNames.length > 0 && !alarmPort) {
+    return finish('error', `health alarms ${alarmNames.join(', ')} are configured but the engine was given no CloudWatch alarm port to read them`);
+  }
+  /** Reads the health alarms (one CloudWatch call), or nothing when none is configured. */
+  const describeAlarms = async (): Promise<Record<string, AlarmReading>> => {
+    if (alarmNames.length === 0 || !alarmPort) return {};
+    alarmCalls++;
+    return alarmPort.describeAlarmStates(alarmNames);
+  };
 
   for (;;) {
     iteration++;
@@ -170,8 +218,17 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       eni = await counted(() => port.describeNetworkInterface(config.eniId));
       if (iteration > 1) polls++;
       if (!candidates) {
-        const observed = await counted(() => port.describeCandidates(ids));
-        candidates = observed.map((c) => (config.alarmStates?.[c.instanceId] ? { ...c, alarm: config.alarmStates[c.instanceId] } : c));
+        // One observation step: the candidates and their health alarms, read side by side.
+        const [observed, described] = await Promise.all([counted(() => port.describeCandidates(ids)), describeAlarms()]);
+        const now = clock.now();
+        candidates = observed.map((c) => {
+          const merged = candidateAlarms(c.instanceId, config.healthAlarms?.[c.instanceId] ?? [], described, config.alarmNotices ?? [], now);
+          return merged.alarms.length === 0 ? c : { ...c, alarm: merged.alarm, alarmSince: merged.alarmSince, healthAlarms: merged.alarms };
+        });
+        const missing = alarmNames.filter((n) => !described[n]);
+        if (missing.length > 0) {
+          logger.warn('health alarms not found', { eniId: config.eniId, alarmNames: missing, treatedAs: 'INSUFFICIENT_DATA' });
+        }
       }
       errors = 0;
       decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex }, policy);
@@ -265,6 +322,7 @@ function summarise(c: CandidateObservation, policy: FailoverPolicy): CandidateSu
     state: c.state,
     statusChecks: c.statusChecks,
     alarm: c.alarm,
+    alarms: c.healthAlarms,
     health: classify(c, policy),
   };
 }

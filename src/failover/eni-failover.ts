@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -13,7 +13,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { FailoverTrigger } from './failover-trigger';
 import { ReconcileFunction } from './reconcile-function';
-import { ENV } from './settings';
+import { ENV, MAX_HEALTH_ALARMS } from './settings';
 import { InstanceLimits } from '../instance-limits';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes';
@@ -42,8 +42,10 @@ export class FailbackPolicy {
   }
 
   /**
-   * Back to the primary once it has been healthy for `delay` (measured from its launch time,
-   * which EC2 resets on every start). The move back interrupts traffic once more.
+   * Back to the primary once it has been healthy for `delay`, measured from its launch time
+   * (which EC2 resets on every start) or from the last state change of its health alarms,
+   * whichever is later; never while one of them is in `INSUFFICIENT_DATA`, unless `delay` is 0.
+   * The move back interrupts traffic once more.
    *
    * @param delay from 0 seconds to 24 hours
    */
@@ -59,6 +61,22 @@ export class FailbackPolicy {
    * @param delay how long the primary must have been healthy first
    */
   private constructor(public readonly enabled: boolean, public readonly delay?: Duration) {}
+}
+
+/**
+ * A CloudWatch alarm that watches the health of one failover candidate: an application check, a
+ * load balancer target health metric, a composite alarm, ...
+ */
+export interface HealthAlarm {
+  /** The candidate the alarm is about: the failover's primary or standby. */
+  readonly instance: ec2.IInstance;
+
+  /**
+   * The alarm. While it is in `ALARM` the instance is unhealthy: it loses the floating interface
+   * and is never chosen for it. `INSUFFICIENT_DATA` blocks nothing, but failback waits until the
+   * alarm is `OK` again.
+   */
+  readonly alarm: cloudwatch.IAlarm;
 }
 
 /**
@@ -155,6 +173,19 @@ export interface EniFailoverProps {
   readonly triggers?: FailoverTrigger[];
 
   /**
+   * CloudWatch alarms that watch the health of the candidates. The reconcile Lambda reads them
+   * (DescribeAlarms, one request per run) in every run, whatever triggered it: a candidate with one
+   * of them in `ALARM` is unhealthy. More can be added with `addHealthAlarm()`.
+   *
+   * To make a move start as soon as such an alarm changes state, also give it the failover topic
+   * as alarm and OK action (`new SnsAction(failover.topic)`); otherwise the next scheduled or
+   * state-change run acts on it.
+   *
+   * @default - only the alarms of `FailoverTrigger.healthProbe()`, when it is used
+   */
+  readonly healthAlarms?: HealthAlarm[];
+
+  /**
    * Email addresses to subscribe to the failover topic (alarm state changes and failure notices).
    * Each address must confirm the subscription. More subscriptions can be added to `topic`.
    *
@@ -232,10 +263,17 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   /** The CloudWatch namespace of the failover metrics. */
   public readonly metricsNamespace: string;
 
+  private readonly candidates: NamedCandidate[];
+  private readonly role: iam.IRole;
+  private readonly reconcileFunctions: lambda.Function[];
+  private readonly healthAlarmList: HealthAlarm[] = [];
+  private healthAlarmStatement?: iam.PolicyStatement;
+
   constructor(scope: Construct, id: string, props: EniFailoverProps) {
     super(scope, id);
 
     const candidates: NamedCandidate[] = [{ name: 'Primary', instance: props.primary }, { name: 'Standby', instance: props.standby }];
+    this.candidates = candidates;
     this.deviceIndex = props.deviceIndex ?? 1;
     this.metricsNamespace = props.metricsNamespace ?? 'EniFailover';
     validateCandidates(props);
@@ -295,6 +333,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Reconcile Lambda of ${this.node.path}`.slice(0, 1000),
     });
+    this.role = role;
     eni.grantAttach(role, props.primary, props.standby);
     // Detach is scoped by the interface's ARN, not by the instance: the engine must be able to take
     // the interface back from an instance that is no longer a candidate (a deploy that replaced the
@@ -423,6 +462,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     // The instances must exist (and be launching) before the engine is asked to place the interface.
     placement.node.addDependency(props.primary, props.standby);
 
+    this.reconcileFunctions = [fn, placementFn];
     this.addPlacementMetadata(eni, placement, candidates);
 
     // Alarm notifications invoke the reconcile Lambda. The filter keeps the Lambda's own failure
@@ -440,7 +480,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
         throw new Error(`triggers lists ${trigger.kind} twice: use each kind of FailoverTrigger once`);
       }
       kinds.add(trigger.kind);
-      alarms.push(...trigger._bind({
+      const binding = trigger._bind({
         scope: this,
         candidates,
         reconcileFunction: fn,
@@ -449,8 +489,11 @@ export class EniFailover extends Construct implements ec2.IConnectable {
         logRetention,
         vpc: props.vpc ?? (eni instanceof NetworkInterface ? eni.vpc : undefined),
         vpcSubnets: eni instanceof NetworkInterface ? { subnets: [eni.subnet] } : props.vpcSubnets,
-      }).alarms);
+      });
+      alarms.push(...binding.alarms);
+      for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
     }
+    for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
 
     const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription: `The reconcile Lambda of ${this.node.path} failed: no healthy candidate, deadline exceeded or an EC2 error (see its logs)`,
@@ -472,6 +515,19 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     });
     dlq.addAlarmAction(alarmAction);
     this.alarms = [...alarms, errors, dlq];
+  }
+
+  /**
+   * Adds a CloudWatch alarm that watches the health of a candidate. The reconcile Lambda reads
+   * it in every run (`cloudwatch:DescribeAlarms` is granted on the alarm's ARN only): while it is
+   * in `ALARM`, the instance loses the floating interface and is never chosen for it.
+   *
+   * @param instance the primary or the standby
+   * @param alarm an alarm about that instance's health; give it `new SnsAction(this.topic)` as
+   * alarm and OK action to have a run start when it changes state
+   */
+  public addHealthAlarm(instance: ec2.IInstance, alarm: cloudwatch.IAlarm): void {
+    this.registerHealthAlarm(instance, alarm, 'addHealthAlarm');
   }
 
   /**
@@ -522,6 +578,42 @@ export class EniFailover extends Construct implements ec2.IConnectable {
    */
   public metricDeadlineExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('DeadlineExceeded', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  private registerHealthAlarm(instance: ec2.IInstance, alarm: cloudwatch.IAlarm, what: string): void {
+    const candidate = this.candidates.find((c) => c.instance === instance
+      || (!Token.isUnresolved(instance.instanceId) && c.instance.instanceId === instance.instanceId));
+    if (!candidate) {
+      const [primary, standby] = this.candidates.map((c) => c.instance.node.path);
+      throw new Error(`${what}: instance ${instance.node.path} is not a candidate of ${this.node.path}: a health alarm belongs to the primary (${primary}) or the standby (${standby})`);
+    }
+    if (this.healthAlarmList.some((h) => h.alarm === alarm && h.instance === candidate.instance)) {
+      throw new Error(`${what}: alarm ${alarm.node.path} is already a health alarm of ${candidate.instance.node.path}: add each alarm once per instance`);
+    }
+    const known = this.healthAlarmList.some((h) => h.alarm === alarm);
+    const distinct = new Set(this.healthAlarmList.map((h) => h.alarm)).size;
+    if (!known && distinct >= MAX_HEALTH_ALARMS) {
+      throw new Error(`${what}: alarm ${alarm.node.path} would be health alarm number ${distinct + 1} of ${this.node.path}: at most ${MAX_HEALTH_ALARMS}, so one DescribeAlarms request reads them all`);
+    }
+    this.healthAlarmList.push({ instance: candidate.instance, alarm });
+    if (!this.healthAlarmStatement) {
+      // DescribeAlarms supports alarm ARNs as resources: the role may read these alarms and no others.
+      this.healthAlarmStatement = new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'] });
+      this.role.addToPrincipalPolicy(this.healthAlarmStatement);
+      const value = Lazy.string({ produce: () => this.renderHealthAlarms() });
+      for (const fn of this.reconcileFunctions) fn.addEnvironment(ENV.HEALTH_ALARMS, value);
+    }
+    if (!known) this.healthAlarmStatement.addResources(alarm.alarmArn);
+  }
+
+  /** `HEALTH_ALARMS` as JSON (alarm names may contain `,`, `|` and `=`), candidates in preference order. */
+  private renderHealthAlarms(): string {
+    const byInstance: Record<string, string[]> = {};
+    for (const { instance } of this.candidates) {
+      const names = this.healthAlarmList.filter((h) => h.instance === instance).map((h) => h.alarm.alarmName);
+      if (names.length > 0) byInstance[instance.instanceId] = names;
+    }
+    return Stack.of(this).toJsonString(byInstance);
   }
 
   private createNetworkInterface(props: EniFailoverProps): NetworkInterface {

@@ -128,8 +128,11 @@ export abstract class FailoverTrigger {
    * A probe for a hung application: a small Lambda function in the VPC connects to every
    * candidate's private IPv4 address on a schedule and emits a `ProbeSuccess` metric per
    * instance; an alarm per instance publishes `ALARM` and `OK` to the failover's SNS topic. The
-   * candidates' security groups are opened to the probe on `port`. Needs the VPC: give `vpc` to
-   * `EniFailover` when it adopts a network interface.
+   * probe alarms are also health alarms of their candidates (see `EniFailover.addHealthAlarm()`):
+   * every reconcile run reads them, so a scheduled or state-change run never chooses, or fails
+   * back to, an instance whose application is hung. The candidates' security groups are opened to
+   * the probe on `port`. Needs the VPC: give `vpc` to `EniFailover` when it adopts a network
+   * interface.
    */
   public static healthProbe(options: HealthProbeOptions): FailoverTrigger {
     const protocol = options.protocol ?? ProbeProtocol.TCP;
@@ -320,7 +323,7 @@ class HealthProbeTrigger extends FailoverTrigger {
       targets: [new targets.LambdaFunction(fn)],
     });
 
-    const alarms: cloudwatch.IAlarm[] = context.candidates.map(({ name, instance }) => {
+    const healthAlarms = context.candidates.map(({ name, instance }) => {
       const alarm = new cloudwatch.Alarm(scope, `${name}HealthProbeAlarm`, {
         alarmDescription: `The ${this.config.protocol} health probe on port ${this.config.port} of the ${name.toLowerCase()} candidate of ${scope.node.path} failed: the floating network interface moves to a healthy candidate`,
         metric: new cloudwatch.Metric({
@@ -339,8 +342,9 @@ class HealthProbeTrigger extends FailoverTrigger {
       });
       alarm.addAlarmAction(context.alarmAction);
       alarm.addOkAction(context.alarmAction);
-      return alarm;
+      return { instance, alarm };
     });
+    const alarms: cloudwatch.IAlarm[] = healthAlarms.map((h) => h.alarm);
     const errors = new cloudwatch.Alarm(probe, 'ErrorsAlarm', {
       alarmDescription: `The health probe function of ${scope.node.path} fails`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
@@ -350,7 +354,8 @@ class HealthProbeTrigger extends FailoverTrigger {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     errors.addAlarmAction(context.alarmAction);
-    return { alarms: [...alarms, errors] };
+    // The reconcile Lambda reads these alarms in every run, not only in the run their SNS notice starts.
+    return { alarms: [...alarms, errors], healthAlarms };
   }
 }
 

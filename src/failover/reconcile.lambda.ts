@@ -7,8 +7,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AlarmPort, SdkAlarmPort } from './alarm-port';
 import { Ec2Port, SdkEc2Port } from './ec2-port';
 import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, systemClock } from './engine';
 import { checkInstanceId, FailoverSettings, settingsFromEnv } from './settings';
@@ -30,6 +32,11 @@ export interface MetricsSink {
 export interface HandlerDeps {
   readonly settings: FailoverSettings;
   readonly port: Ec2Port;
+  /**
+   * Reads the health alarms of `settings.healthAlarms`.
+   * @default - none (needed only when health alarms are configured)
+   */
+  readonly alarms?: AlarmPort;
   readonly clock: Clock;
   readonly logger: EngineLogger & { error(message: string, fields: Record<string, unknown>): void };
   readonly metrics: MetricsSink;
@@ -62,7 +69,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
     }
 
     const config = configFor(settings, trigger);
-    const result = await reconcile(config, deps.port, { clock: deps.clock, logger });
+    const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms });
     record(deps.metrics, settings, result);
 
     const failed = FAILED.has(result.outcome) && trigger.action !== 'status';
@@ -96,7 +103,8 @@ function configFor(settings: FailoverSettings, trigger: Trigger): ReconcileConfi
     dryRun: trigger.action === 'status',
     target,
     force: target ? trigger.force : undefined,
-    alarmStates: trigger.alarmStates,
+    healthAlarms: settings.healthAlarms,
+    alarmNotices: trigger.alarms,
     trigger: `${trigger.kind}: ${trigger.summary}`,
   };
 }
@@ -148,6 +156,7 @@ function defaultDeps(): HandlerDeps {
   return {
     settings,
     port: new SdkEc2Port(new EC2Client({ maxAttempts: 4 })),
+    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new CloudWatchClient({ maxAttempts: 4 })) : undefined,
     clock: systemClock,
     logger,
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EniFailover', serviceName: 'eni-failover' }),

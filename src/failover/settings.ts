@@ -10,12 +10,8 @@ export interface FailoverSettings {
   /** Deadline of deploy-time placement, which waits for freshly launched instances. */
   readonly placementDeadlineSeconds: number;
   readonly notifyTopicArn?: string;
-  /**
-   * Self-healing mode: the candidates are the instances of this Auto Scaling group, named one at
-   * a time by the launch events that invoke the Lambda (`{ action: 'move', to }`), so the list of
-   * fixed candidates may be empty.
-   */
-  readonly autoScalingGroupName?: string;
+  /** Health alarm names by candidate instance id (empty: none). */
+  readonly healthAlarms: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Names of the environment variables the reconcile Lambda reads. */
@@ -28,8 +24,15 @@ export const ENV = {
   DEADLINE_SECONDS: 'DEADLINE_SECONDS',
   PLACEMENT_DEADLINE_SECONDS: 'PLACEMENT_DEADLINE_SECONDS',
   NOTIFY_TOPIC_ARN: 'NOTIFY_TOPIC_ARN',
+  /** Self-healing mode: the candidates are this group's instances, named by launch events, so CANDIDATE_INSTANCE_IDS may be empty. */
   AUTOSCALING_GROUP_NAME: 'AUTOSCALING_GROUP_NAME',
+  HEALTH_ALARMS: 'HEALTH_ALARMS',
 } as const;
+
+/** At most this many health alarms, so one DescribeAlarms request reads them all. */
+export const MAX_HEALTH_ALARMS = 100;
+
+const HEALTH_ALARMS_FORMAT = 'expected i-...=alarmA|alarmB,i-...=alarmC or the JSON {"i-...":["alarmA","alarmB"]}';
 
 const ENI_ID = /^eni-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -56,6 +59,76 @@ export function parseInstanceIds(value: string, name: string): string[] {
 export function checkInstanceId(id: string, name: string): string {
   if (!INSTANCE_ID.test(id)) throw new Error(`${name} '${id}' is not an instance id: expected i- followed by 8 or 17 hex digits`);
   return id;
+}
+
+/**
+ * Parses health alarms by instance id in either of two forms:
+ * - `i-aaa=alarmA|alarmB,i-bbb=alarmC` (for people: alarm names must not contain `,`, `|` or `=`),
+ * - JSON `{"i-aaa":["alarmA","alarmB"],"i-bbb":["alarmC"]}` (what `EniFailover` writes: any
+ *   alarm name CloudWatch accepts).
+ * Empty or unset means none. Throws with a message naming `name` and echoing the bad part.
+ */
+export function parseHealthAlarms(value: string | undefined, name: string): Record<string, string[]> {
+  const text = value?.trim() ?? '';
+  if (text === '') return {};
+  const entries: Array<[string, unknown]> = [];
+  if (text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${name} '${value}' is not valid JSON (${(err as Error).message}): ${HEALTH_ALARMS_FORMAT}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`${name} '${value}' is not a JSON object of instance ids: ${HEALTH_ALARMS_FORMAT}`);
+    }
+    entries.push(...Object.entries(parsed));
+  } else {
+    for (const entry of text.split(',').map((e) => e.trim())) {
+      const eq = entry.indexOf('=');
+      if (eq < 0) throw new Error(`${name} entry '${entry}' is not instance=alarms: ${HEALTH_ALARMS_FORMAT}`);
+      const id = entry.slice(0, eq).trim();
+      if (entries.some(([k]) => k === id)) {
+        throw new Error(`${name} lists '${id}' twice: give all of its alarms in one entry, separated by |`);
+      }
+      entries.push([id, entry.slice(eq + 1).split('|').map((a) => a.trim())]);
+    }
+  }
+  const result: Record<string, string[]> = {};
+  for (const [id, alarms] of entries) {
+    if (!INSTANCE_ID.test(id)) throw new Error(`${name} contains '${id}', which is not an instance id: expected i- followed by 8 or 17 hex digits`);
+    if (!Array.isArray(alarms) || alarms.length === 0) {
+      throw new Error(`${name} gives no alarm names for ${id} (${JSON.stringify(alarms)}): list one or more alarm names`);
+    }
+    for (const alarm of alarms) {
+      // CloudWatch alarm names: 1 to 255 characters, no ASCII control characters.
+      if (typeof alarm !== 'string' || alarm.length === 0 || alarm.length > 255 || hasControlCharacter(alarm)) {
+        throw new Error(`${name} alarm name ${JSON.stringify(alarm)} for ${id} is not allowed: use 1 to 255 characters without control characters`);
+      }
+    }
+    const dup = alarms.find((a, n) => alarms.indexOf(a) !== n);
+    if (dup) throw new Error(`${name} lists alarm '${dup}' twice for ${id}`);
+    result[id] = alarms as string[];
+  }
+  const total = new Set(Object.values(result).flat()).size;
+  if (total > MAX_HEALTH_ALARMS) {
+    throw new Error(`${name} names ${total} alarms: at most ${MAX_HEALTH_ALARMS} (one DescribeAlarms request per run)`);
+  }
+  return result;
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+}
+
+/** Throws when a health alarm belongs to an instance that is not a candidate. */
+export function checkHealthAlarmInstances(
+  healthAlarms: Readonly<Record<string, readonly string[]>>, candidates: readonly string[], name: string, candidatesName: string,
+): void {
+  const stray = Object.keys(healthAlarms).find((id) => !candidates.includes(id));
+  if (stray) {
+    throw new Error(`${name} has alarms for ${stray}, which is not in ${candidatesName} (${candidates.join(',')}): health alarms belong to candidates`);
+  }
 }
 
 /** Parses an integer within bounds, or returns the default when unset. */
@@ -85,9 +158,12 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (topic && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topic)) {
     throw new Error(`${ENV.NOTIFY_TOPIC_ARN} '${topic}' is not an SNS topic ARN`);
   }
+  const candidateIds = candidates ? parseInstanceIds(candidates, ENV.CANDIDATES) : [];
+  const healthAlarms = parseHealthAlarms(env[ENV.HEALTH_ALARMS], ENV.HEALTH_ALARMS);
+  checkHealthAlarmInstances(healthAlarms, candidateIds, ENV.HEALTH_ALARMS, ENV.CANDIDATES);
   return {
     eniId: checkEniId(eni, ENV.ENI_ID),
-    candidates: candidates ? parseInstanceIds(candidates, ENV.CANDIDATES) : [],
+    candidates: candidateIds,
     deviceIndex: parseInteger(env[ENV.DEVICE_INDEX], ENV.DEVICE_INDEX, 1, 31, 1),
     policy: {
       failback: parseBoolean(env[ENV.FAILBACK], ENV.FAILBACK),
@@ -96,6 +172,6 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, 120),
     placementDeadlineSeconds: parseInteger(env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, 600),
     notifyTopicArn: topic || undefined,
-    ...(autoScalingGroupName ? { autoScalingGroupName } : {}),
+    healthAlarms,
   };
 }

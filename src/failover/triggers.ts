@@ -1,4 +1,5 @@
 import { AlarmState } from './decide';
+import { AlarmNotice } from './health-alarms';
 
 /**
  * What started a reconcile run. Triggers are logged, not trusted: every trigger runs the same
@@ -8,8 +9,10 @@ export interface Trigger {
   readonly kind: 'alarm' | 'state-change' | 'schedule' | 'direct' | 'custom-resource' | 'unknown';
   /** Short description for logs. */
   readonly summary: string;
-  /** Alarm states by instance id, from CloudWatch alarm notifications. */
+  /** Alarm states by instance id, from CloudWatch alarm notifications (for logs). */
   readonly alarmStates: Readonly<Record<string, AlarmState>>;
+  /** The alarm notifications with their names and state-change times, for the engine. */
+  readonly alarms: readonly AlarmNotice[];
   /** Direct invoke: what to do. */
   readonly action: 'reconcile' | 'status' | 'move';
   /** Direct invoke `move`: the target instance. */
@@ -28,7 +31,7 @@ const ALARM_STATES: AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 /** Recognises every event shape the reconcile Lambda is invoked with. */
 export function parseTrigger(event: unknown): Trigger {
   const e = (event && typeof event === 'object' ? event : {}) as Json;
-  const base = { alarmStates: {}, action: 'reconcile' as const };
+  const base = { alarmStates: {}, alarms: [], action: 'reconcile' as const };
 
   const requestType = (['Create', 'Update', 'Delete'] as const).find((t) => t === e.RequestType);
   if (requestType) {
@@ -42,7 +45,7 @@ export function parseTrigger(event: unknown): Trigger {
   }
 
   if (Array.isArray(e.Records) && e.Records.some((r: Json) => r?.EventSource === 'aws:sns' || r?.Sns)) {
-    const alarmStates: Record<string, AlarmState> = {};
+    const alarms: AlarmNotice[] = [];
     const names: string[] = [];
     for (const r of e.Records as Json[]) {
       const message = parseJson(r?.Sns?.Message);
@@ -50,9 +53,14 @@ export function parseTrigger(event: unknown): Trigger {
       names.push(`${message.AlarmName}=${message.NewStateValue}`);
       const state = message.NewStateValue as AlarmState;
       if (!ALARM_STATES.includes(state)) continue;
-      for (const id of alarmInstanceIds(message.Trigger)) alarmStates[id] = state;
+      alarms.push({
+        alarmName: String(message.AlarmName),
+        state,
+        instanceIds: alarmInstanceIds(message.Trigger),
+        changedAt: parseTime(message.StateChangeTime),
+      });
     }
-    return { ...base, kind: 'alarm', alarmStates, summary: names.length ? `SNS alarm ${names.join(', ')}` : 'SNS message' };
+    return { ...base, kind: 'alarm', alarmStates: statesById(alarms), alarms, summary: names.length ? `SNS alarm ${names.join(', ')}` : 'SNS message' };
   }
 
   const detailType = e['detail-type'];
@@ -63,15 +71,15 @@ export function parseTrigger(event: unknown): Trigger {
     }
     if (detailType === 'CloudWatch Alarm State Change') {
       const state = d.state?.value as AlarmState;
-      const alarmStates: Record<string, AlarmState> = {};
-      if (ALARM_STATES.includes(state)) {
+      const alarms: AlarmNotice[] = [];
+      if (ALARM_STATES.includes(state) && typeof d.alarmName === 'string') {
         const metrics = (d.configuration?.metrics ?? []) as Json[];
-        for (const m of metrics) {
-          const id = m?.metricStat?.metric?.dimensions?.InstanceId;
-          if (typeof id === 'string') alarmStates[id] = state;
-        }
+        const instanceIds = metrics
+          .map((m) => m?.metricStat?.metric?.dimensions?.InstanceId)
+          .filter((id): id is string => typeof id === 'string');
+        alarms.push({ alarmName: d.alarmName, state, instanceIds, changedAt: parseTime(d.state?.timestamp) });
       }
-      return { ...base, kind: 'alarm', alarmStates, summary: `alarm ${d.alarmName}=${state}` };
+      return { ...base, kind: 'alarm', alarmStates: statesById(alarms), alarms, summary: `alarm ${d.alarmName}=${state}` };
     }
     if (detailType === 'Scheduled Event') {
       return { ...base, kind: 'schedule', summary: `schedule ${(e.resources ?? []).join(',')}`.trim() };
@@ -104,6 +112,20 @@ function alarmInstanceIds(trigger: Json | undefined): string[] {
   return dims
     .filter((d) => (d?.name ?? d?.Name) === 'InstanceId')
     .map((d) => String(d.value ?? d.Value));
+}
+
+/** The last state each instance's alarms reported, for logs. */
+function statesById(alarms: readonly AlarmNotice[]): Record<string, AlarmState> {
+  const states: Record<string, AlarmState> = {};
+  for (const a of alarms) for (const id of a.instanceIds) states[id] = a.state;
+  return states;
+}
+
+/** Epoch milliseconds of a CloudWatch timestamp (`2025-01-01T12:00:00.000+0000`), or undefined. */
+function parseTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 function parseJson(text: unknown): Json | undefined {

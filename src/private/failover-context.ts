@@ -34,4 +34,6 @@ export interface FailoverTriggerContext {
 export interface FailoverTriggerBinding {
   /** Alarms the trigger created. */
   readonly alarms: cloudwatch.IAlarm[];
+  /** Alarms among them that watch one candidate's health; the engine reads them in every run. */
+  readonly healthAlarms?: readonly { readonly instance: ec2.IInstance; readonly alarm: cloudwatch.IAlarm }[];
 }

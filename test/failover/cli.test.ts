@@ -1,4 +1,5 @@
-import { drive, StrictEc2, VirtualClock } from './harness';
+import { drive, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
+import { SdkAlarmPortOptions } from '../../src/failover/alarm-port';
 import { EXIT_CODES, run, USAGE } from '../../src/failover/cli';
 import { SdkEc2PortOptions } from '../../src/failover/ec2-port';
 
@@ -12,7 +13,9 @@ function setup() {
     .addInstance(PRIMARY, 'us-east-1a')
     .addInstance(STANDBY, 'us-east-1a')
     .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+  const cw = new StrictCloudWatch(clock);
   const portOptions: SdkEc2PortOptions[] = [];
+  const alarmPortOptions: SdkAlarmPortOptions[] = [];
   const cli = async (...argv: string[]) => {
     const stdout: string[] = [];
     const stderr: string[] = [];
@@ -21,10 +24,11 @@ function setup() {
       stderr: (l) => stderr.push(l),
       clock,
       makePort: (o) => { portOptions.push(o); return ec2; },
+      makeAlarmPort: (o) => { alarmPortOptions.push(o); return cw; },
     }));
     return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
   };
-  return { clock, ec2, cli, portOptions };
+  return { clock, ec2, cw, cli, portOptions, alarmPortOptions };
 }
 
 describe('eni-failover CLI', () => {
@@ -83,6 +87,35 @@ describe('eni-failover CLI', () => {
     expect(t.portOptions).toEqual([{ region: 'eu-west-1', profile: 'ops', endpoint: 'http://127.0.0.1:5000' }]);
   });
 
+  test('--health-alarms: reconcile moves off a primary whose probe alarm is in ALARM and reports the CloudWatch call', async () => {
+    const t = setup();
+    t.cw.setAlarm('primary-probe', 'ALARM').setAlarm('standby-probe', 'OK');
+    const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`,
+      '--health-alarms', `${PRIMARY}=primary-probe,${STANDBY}=standby-probe`, '--endpoint', 'http://127.0.0.1:5000');
+    expect(r.code).toBe(EXIT_CODES.ok);
+    expect(r.stderr.split('\n')[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY} (force detach): holder ${PRIMARY} is unhealthy (state running, status checks ok, alarm ALARM); ${STANDBY} is the first healthy candidate`);
+    expect(r.stdout).toContain(`${t.ec2.totalCalls} EC2 calls (`);
+    expect(r.stdout).toMatch(/ EC2 calls \(\d+ polls\), 1 CloudWatch call$/m);
+    expect(t.alarmPortOptions).toEqual([{ region: undefined, profile: undefined, endpoint: 'http://127.0.0.1:5000' }]);
+  });
+
+  test('status lists each health alarm with its state; a missing one is flagged', async () => {
+    const t = setup();
+    t.cw.setAlarm('primary-probe', 'OK');
+    const r = await t.cli('status', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`, '--health-alarms', `{"${PRIMARY}":["primary-probe"],"${STANDBY}":["gone"]}`);
+    expect(r.code).toBe(EXIT_CODES.ok);
+    expect(r.stdout).toContain(`1. ${PRIMARY}  us-east-1a  running, checks ok, alarms primary-probe=OK: healthy  <- holder`);
+    expect(r.stdout).toContain(`2. ${STANDBY}  us-east-1a  running, checks ok, alarms gone=INSUFFICIENT_DATA (missing): healthy`);
+    expect(r.stderr).toContain('health alarm(s) gone not found: counted as INSUFFICIENT_DATA');
+  });
+
+  test('without --health-alarms no CloudWatch client is made', async () => {
+    const t = setup();
+    await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
+    expect(t.alarmPortOptions).toEqual([]);
+    expect(t.cw.calls).toBe(0);
+  });
+
   test('--help prints the usage, exit 0', async () => {
     const t = setup();
     expect(await t.cli('--help')).toMatchObject({ code: 0, stdout: USAGE });
@@ -100,6 +133,10 @@ describe('eni-failover CLI', () => {
     [['move', '--eni', ENI, '--to', 'web1'], "--to 'web1' is not an instance id"],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--device-index', 'x'], "--device-index 'x' is not an integer from 1 to 31"],
     [['status', '--eni', ENI, '--bogus'], "Unknown option '--bogus'"],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', 'probe'], "--health-alarms entry 'probe' is not instance=alarms: expected i-...=alarmA|alarmB,i-...=alarmC or the JSON"],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', `${STANDBY}=probe`],
+      `--health-alarms has alarms for ${STANDBY}, which is not in --candidates or --to (${PRIMARY}): health alarms belong to candidates`],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', '{"i-1":'], '--health-alarms \'{"i-1":\' is not valid JSON ('],
   ])('%j is a usage error, exit 2', async (argv, message) => {
     const t = setup();
     const r = await t.cli(...argv);

@@ -57,6 +57,8 @@ const PROFILES: Record<string, Partial<CandidateObservation>> = {
   'stopped': { state: 'stopped', statusChecks: 'not-applicable' },
   'impaired': { statusChecks: 'impaired' },
   'alarm': { alarm: 'ALARM' },
+  'alarm-no-data': { alarm: 'INSUFFICIENT_DATA' },
+  'alarm-ok-recently': { alarm: 'OK', alarmSince: NOW - 60_000 },
 };
 type Holder = 'free' | 'primary' | 'standby' | 'foreign' | 'attaching-standby' | 'detaching-primary' | 'status-attaching';
 const HOLDERS: Holder[] = ['free', 'primary', 'standby', 'foreign', 'attaching-standby', 'detaching-primary', 'status-attaching'];
@@ -161,7 +163,9 @@ describe('decide: every holder x health x AZ x policy combination', () => {
 
     // A healthy (or starting) holder is kept unless failback finds a preferred, settled candidate.
     const preferred = sameAz.slice(0, sameAz.indexOf(holder)).filter((c) => classify(c) === 'healthy');
-    const settled = preferred.filter((c) => NOW - c.healthySince! >= policy.failbackAfterSeconds * 1000);
+    // Healthy since the later of launch and the alarms' last change; an alarm without data leaves it unknown.
+    const settled = preferred.filter((c) => policy.failbackAfterSeconds === 0 || (c.alarm !== 'INSUFFICIENT_DATA'
+      && NOW - Math.max(c.healthySince!, c.alarmSince ?? 0) >= policy.failbackAfterSeconds * 1000));
     if (policy.failback && settled.length > 0) {
       expect(d).toMatchObject({ kind: 'move', from: holderId, to: settled[0].instanceId, force: false });
     } else {
@@ -208,6 +212,24 @@ describe('decide: behaviour', () => {
     const obs: Observation = { eni: eni(attachedTo('i-s')), candidates: [candidate('i-p', { healthySince: undefined }), candidate('i-s')], now: NOW };
     expect(decide(obs, ON).kind).toBe('noop');
     expect(decide(obs, { failback: true, failbackAfterSeconds: 0 })).toMatchObject({ kind: 'move', to: 'i-p', force: false });
+  });
+
+  test('failback counts health from the last alarm change: a primary whose probe alarm cleared a minute ago waits', () => {
+    // Launched an hour ago, but its application answered again only a minute ago.
+    const primary = candidate('i-p', { alarm: 'OK', alarmSince: NOW - 60_000 });
+    const obs: Observation = { eni: eni(attachedTo('i-s')), candidates: [primary, candidate('i-s')], now: NOW };
+    expect(decide(obs, ON)).toMatchObject({ kind: 'noop', reason: 'holder i-s is healthy and the most preferred healthy candidate; failback to i-p waits until it has been healthy for 300s' });
+    expect(decide({ ...obs, now: NOW + 240_000 }, ON)).toMatchObject({ kind: 'move', to: 'i-p', force: false });
+  });
+
+  test('an alarm without data does not make a candidate unhealthy, but it is no failback target until failbackAfterSeconds is 0', () => {
+    const primary = candidate('i-p', { alarm: 'INSUFFICIENT_DATA', alarmSince: NOW - 3_600_000 });
+    expect(classify(primary)).toBe('healthy');
+    const obs: Observation = { eni: eni(attachedTo('i-s')), candidates: [primary, candidate('i-s')], now: NOW };
+    expect(decide(obs, ON).kind).toBe('noop');
+    expect(decide(obs, { failback: true, failbackAfterSeconds: 0 })).toMatchObject({ kind: 'move', to: 'i-p' });
+    // ...and it still takes a free ENI or one from an unhealthy holder.
+    expect(decide({ ...obs, eni: eni() }, ON)).toMatchObject({ kind: 'attach', to: 'i-p' });
   });
 
   test('failback picks the most preferred settled candidate among several', () => {

@@ -1,10 +1,11 @@
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
 const STANDBY = 'i-0000000000000000b';
 const OTHER_AZ = 'i-0000000000000000c';
+const THIRD = 'i-0000000000000000d';
 
 /** Primary and standby in us-east-1a, a third instance in us-east-1b; the ENI on the primary. */
 function world(options: ConstructorParameters<typeof StrictEc2>[1] = {}) {
@@ -13,7 +14,9 @@ function world(options: ConstructorParameters<typeof StrictEc2>[1] = {}) {
     .addInstance(PRIMARY, 'us-east-1a')
     .addInstance(STANDBY, 'us-east-1a')
     .addInstance(OTHER_AZ, 'us-east-1b')
+    .addInstance(THIRD, 'us-east-1a')
     .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+  const cw = new StrictCloudWatch(clock, options.latencyMs);
   const logger = new MemoryLogger();
   const config = (overrides: Partial<ReconcileConfig> = {}): ReconcileConfig => ({
     eniId: ENI,
@@ -24,9 +27,9 @@ function world(options: ConstructorParameters<typeof StrictEc2>[1] = {}) {
     ...overrides,
   });
   const run = (overrides: Partial<ReconcileConfig> = {}): Promise<ReconcileResult> =>
-    reconcile(config(overrides), ec2, { clock, logger });
+    reconcile(config(overrides), ec2, { clock, logger, alarms: cw });
   const runToEnd = async (overrides: Partial<ReconcileConfig> = {}) => (await drive(clock, run(overrides)))[0];
-  return { clock, ec2, logger, run, runToEnd };
+  return { clock, ec2, cw, logger, run, runToEnd };
 }
 
 describe('failover', () => {
@@ -367,10 +370,208 @@ describe('manual move', () => {
 });
 
 describe('health alarms', () => {
-  test('alarm states passed in by the trigger make a running holder unhealthy', async () => {
+  const PRIMARY_PROBE = 'failover-primary-probe';
+  const STANDBY_PROBE = 'failover-standby-probe';
+  const healthAlarms = { [PRIMARY]: [PRIMARY_PROBE], [STANDBY]: [STANDBY_PROBE] };
+  const failback = { failback: true, failbackAfterSeconds: 300 };
+
+  /** The ENI on the standby after a failover; the primary is back, launched an hour ago, and its probe alarm is in ALARM. */
+  async function onStandbyWithPrimaryHung() {
     const w = world();
-    const result = await w.runToEnd({ alarmStates: { [PRIMARY]: 'ALARM' } });
-    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
-    expect(w.ec2.mutations[0].detail).toContain('(force)');
+    w.cw.setAlarm(PRIMARY_PROBE, 'OK').setAlarm(STANDBY_PROBE, 'OK');
+    w.ec2.stop(PRIMARY);
+    await w.runToEnd({ healthAlarms });
+    w.ec2.start(PRIMARY).pass(PRIMARY).set(PRIMARY, { launchTime: w.clock.now() - 3_600_000 });
+    w.cw.setAlarm(PRIMARY_PROBE, 'ALARM');
+    w.clock.advance(600_000);
+    return w;
+  }
+
+  test('a scheduled run with failback on does not move the ENI back to a primary whose probe alarm is in ALARM', async () => {
+    // Status checks pass and the launch was an hour ago: without the alarm read this run would fail back.
+    const w = await onStandbyWithPrimaryHung();
+    const result = await w.runToEnd({ healthAlarms, policy: failback, trigger: 'schedule' });
+    expect(result).toMatchObject({ outcome: 'noop', holder: STANDBY, action: 'none', alarmCalls: 1 });
+    expect(result.candidates?.[0]).toMatchObject({
+      instanceId: PRIMARY, alarm: 'ALARM', health: 'unhealthy', alarms: [{ alarmName: PRIMARY_PROBE, state: 'ALARM', source: 'described' }],
+    });
+    expect(w.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY} (force)`, `${ENI} -> ${STANDBY}`]);
+  });
+
+  test('failback waits failbackAfterSeconds from the moment the probe alarm went back to OK, not from the launch', async () => {
+    const w = await onStandbyWithPrimaryHung();
+    w.cw.setAlarm(PRIMARY_PROBE, 'OK');
+    w.clock.advance(60_000);
+    const early = await w.runToEnd({ healthAlarms, policy: failback });
+    expect(early).toMatchObject({ outcome: 'noop', holder: STANDBY });
+    expect(early.lastDecision?.reason).toContain(`failback to ${PRIMARY} waits`);
+
+    w.clock.advance(240_000);
+    expect(await w.runToEnd({ healthAlarms, policy: failback })).toMatchObject({ outcome: 'converged', from: STANDBY, to: PRIMARY });
+  });
+
+  test('a state-change run skips a standby whose probe alarm is in ALARM and takes the next healthy candidate', async () => {
+    const w = world();
+    w.cw.setAlarm(STANDBY_PROBE, 'ALARM');
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD], healthAlarms, trigger: 'state-change' });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: THIRD });
+    expect(w.ec2.holder(ENI)).toBe(THIRD);
+  });
+
+  test('a state-change run with the only standby in ALARM leaves the ENI where it is and says why', async () => {
+    const w = world();
+    w.cw.setAlarm(STANDBY_PROBE, 'ALARM');
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ healthAlarms, trigger: 'state-change' });
+    expect(result).toMatchObject({ outcome: 'no-healthy', holder: PRIMARY });
+    expect(result.lastDecision).toMatchObject({
+      rejected: expect.arrayContaining([{ instanceId: STANDBY, reason: 'state running, status checks ok, alarm ALARM' }]),
+    });
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('a primary in ALARM loses the ENI with a force detach, at the EC2 cost of any failover plus one CloudWatch call', async () => {
+    const w = world();
+    w.cw.setAlarm(PRIMARY_PROBE, 'ALARM').setAlarm(STANDBY_PROBE, 'OK');
+    const result = await w.runToEnd({ healthAlarms });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, alarmCalls: 1 });
+    expect(w.ec2.mutations[0].detail).toBe(`${ENI} from ${PRIMARY} (force)`);
+    expect(result.apiCalls - result.polls).toBe(4);
+    expect(result.apiCalls).toBe(w.ec2.totalCalls);
+    // Both alarms in one request; polls re-read the ENI only.
+    expect(w.cw.requests).toEqual([[PRIMARY_PROBE, STANDBY_PROBE]]);
+  });
+
+  test('without health alarms the run makes no CloudWatch call', async () => {
+    const w = world();
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'noop', apiCalls: 2, alarmCalls: 0 });
+    expect(w.cw.calls).toBe(0);
+  });
+
+  test('an alarm that appears twice (one alarm on both candidates) is read once', async () => {
+    const w = world();
+    w.cw.setAlarm('app-fleet', 'OK');
+    const result = await w.runToEnd({ healthAlarms: { [PRIMARY]: ['app-fleet', PRIMARY_PROBE], [STANDBY]: ['app-fleet'] } });
+    expect(result.outcome).toBe('noop');
+    expect(w.cw.requests).toEqual([['app-fleet', PRIMARY_PROBE]]);
+  });
+
+  describe('an alarm state from the trigger event against the described state', () => {
+    test('the described state wins over an older event: an OK notice does not hide an ALARM that came later', async () => {
+      const w = world();
+      const notice = { alarmName: PRIMARY_PROBE, state: 'OK' as const, instanceIds: [PRIMARY], changedAt: w.clock.now() - 60_000 };
+      w.cw.setAlarm(PRIMARY_PROBE, 'ALARM', w.clock.now() - 10_000).setAlarm(STANDBY_PROBE, 'OK');
+      const result = await w.runToEnd({ healthAlarms, alarmNotices: [notice] });
+      expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+      expect(result.candidates?.[0].alarms).toEqual([expect.objectContaining({ state: 'ALARM', source: 'described' })]);
+    });
+
+    test('a newer event wins over a lagging read: an ALARM notice counts although DescribeAlarms still says OK', async () => {
+      const w = world();
+      w.cw.setAlarm(PRIMARY_PROBE, 'OK', w.clock.now() - 120_000).setAlarm(STANDBY_PROBE, 'OK');
+      const notice = { alarmName: PRIMARY_PROBE, state: 'ALARM' as const, instanceIds: [PRIMARY], changedAt: w.clock.now() - 1_000 };
+      const result = await w.runToEnd({ healthAlarms, alarmNotices: [notice] });
+      expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+      expect(result.candidates?.[0].alarms).toEqual([expect.objectContaining({ state: 'ALARM', source: 'event' })]);
+    });
+
+    test('an event without a state-change time never overrides the described state', async () => {
+      const w = world();
+      w.cw.setAlarm(PRIMARY_PROBE, 'OK').setAlarm(STANDBY_PROBE, 'OK');
+      const result = await w.runToEnd({ healthAlarms, alarmNotices: [{ alarmName: PRIMARY_PROBE, state: 'ALARM', instanceIds: [PRIMARY] }] });
+      expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    });
+
+    test('an alarm the engine does not describe (a status check alarm through SNS) counts from its event, by its InstanceId dimension', async () => {
+      const w = world();
+      w.cw.setAlarm(PRIMARY_PROBE, 'OK').setAlarm(STANDBY_PROBE, 'OK');
+      const notice = { alarmName: 'primary-status-check', state: 'ALARM' as const, instanceIds: [PRIMARY], changedAt: w.clock.now() };
+      const result = await w.runToEnd({ healthAlarms, alarmNotices: [notice] });
+      expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY });
+      expect(w.ec2.mutations[0].detail).toContain('(force)');
+    });
+
+    test('without any configured health alarm, an event still makes a running holder unhealthy (no CloudWatch call)', async () => {
+      const w = world();
+      const result = await w.runToEnd({ alarmNotices: [{ alarmName: 'm', state: 'ALARM', instanceIds: [PRIMARY] }] });
+      expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, alarmCalls: 0 });
+      expect(w.ec2.mutations[0].detail).toContain('(force)');
+    });
+  });
+
+  test('DescribeAlarms throttled twice: the run observes again and then acts on the alarm', async () => {
+    const w = world();
+    w.cw.setAlarm(PRIMARY_PROBE, 'ALARM').setAlarm(STANDBY_PROBE, 'OK');
+    w.cw.throttle(2);
+    const result = await w.runToEnd({ healthAlarms });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, alarmCalls: 3 });
+    expect(w.logger.lines.filter((l) => l.level === 'warn').map((l) => l.fields.code)).toEqual(['Throttling', 'Throttling']);
+    expect(w.ec2.mutations).toHaveLength(2);
+  });
+
+  test('DescribeAlarms throttled on every call: the run gives up after five errors in a row and changes nothing', async () => {
+    const w = world();
+    w.cw.setAlarm(PRIMARY_PROBE, 'ALARM');
+    w.cw.throttle(100);
+    const result = await w.runToEnd({ healthAlarms });
+    expect(result).toMatchObject({ outcome: 'error', message: 'Throttling: Rate exceeded', alarmCalls: 5 });
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('AccessDenied on DescribeAlarms fails the run at once as a configuration error and changes nothing', async () => {
+    const w = world();
+    w.cw.denied = true;
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ healthAlarms });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(/^AccessDenied: .*not authorized to perform: cloudwatch:DescribeAlarms$/);
+    expect(result.alarmCalls).toBe(1);
+    expect(w.ec2.mutations).toEqual([]);
+  });
+
+  test('a configured alarm that does not exist counts as INSUFFICIENT_DATA: it blocks no failover, but no failback either, and is logged', async () => {
+    const w = world();
+    w.cw.setAlarm(STANDBY_PROBE, 'OK');
+    w.ec2.stop(PRIMARY);
+    const over = await w.runToEnd({ healthAlarms, policy: failback });
+    expect(over).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({
+      level: 'warn', message: 'health alarms not found', fields: expect.objectContaining({ alarmNames: [PRIMARY_PROBE] }),
+    }));
+
+    w.ec2.start(PRIMARY).pass(PRIMARY).set(PRIMARY, { launchTime: w.clock.now() - 3_600_000 });
+    const back = await w.runToEnd({ healthAlarms, policy: failback });
+    expect(back).toMatchObject({ outcome: 'noop', holder: STANDBY });
+    expect(back.candidates?.[0]).toMatchObject({ alarm: 'INSUFFICIENT_DATA', health: 'healthy', alarms: [expect.objectContaining({ source: 'missing' })] });
+  });
+
+  test('health alarms with no CloudWatch port to read them are refused before any call', async () => {
+    const w = world();
+    const result = await drive(w.clock, reconcile({
+      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: failback, deadlineSeconds: 60, healthAlarms,
+    }, w.ec2, { clock: w.clock, logger: w.logger }));
+    expect(result[0]).toMatchObject({
+      outcome: 'error',
+      message: `health alarms ${PRIMARY_PROBE}, ${STANDBY_PROBE} are configured but the engine was given no CloudWatch alarm port to read them`,
+    });
+    expect(w.ec2.totalCalls).toBe(0);
+  });
+
+  test('alarms are read again on every observation: a probe alarm that fires while a placement waits is seen', async () => {
+    // Placement right after launch: nothing is healthy yet, the engine polls.
+    const w = world();
+    w.ec2.terminate(PRIMARY);
+    w.ec2.start(STANDBY).start(THIRD);
+    w.cw.setAlarm(STANDBY_PROBE, 'OK');
+    const run = w.run({ candidates: [PRIMARY, STANDBY, THIRD], healthAlarms, waitForHealthy: true });
+    const later = w.clock.sleep(5_000).then(() => {
+      w.cw.setAlarm(STANDBY_PROBE, 'ALARM');
+      w.ec2.pass(STANDBY).pass(THIRD);
+    });
+    const [result] = await drive(w.clock, run, later.then(() => undefined as never));
+    expect(result).toMatchObject({ outcome: 'converged', action: 'attach', to: THIRD });
+    expect(result.alarmCalls).toBeGreaterThan(1);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * The engine and the CLI against moto_server: real HTTP, the real AWS SDK with its retries and
- * XML parsing. moto is lax (it would attach an ENI that is in use, or across AZs), so these tests
+ * XML (EC2) and JSON (CloudWatch) parsing. moto is lax (it would attach an ENI that is in use, or across AZs), so these tests
  * never rely on it refusing anything; the strict rules live in the harness tests.
  */
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand, StateValue } from '@aws-sdk/client-cloudwatch';
 import {
   CreateNetworkInterfaceCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand,
   EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { MemoryLogger } from './harness';
 import { Moto, startMoto } from './moto';
+import { SdkAlarmPort } from '../../src/failover/alarm-port';
 import { run } from '../../src/failover/cli';
 import { SdkEc2Port } from '../../src/failover/ec2-port';
 import { reconcile, ReconcileConfig, systemClock } from '../../src/failover/engine';
@@ -18,6 +20,7 @@ const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 't
 
 let moto: Moto;
 let ec2: EC2Client;
+let cloudwatch: CloudWatchClient;
 let eniId: string;
 let primary: string;
 let standby: string;
@@ -42,7 +45,8 @@ function engineRun(overrides: Partial<ReconcileConfig> = {}) {
     pollMaxMs: 200,
     ...overrides,
   };
-  return reconcile(config, port, { clock: systemClock, logger: new MemoryLogger() });
+  const alarms = SdkAlarmPort.create({ endpoint: moto.endpoint, region: REGION });
+  return reconcile(config, port, { clock: systemClock, logger: new MemoryLogger(), alarms });
 }
 
 async function cli(...argv: string[]) {
@@ -61,6 +65,7 @@ beforeAll(async () => {
   }
   moto = await startMoto();
   ec2 = new EC2Client({ endpoint: moto.endpoint, region: REGION });
+  cloudwatch = new CloudWatchClient({ endpoint: moto.endpoint, region: REGION });
   const image = (await ec2.send(new DescribeImagesCommand({}))).Images![0].ImageId!;
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
   const subnetA = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
@@ -76,6 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ec2?.destroy();
+  cloudwatch?.destroy();
   await moto?.stop();
   for (const [k, v] of Object.entries(savedEnv)) {
     if (v === undefined) delete process.env[k];
@@ -110,6 +116,57 @@ describe('engine against moto_server', () => {
   test('a repeated run changes nothing', async () => {
     expect(await engineRun()).toMatchObject({ outcome: 'noop', action: 'none', apiCalls: 2 });
     expect((await holder()).instanceId).toBe(primary);
+  });
+});
+
+describe('health alarms against moto_server', () => {
+  // Names with the characters the compact HEALTH_ALARMS form cannot carry: the JSON form can.
+  const primaryProbe = 'primary probe, port 443 | web';
+  const standbyProbe = 'standby-probe';
+
+  async function putProbeAlarm(name: string, instanceId: string) {
+    await cloudwatch.send(new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'EniFailover',
+      MetricName: 'ProbeSuccess',
+      Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+      Statistic: 'Minimum',
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+    }));
+  }
+  const setState = (alarmName: string, state: StateValue) =>
+    cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: 'test' }));
+
+  test('a probe alarm set to ALARM with SetAlarmState is read by the engine: the ENI leaves the running primary', async () => {
+    await putProbeAlarm(primaryProbe, primary);
+    await putProbeAlarm(standbyProbe, standby);
+    await setState(primaryProbe, 'ALARM');
+    await setState(standbyProbe, 'OK');
+    const healthAlarms = { [primary]: [primaryProbe], [standby]: [standbyProbe] };
+
+    const result = await engineRun({ healthAlarms });
+    expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: primary, to: standby, alarmCalls: 1 });
+    expect(result.candidates?.[0]).toMatchObject({ alarm: 'ALARM', health: 'unhealthy', alarms: [{ alarmName: primaryProbe, state: 'ALARM', source: 'described' }] });
+    expect(result.apiCalls - result.polls).toBe(4);
+    expect((await holder()).instanceId).toBe(standby);
+
+    // The alarm clears: failback (immediate here) brings the ENI back to the primary.
+    await setState(primaryProbe, 'OK');
+    const back = await engineRun({ healthAlarms, policy: { failback: true, failbackAfterSeconds: 0 } });
+    expect(back).toMatchObject({ outcome: 'converged', from: standby, to: primary });
+    expect((await holder()).instanceId).toBe(primary);
+  });
+
+  test('the CLI reads --health-alarms in the JSON form and shows each state; an alarm that does not exist is flagged', async () => {
+    const alarms = JSON.stringify({ [primary]: [primaryProbe], [standby]: ['no-such-alarm'] });
+    const r = await cli('status', '--eni', eniId, '--candidates', `${primary},${standby}`, '--health-alarms', alarms);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`1. ${primary}  us-east-1a  running, checks ok, alarms ${primaryProbe}=OK: healthy  <- holder`);
+    expect(r.stdout).toContain(`2. ${standby}  us-east-1a  running, checks ok, alarms no-such-alarm=INSUFFICIENT_DATA (missing): healthy`);
+    expect(r.stderr).toContain('health alarm(s) no-such-alarm not found');
   });
 });
 

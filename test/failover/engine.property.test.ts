@@ -1,16 +1,21 @@
 import * as fc from 'fast-check';
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
-import { classify, FailoverPolicy } from '../../src/failover/decide';
+import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
+import { AlarmPort } from '../../src/failover/alarm-port';
+import { AlarmState, classify, FailoverPolicy } from '../../src/failover/decide';
 import { Ec2Port } from '../../src/failover/ec2-port';
 import { Clock, reconcile, ReconcileResult } from '../../src/failover/engine';
 
 const ENI = 'eni-0f0f0f0f0f0f0f0f0';
 const IDS = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'];
 const AZS = ['us-east-1a', 'us-east-1a', 'us-east-1b'];
+/** One health probe alarm per candidate, read by every run. */
+const PROBES = IDS.map((_, n) => `probe-${n}`);
+const HEALTH_ALARMS = Object.fromEntries(IDS.map((id, n) => [id, [PROBES[n]]]));
 
 type Step =
   | { kind: 'fail'; who: number; how: 'stop' | 'impair' | 'terminate' }
   | { kind: 'recover'; who: number; how: 'start' | 'pass' | 'heal' }
+  | { kind: 'alarm'; who: number; state: AlarmState }
   | { kind: 'trigger' }
   | { kind: 'crash'; afterCalls: number }
   | { kind: 'concurrent'; gapMs: number }
@@ -20,6 +25,7 @@ const who = fc.integer({ min: 0, max: 2 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('fail' as const), who, how: fc.constantFrom('stop' as const, 'stop' as const, 'impair' as const, 'terminate' as const) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('recover' as const), who, how: fc.constantFrom('start' as const, 'pass' as const, 'heal' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('alarm' as const), who, state: fc.constantFrom<AlarmState>('OK', 'ALARM', 'INSUFFICIENT_DATA') }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'trigger' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), afterCalls: fc.integer({ min: 1, max: 6 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('concurrent' as const), gapMs: fc.integer({ min: 0, max: 4000 }) }) },
@@ -34,8 +40,8 @@ const scenario = fc.record({
   latencyMs: fc.constantFrom(0, 20, 200),
 });
 
-/** A port whose calls stop returning after `afterCalls` calls: the run is killed mid-flight. */
-function killable(port: Ec2Port, afterCalls: number): { port: Ec2Port; clock: (c: VirtualClock) => Clock } {
+/** Ports whose calls stop returning after `afterCalls` calls (EC2 and CloudWatch together): the run is killed mid-flight. */
+function killable(port: Ec2Port, alarms: AlarmPort, afterCalls: number): { port: Ec2Port; alarms: AlarmPort; clock: (c: VirtualClock) => Clock } {
   let calls = 0;
   const dead = () => calls >= afterCalls;
   const never = <T>() => new Promise<T>(() => undefined);
@@ -51,25 +57,29 @@ function killable(port: Ec2Port, afterCalls: number): { port: Ec2Port; clock: (c
       attach: (e, i, d) => guard(() => port.attach(e, i, d)),
       detach: (a, f) => guard(() => port.detach(a, f)),
     },
+    alarms: { describeAlarmStates: (names) => guard(() => alarms.describeAlarmStates(names)) },
     clock: (c) => ({ now: () => c.now(), sleep: (ms) => (dead() ? never<void>() : c.sleep(ms)) }),
   };
 }
 
 describe('engine properties over random failures, triggers, crashes and concurrent runs', () => {
-  test('the ENI always ends on a healthy same-AZ candidate when one exists, and is never detached for nothing', async () => {
+  test('the ENI always ends on a healthy same-AZ candidate when one exists, and is never detached for nothing (probe alarms flip at random)', async () => {
     await fc.assert(fc.asyncProperty(scenario, async (s) => {
       const clock = new VirtualClock();
       const ec2 = new StrictEc2(clock, { latencyMs: s.latencyMs });
       IDS.forEach((id, n) => ec2.addInstance(id, AZS[n]));
       ec2.addEni(ENI, 'us-east-1a', s.startAttached ? { instanceId: IDS[0], deviceIndex: 1 } : undefined);
+      const cw = new StrictCloudWatch(clock, s.latencyMs);
+      PROBES.forEach((p) => cw.setAlarm(p, 'OK'));
       const policy: FailoverPolicy = { failback: s.failback, failbackAfterSeconds: s.failbackAfterSeconds };
-      const config = { eniId: ENI, candidates: IDS, deviceIndex: 1, policy, deadlineSeconds: 300 };
+      const config = { eniId: ENI, candidates: IDS, deviceIndex: 1, policy, deadlineSeconds: 300, healthAlarms: HEALTH_ALARMS };
       const logger = new MemoryLogger();
-      const run = (port: Ec2Port = ec2, c: Clock = clock) => reconcile(config, port, { clock: c, logger });
+      const run = (port: Ec2Port = ec2, c: Clock = clock, alarms: AlarmPort = cw) => reconcile(config, port, { clock: c, logger, alarms });
 
       const health = (id: string) => {
         const i = ec2.instance(id);
-        return classify({ instanceId: id, availabilityZone: i.availabilityZone, state: i.state, statusChecks: i.statusChecks });
+        const alarm = cw.state(PROBES[IDS.indexOf(id)]);
+        return classify({ instanceId: id, availabilityZone: i.availabilityZone, state: i.state, statusChecks: i.statusChecks, alarm });
       };
       const healthySameAz = () => IDS.filter((id, n) => AZS[n] === 'us-east-1a' && health(id) === 'healthy');
 
@@ -120,9 +130,12 @@ describe('engine properties over random failures, triggers, crashes and concurre
           case 'time':
             clock.advance(st.ms);
             break;
+          case 'alarm':
+            cw.setAlarm(PROBES[st.who], st.state);
+            break;
           case 'crash': {
-            const k = killable(ec2, st.afterCalls);
-            void run(k.port, k.clock(clock));
+            const k = killable(ec2, cw, st.afterCalls);
+            void run(k.port, k.clock(clock), k.alarms);
             // Let the dying run make its calls; its transitions keep going without it.
             await drive(clock, clock.sleep(1000));
             break;

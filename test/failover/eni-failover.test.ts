@@ -1,14 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { ec2Arn, failoverStack, synthFailover } from './fixture';
 import { NetworkInterface } from '../../src';
 import { EniFailover, FailbackPolicy } from '../../src/failover/eni-failover';
 import { FailoverTrigger } from '../../src/failover/failover-trigger';
 import { cfnLintStacks, nagFindings } from '../compliance';
-import { importedInstance, testApp, testStack, testVpc } from '../util';
+import { importedInstance, testApp, testInstance, testStack, testVpc } from '../util';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -365,6 +367,146 @@ describe('EniFailover IAM', () => {
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/i-0aaaaaaaaaaaaaaaa']] },
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:instance/i-0bbbbbbbbbbbbbbbb']] },
     ]);
+  });
+});
+
+describe('EniFailover health alarms', () => {
+  const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
+  const APP_ALARM_ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app check, primary | web';
+  const healthStatements = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().includes('cloudwatch:DescribeAlarms'));
+
+  function appAlarm(stack: Stack, instance: ec2.IInstance, name = 'AppAlarm') {
+    return new cloudwatch.Alarm(stack, name, {
+      metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors', dimensionsMap: { InstanceId: instance.instanceId } }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+  }
+
+  test('the health probe alarms are passed as HEALTH_ALARMS to the reconcile and placement functions, primary first', () => {
+    const { template, ids, stack, failover } = synthFailover({ triggers: [FailoverTrigger.healthProbe({ port: 443 })] });
+    const expected = {
+      'Fn::Join': ['', [
+        '{"', { Ref: ids.primary }, '":["', { Ref: id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')) },
+        '"],"', { Ref: ids.standby }, '":["', { Ref: id(stack, failover.node.findChild('StandbyHealthProbeAlarm')) }, '"]}',
+      ]],
+    };
+    expect(functionEnv(template, ids.function).HEALTH_ALARMS).toEqual(expected);
+    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    expect(functionEnv(template, placementId).HEALTH_ALARMS).toEqual(expected);
+  });
+
+  test('the reconcile role may call cloudwatch:DescribeAlarms on exactly the probe alarms, never on *', () => {
+    const { template, stack, failover } = synthFailover({ triggers: [FailoverTrigger.healthProbe({ port: 443 })] });
+    const statements = roleStatements(template, stack, failover);
+    expect(healthStatements(statements)).toEqual([{
+      Action: 'cloudwatch:DescribeAlarms',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyHealthProbeAlarm')), 'Arn'] },
+      ],
+    }]);
+    // Still only the EC2 describe calls on '*'.
+    expect(statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')))).toHaveLength(1);
+  });
+
+  test('the probe alarms keep publishing to the topic, so an alarm still starts a run at once', () => {
+    const { template, ids, stack, failover } = synthFailover({ triggers: [FailoverTrigger.healthProbe({ port: 443 })] });
+    const alarmId = id(stack, failover.node.findChild('PrimaryHealthProbeAlarm'));
+    expect(template.toJSON().Resources[alarmId].Properties).toMatchObject({ AlarmActions: [{ Ref: ids.topic }], OKActions: [{ Ref: ids.topic }] });
+  });
+
+  test('without health alarms there is no HEALTH_ALARMS and no CloudWatch permission', () => {
+    const { template, ids, stack, failover } = synthFailover();
+    expect(functionEnv(template, ids.function).HEALTH_ALARMS).toBeUndefined();
+    expect(healthStatements(roleStatements(template, stack, failover))).toEqual([]);
+  });
+
+  test('healthAlarms from props, a created and an imported alarm, appear with their names and exact ARNs', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const primary = testInstance(stack, 'Primary', vpc, vpc.publicSubnets[0]);
+    const standby = testInstance(stack, 'Standby', vpc, vpc.publicSubnets[0]);
+    const created = appAlarm(stack, standby);
+    const imported = cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', APP_ALARM_ARN);
+    const failover = new EniFailover(stack, 'Failover', {
+      primary, standby, vpc, healthAlarms: [{ instance: standby, alarm: created }, { instance: primary, alarm: imported }],
+    });
+    const template = Template.fromStack(stack);
+    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({
+      'Fn::Join': ['', [
+        '{"', { Ref: id(stack, primary) }, '":["app check, primary | web"],"', { Ref: id(stack, standby) }, '":["', { Ref: id(stack, created) }, '"]}',
+      ]],
+    });
+    expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
+      Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(stack, created), 'Arn'] }, APP_ALARM_ARN],
+    }]);
+  });
+
+  test('addHealthAlarm after construction is rendered too; one alarm on both candidates is granted once', () => {
+    const { stack, failover, primary, standby } = failoverStack({ triggers: [FailoverTrigger.healthProbe({ port: 443 })] });
+    const shared = appAlarm(stack, primary, 'SharedAlarm');
+    failover.addHealthAlarm(primary, shared);
+    failover.addHealthAlarm(standby, shared);
+    const template = Template.fromStack(stack);
+    const probe = (name: string) => ({ Ref: id(stack, failover.node.findChild(name)) });
+    expect(functionEnv(template, id(stack, failover.function as any)).HEALTH_ALARMS).toEqual({
+      'Fn::Join': ['', [
+        '{"', { Ref: id(stack, primary) }, '":["', probe('PrimaryHealthProbeAlarm'), '","', { Ref: id(stack, shared) },
+        '"],"', { Ref: id(stack, standby) }, '":["', probe('StandbyHealthProbeAlarm'), '","', { Ref: id(stack, shared) }, '"]}',
+      ]],
+    });
+    const [statement] = healthStatements(roleStatements(template, stack, failover));
+    expect(statement.Resource).toEqual([
+      { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryHealthProbeAlarm')), 'Arn'] },
+      { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyHealthProbeAlarm')), 'Arn'] },
+      { 'Fn::GetAtt': [id(stack, shared), 'Arn'] },
+    ]);
+  });
+
+  test('an imported candidate matched by its instance id is accepted', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const failover = new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'), standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'), vpc,
+    });
+    // A second reference to the standby, e.g. imported again in another construct.
+    const again = importedInstance(new Construct(stack, 'Elsewhere'), 'i-0bbbbbbbbbbbbbbbb', 'dummy1a');
+    failover.addHealthAlarm(again, cloudwatch.Alarm.fromAlarmArn(stack, 'Imported', APP_ALARM_ARN));
+    expect(functionEnv(Template.fromStack(stack), id(stack, failover.function as any)).HEALTH_ALARMS).toBe('{"i-0bbbbbbbbbbbbbbbb":["app check, primary | web"]}');
+  });
+
+  test('a health alarm for an instance that is not a candidate is rejected, naming both candidates', () => {
+    const { stack, vpc, failover } = failoverStack();
+    const other = testInstance(stack, 'Other', vpc, vpc.publicSubnets[0]);
+    expect(() => failover.addHealthAlarm(other, appAlarm(stack, other))).toThrow(
+      'addHealthAlarm: instance TestStack/Other is not a candidate of TestStack/Failover: a health alarm belongs to the primary (TestStack/Primary) or the standby (TestStack/Standby)');
+  });
+
+  test('the same alarm twice for one instance is rejected', () => {
+    const { stack, primary, failover } = failoverStack();
+    const alarm = appAlarm(stack, primary);
+    failover.addHealthAlarm(primary, alarm);
+    expect(() => failover.addHealthAlarm(primary, alarm)).toThrow(
+      'addHealthAlarm: alarm TestStack/AppAlarm is already a health alarm of TestStack/Primary: add each alarm once per instance');
+  });
+
+  test('healthAlarms in props are validated with the prop name', () => {
+    const stack = testStack(testApp());
+    const vpc = testVpc(stack);
+    const primary = testInstance(stack, 'Primary', vpc, vpc.publicSubnets[0]);
+    const standby = testInstance(stack, 'Standby', vpc, vpc.publicSubnets[0]);
+    const other = testInstance(stack, 'Other', vpc, vpc.publicSubnets[0]);
+    expect(() => new EniFailover(stack, 'Failover', { primary, standby, vpc, healthAlarms: [{ instance: other, alarm: appAlarm(stack, other) }] }))
+      .toThrow('healthAlarms: instance TestStack/Other is not a candidate of TestStack/Failover');
+  });
+
+  test('more than 100 health alarms are rejected: the engine reads them with one request', () => {
+    const { stack, primary, failover } = failoverStack();
+    for (let n = 0; n < 100; n++) failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, `A${n}`, `${APP_ALARM_ARN}-${n}`));
+    expect(() => failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, 'A100', `${APP_ALARM_ARN}-100`))).toThrow(
+      'addHealthAlarm: alarm TestStack/A100 would be health alarm number 101 of TestStack/Failover: at most 100, so one DescribeAlarms request reads them all');
   });
 });
 

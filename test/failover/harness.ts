@@ -3,10 +3,13 @@
  * (an ENI in use cannot be attached, AZs must match, a device index holds one interface, attach
  * and detach take time and are visible as `attaching`/`detaching`), injects throttling and
  * instance failures, and counts calls. Time is virtual: tests are instant and deterministic.
+ * `StrictCloudWatch` does the same for the health alarms.
  */
-import { CandidateObservation, EniObservation, InstanceState, StatusCheck, AlarmState } from '../../src/failover/decide';
+import { AlarmPort } from '../../src/failover/alarm-port';
+import { AlarmState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from '../../src/failover/decide';
 import { Ec2Port, UnknownResourceError } from '../../src/failover/ec2-port';
 import { Clock, EngineLogger } from '../../src/failover/engine';
+import { AlarmReading } from '../../src/failover/health-alarms';
 
 /** Virtual time: `sleep` registers a timer that fires only when the test advances the clock. */
 export class VirtualClock implements Clock {
@@ -71,7 +74,6 @@ export interface HarnessInstance {
   availabilityZone: string;
   state: InstanceState;
   statusChecks: StatusCheck;
-  alarm?: AlarmState;
   launchTime: number;
 }
 
@@ -251,7 +253,6 @@ export class StrictEc2 implements Ec2Port {
           availabilityZone: i.availabilityZone,
           state: i.state,
           statusChecks: i.statusChecks,
-          alarm: i.alarm,
           healthySince: i.launchTime,
           interfaces: this.interfacesOf(id),
         };
@@ -340,6 +341,67 @@ export class StrictEc2 implements Ec2Port {
 
   private newId(prefix: string): string {
     return `${prefix}-${String(this.nextId++).padStart(8, '0')}`;
+  }
+}
+
+/**
+ * A strict in-memory CloudWatch: alarms with a state and the virtual time of their last state
+ * change (only a real change moves it, as `StateTransitionedTimestamp` does), DescribeAlarms' limit
+ * of 100 names per request, throttling and a missing permission on demand, and a call count.
+ */
+export class StrictCloudWatch implements AlarmPort {
+  public calls = 0;
+  /** Every request's alarm names, in order. */
+  public readonly requests: string[][] = [];
+  /** DescribeAlarms fails with AccessDenied, as without `cloudwatch:DescribeAlarms`. */
+  public denied = false;
+  private readonly alarms = new Map<string, { state: AlarmState; changedAt: number }>();
+  private throttles = 0;
+
+  constructor(private readonly clock: VirtualClock, private readonly latencyMs = 0) {}
+
+  /** Creates or changes an alarm; its change time moves only when the state changes. */
+  setAlarm(name: string, state: AlarmState, changedAt = this.clock.now()): this {
+    const a = this.alarms.get(name);
+    if (!a || a.state !== state) this.alarms.set(name, { state, changedAt });
+    return this;
+  }
+
+  deleteAlarm(name: string): this {
+    this.alarms.delete(name);
+    return this;
+  }
+
+  state(name: string): AlarmState | undefined {
+    return this.alarms.get(name)?.state;
+  }
+
+  /** The next `n` calls fail with Throttling (CloudWatch's code for it). */
+  throttle(n: number): this {
+    this.throttles = n;
+    return this;
+  }
+
+  async describeAlarmStates(alarmNames: readonly string[]): Promise<Record<string, AlarmReading>> {
+    this.calls++;
+    this.requests.push([...alarmNames]);
+    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
+    if (alarmNames.length > 100) {
+      throw new AwsError('InvalidParameterValue', `The collection AlarmNames must not have a size greater than 100 (${alarmNames.length}).`);
+    }
+    if (this.throttles > 0) {
+      this.throttles--;
+      throw new AwsError('Throttling', 'Rate exceeded');
+    }
+    if (this.denied) {
+      throw new AwsError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/r/f is not authorized to perform: cloudwatch:DescribeAlarms');
+    }
+    const out: Record<string, AlarmReading> = {};
+    for (const name of alarmNames) {
+      const a = this.alarms.get(name);
+      if (a) out[name] = { state: a.state, changedAt: a.changedAt };
+    }
+    return out;
   }
 }
 

@@ -1,4 +1,4 @@
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './harness';
+import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
 import { settingsFromEnv } from '../../src/failover/settings';
 import { parseTrigger } from '../../src/failover/triggers';
@@ -37,23 +37,26 @@ function setup(env: Record<string, string> = ENV, withNotifier = true) {
   });
   const metrics = new FakeMetrics();
   const notifier = new FakeNotifier();
-  const deps: HandlerDeps = { settings: settingsFromEnv(env), port: ec2, clock, logger, metrics, notifier: withNotifier ? notifier : undefined };
+  const cw = new StrictCloudWatch(clock);
+  const deps: HandlerDeps = {
+    settings: settingsFromEnv(env), port: ec2, alarms: cw, clock, logger, metrics, notifier: withNotifier ? notifier : undefined,
+  };
   const handler = createHandler(() => deps);
   const invoke = async (event: unknown) => (await drive(clock, handler(event)))[0];
-  return { clock, ec2, logger, metrics, notifier, invoke };
+  return { clock, ec2, cw, logger, metrics, notifier, invoke };
 }
 
-const snsAlarm = (instanceId: string, state = 'ALARM') => ({
+const snsAlarm = (instanceId: string, state = 'ALARM', alarmName = 'primary-status', at = '2025-01-01T00:00:00.000+0000') => ({
   Records: [{
     EventSource: 'aws:sns',
     Sns: {
       Type: 'Notification',
-      Subject: 'ALARM: "primary-status" in US East (N. Virginia)',
+      Subject: `ALARM: "${alarmName}" in US East (N. Virginia)`,
       Message: JSON.stringify({
-        AlarmName: 'primary-status',
+        AlarmName: alarmName,
         NewStateValue: state,
         OldStateValue: 'OK',
-        StateChangeTime: '2025-01-01T00:00:00.000+0000',
+        StateChangeTime: at,
         Trigger: { MetricName: 'StatusCheckFailed', Namespace: 'AWS/EC2', Dimensions: [{ value: instanceId, name: 'InstanceId' }] },
       }),
     },
@@ -71,7 +74,7 @@ const alarmEvent = (instanceId: string, value: string) => ({
   'source': 'aws.cloudwatch',
   'detail': {
     alarmName: 'probe',
-    state: { value },
+    state: { value, timestamp: '2025-01-01T00:00:30.000+0000' },
     configuration: { metrics: [{ id: 'm1', metricStat: { metric: { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: { InstanceId: instanceId } } } }] },
   },
 });
@@ -241,6 +244,7 @@ describe('settings from the environment', () => {
       deadlineSeconds: 120,
       placementDeadlineSeconds: 600,
       notifyTopicArn: undefined,
+      healthAlarms: {},
     });
   });
 
@@ -254,6 +258,7 @@ describe('settings from the environment', () => {
       DEADLINE_SECONDS: '90',
       PLACEMENT_DEADLINE_SECONDS: '800',
       NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
+      HEALTH_ALARMS: `{"${PRIMARY}":["probe, primary","app|checks"]}`,
     })).toEqual({
       eniId: ENI,
       candidates: [PRIMARY],
@@ -262,7 +267,41 @@ describe('settings from the environment', () => {
       deadlineSeconds: 90,
       placementDeadlineSeconds: 800,
       notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
+      healthAlarms: { [PRIMARY]: ['probe, primary', 'app|checks'] },
     });
+  });
+
+  test.each([
+    ['the compact form', `${PRIMARY}=probe-a|app-a, ${STANDBY}=probe-b`],
+    ['JSON', `{"${PRIMARY}":["probe-a","app-a"],"${STANDBY}":["probe-b"]}`],
+  ])('HEALTH_ALARMS in %s', (_form, value) => {
+    expect(settingsFromEnv({ ...ENV, HEALTH_ALARMS: value }).healthAlarms).toEqual({ [PRIMARY]: ['probe-a', 'app-a'], [STANDBY]: ['probe-b'] });
+  });
+
+  test('an empty HEALTH_ALARMS means none', () => {
+    expect(settingsFromEnv({ ...ENV, HEALTH_ALARMS: ' ' }).healthAlarms).toEqual({});
+  });
+
+  const FORMAT = 'expected i-...=alarmA|alarmB,i-...=alarmC or the JSON {"i-...":["alarmA","alarmB"]}';
+  test.each([
+    [`${PRIMARY}:probe`, `HEALTH_ALARMS entry '${PRIMARY}:probe' is not instance=alarms: ${FORMAT}`],
+    ['web=probe', "HEALTH_ALARMS contains 'web', which is not an instance id: expected i- followed by 8 or 17 hex digits"],
+    [`${PRIMARY}=`, `HEALTH_ALARMS alarm name "" for ${PRIMARY} is not allowed: use 1 to 255 characters without control characters`],
+    [`${PRIMARY}=a||b`, `HEALTH_ALARMS alarm name "" for ${PRIMARY} is not allowed: use 1 to 255 characters without control characters`],
+    [`${PRIMARY}=${'x'.repeat(256)}`, `HEALTH_ALARMS alarm name "${'x'.repeat(256)}" for ${PRIMARY} is not allowed: use 1 to 255 characters without control characters`],
+    [`${PRIMARY}=a,${PRIMARY}=b`, `HEALTH_ALARMS lists '${PRIMARY}' twice: give all of its alarms in one entry, separated by |`],
+    [`${PRIMARY}=a|a`, `HEALTH_ALARMS lists alarm 'a' twice for ${PRIMARY}`],
+    ['i-0000000000000000f=a', 'HEALTH_ALARMS has alarms for i-0000000000000000f, which is not in CANDIDATE_INSTANCE_IDS (i-0000000000000000a,i-0000000000000000b): health alarms belong to candidates'],
+    [`{"${PRIMARY}":"probe"}`, `HEALTH_ALARMS gives no alarm names for ${PRIMARY} ("probe"): list one or more alarm names`],
+    [`{"${PRIMARY}":[]}`, `HEALTH_ALARMS gives no alarm names for ${PRIMARY} ([]): list one or more alarm names`],
+    [`{"${PRIMARY}":[7]}`, `HEALTH_ALARMS alarm name 7 for ${PRIMARY} is not allowed: use 1 to 255 characters without control characters`],
+    [`{"${PRIMARY}":["a\\u0007b"]}`, `HEALTH_ALARMS alarm name "a\\u0007b" for ${PRIMARY} is not allowed: use 1 to 255 characters without control characters`],
+    ['{"i-0000000000000000a":["a"]', 'HEALTH_ALARMS \'{"i-0000000000000000a":["a"]\' is not valid JSON ('],
+    ['{}x', "HEALTH_ALARMS '{}x' is not valid JSON ("],
+    ['[]', "HEALTH_ALARMS entry '[]' is not instance=alarms"],
+    [`{"${PRIMARY}":${JSON.stringify(Array.from({ length: 101 }, (_, n) => `a${n}`))}}`, 'HEALTH_ALARMS names 101 alarms: at most 100 (one DescribeAlarms request per run)'],
+  ])('HEALTH_ALARMS %j is rejected', (value, message) => {
+    expect(() => settingsFromEnv({ ...ENV, HEALTH_ALARMS: value })).toThrow(message);
   });
 
   test.each([
@@ -281,7 +320,59 @@ describe('settings from the environment', () => {
   });
 });
 
+describe('health alarms in the Lambda', () => {
+  const HEALTH = { ...ENV, HEALTH_ALARMS: `${PRIMARY}=primary-probe,${STANDBY}=standby-probe`, FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '300' };
+
+  test('a scheduled run reads HEALTH_ALARMS and moves the ENI off a primary whose probe alarm is in ALARM', async () => {
+    const t = setup(HEALTH);
+    t.cw.setAlarm('primary-probe', 'ALARM').setAlarm('standby-probe', 'OK');
+    const result = await t.invoke(scheduled);
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, alarmCalls: 1 });
+    expect(t.cw.requests).toEqual([['primary-probe', 'standby-probe']]);
+  });
+
+  test('an SNS notice older than the described state does not override it: a stale OK keeps a primary in ALARM unhealthy', async () => {
+    const t = setup(HEALTH);
+    t.cw.setAlarm('primary-probe', 'ALARM').setAlarm('standby-probe', 'OK');
+    // The notice's StateChangeTime (2024) is older than the alarm's last change (the virtual now, 2025).
+    const result = await t.invoke(snsAlarm(PRIMARY, 'OK', 'primary-probe', '2024-12-31T23:00:00.000+0000'));
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
+  });
+
+  test('the status check alarm (not a configured health alarm) still counts from its SNS notice', async () => {
+    const t = setup(HEALTH);
+    t.cw.setAlarm('primary-probe', 'OK').setAlarm('standby-probe', 'OK');
+    const result = await t.invoke(snsAlarm(PRIMARY));
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(t.ec2.mutations[0].detail).toContain('(force)');
+  });
+
+  test('AccessDenied on DescribeAlarms fails the invocation and sends a failure notice', async () => {
+    const t = setup(HEALTH);
+    t.cw.denied = true;
+    await expect(t.invoke(scheduled)).rejects.toThrow(/^ENI failover of eni-0123456789abcdef0 \(schedule arn:aws:events:us-east-1:123456789012:rule\/tick\): error: AccessDenied: /);
+    expect(t.notifier.notices[0].subject).toBe(`ENI failover error: ${ENI}`);
+  });
+});
+
 describe('parseTrigger', () => {
+  test('an SNS alarm carries its name, state, instance and state-change time', () => {
+    expect(parseTrigger(snsAlarm(PRIMARY, 'ALARM', 'primary-probe', '2025-01-01T12:00:00.000+0000')).alarms).toEqual([
+      { alarmName: 'primary-probe', state: 'ALARM', instanceIds: [PRIMARY], changedAt: Date.UTC(2025, 0, 1, 12) },
+    ]);
+  });
+
+  test('an EventBridge alarm state change carries its name, state, instance and time', () => {
+    expect(parseTrigger(alarmEvent(STANDBY, 'OK')).alarms).toEqual([
+      { alarmName: 'probe', state: 'OK', instanceIds: [STANDBY], changedAt: Date.UTC(2025, 0, 1, 0, 0, 30) },
+    ]);
+  });
+
+  test('an SNS alarm without a parsable StateChangeTime has no time, and a composite alarm has no instance', () => {
+    const event = { Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ AlarmName: 'app', NewStateValue: 'OK', StateChangeTime: 'yesterday' }) } }] };
+    expect(parseTrigger(event).alarms).toEqual([{ alarmName: 'app', state: 'OK', instanceIds: [], changedAt: undefined }]);
+  });
+
   test('an SNS alarm for a metric-math alarm finds the instance in the metric dimensions', () => {
     const event = {
       Records: [{
