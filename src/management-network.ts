@@ -296,6 +296,11 @@ export class ManagementNetwork extends Construct {
   /**
    * The peers to admit SSH and admin ports from: the management security group and every
    * management CIDR.
+   *
+   * AWS Client VPN translates client addresses to the addresses of its own network interfaces in
+   * the management subnets, so traffic from VPN users matches the management security group (which
+   * the endpoint carries), not the client CIDR. Site-to-site VPN and Direct Connect traffic keeps
+   * its on-premises source addresses and matches the CIDR peers.
    */
   public get managementPeers(): ec2.IPeer[] {
     return [this.managementSecurityGroup, ...this.managementCidrs.map((c) => ec2.Peer.ipv4(c))];
