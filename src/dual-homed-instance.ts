@@ -7,7 +7,7 @@ import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { claimDeviceIndex } from './private/device-indexes';
 import { DualHomedOsFlavour, renderUserDataCommands } from './private/dual-homed-user-data';
 import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
-import { knownSubnetAz } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 
 /**
@@ -324,6 +324,18 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
         allowAllOutbound: false,
       })],
     });
+    if (props.ssmManagedInstance) {
+      // Session Manager interface endpoints usually sit in the management subnets. The OS reaches an
+      // endpoint address in its own management subnet through the management interface, whose group
+      // has no egress by default: HTTPS to the management subnet lets the SSM agent through.
+      const managementCidr = knownSubnetIpv4Cidr(managementSubnet);
+      if (managementCidr) {
+        this.managementInterface.connections.allowTo(ec2.Peer.ipv4(managementCidr), ec2.Port.tcp(443), 'Session Manager endpoints in the management subnet');
+      } else {
+        Annotations.of(this).addWarningV2('cdk-eni-patterns:ssm-egress-unknown-cidr',
+          'ssmManagedInstance: the management subnet\'s CIDR is unknown (imported without ipv4CidrBlock), so no HTTPS egress was added to the management interface\'s group; allow tcp 443 to your Session Manager endpoints yourself');
+      }
+    }
     this.connections = this.publicInterface.connections;
     this.managementConnections = this.managementInterface.connections;
     this.managementPrivateIp = this.managementInterface.primaryPrivateIpAddress;

@@ -340,6 +340,11 @@ describe('DualHomedInstance props', () => {
     });
     // Session Manager is a way in: no warning about an unreachable management interface.
     Annotations.fromStack(stack).hasNoWarning('/TestStack/Host', Match.stringLikeRegexp('managementPeers is empty'));
+    // The SSM agent reaches endpoints in its own management subnet through the management interface.
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'TestStack/Host management interface: SSH and admin ports',
+      SecurityGroupEgress: [{ CidrIp: '10.0.2.0/24', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'Session Manager endpoints in the management subnet' }],
+    });
   });
 
   test('Session Manager is off by default', () => {
