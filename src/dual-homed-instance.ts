@@ -7,7 +7,7 @@ import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { claimDeviceIndex } from './private/device-indexes';
 import { DualHomedOsFlavour, renderUserDataCommands } from './private/dual-homed-user-data';
 import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
-import { knownSubnetAz, knownSubnetIpv4Cidr } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr, subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 
 /**
@@ -569,6 +569,3 @@ function uniqueGroups(groups: ec2.ISecurityGroup[]): ec2.ISecurityGroup[] {
   return groups.filter((sg, i) => groups.indexOf(sg) === i);
 }
 
-function subnetName(subnet: ec2.ISubnet): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
-}

@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
+import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 import { internetGatewayRoute, subnetIsPublic } from './private/subnet-routes';
 
@@ -349,9 +350,6 @@ function peerCidr(peer: ec2.IPeer): string | undefined {
   return cidr && !Token.isUnresolved(cidr) ? cidr : undefined;
 }
 
-function subnetName(subnet: ec2.ISubnet): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
-}
 
 function validateApplicationSubnets(vpc: ec2.IVpc, subnets: ec2.ISubnet[], selection: ec2.SubnetSelection): void {
   if (subnets.length === 0) {

@@ -5,10 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import type { ManagementNetwork } from './management-network';
-import { knownSubnetAz } from './private/introspect';
+import { knownSubnetAz, subnetName } from './private/introspect';
 import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
 import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
-import { subnetName, subnetRouteTableId } from './private/routes';
+import { subnetRouteTableId } from './private/routes';
 
 /**
  * Options of an AWS Client VPN endpoint into the management subnets.

@@ -4,9 +4,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aspects, IAspect, Tags, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { ManagementAccess } from './management-access';
+import { subnetName } from './private/introspect';
 import { ipv4CidrsOverlap, isAnyAddress, isCanonicalIpv4Cidr, parseIpv4Cidr } from './private/ip';
 import { cidrId, knownVpcCidr } from './private/management';
-import { internetRoutesOf, sameSubnet, subnetName } from './private/routes';
+import { internetRoutesOf, sameSubnet } from './private/routes';
 import { SUBNET_ROLE_TAG } from './private/tags';
 
 /**

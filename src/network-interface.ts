@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS } from './private/admin-ports';
 import { claimDeviceIndex, deviceIndexesInUse } from './private/device-indexes';
 import { checkEniCount, checkIpv4PerEni, checkIpv6PerEni } from './private/instance-limits-check';
-import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, subnetHasIpv6 } from './private/introspect';
+import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, subnetHasIpv6, subnetName } from './private/introspect';
 import { canonicalIpv6, ipv4InCidr, ipv4ReservedInSubnet, ipv6InCidr, parseIpv4, parseIpv6 } from './private/ip';
 
 /**
@@ -586,7 +586,7 @@ function replacer(_key: string, value: unknown): unknown {
 
 function validateProps(subnet: ec2.ISubnet, props: NetworkInterfaceProps): void {
   const cidr = knownSubnetIpv4Cidr(subnet);
-  const subnetName = Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
+  const subnetLabel = subnetName(subnet);
 
   if (props.secondaryPrivateIpAddressCount !== undefined && props.secondaryPrivateIpAddresses !== undefined) {
     throw new Error(`secondaryPrivateIpAddressCount (${props.secondaryPrivateIpAddressCount}) and secondaryPrivateIpAddresses (${JSON.stringify(props.secondaryPrivateIpAddresses)}) are exclusive: give a count for automatic addresses or a list of fixed ones, not both`);
@@ -620,16 +620,16 @@ function validateProps(subnet: ec2.ISubnet, props: NetworkInterfaceProps): void 
     }
     seen.add(address);
     if (cidr && !ipv4InCidr(address, cidr)) {
-      throw new Error(`${prop} '${address}' is outside subnet ${subnetName} (${cidr}): choose an address inside the subnet's CIDR`);
+      throw new Error(`${prop} '${address}' is outside subnet ${subnetLabel} (${cidr}): choose an address inside the subnet's CIDR`);
     }
     if (cidr && ipv4ReservedInSubnet(address, cidr)) {
-      throw new Error(`${prop} '${address}' is reserved by AWS in subnet ${subnetName} (${cidr}): the first four addresses and the last address of every subnet cannot be assigned`);
+      throw new Error(`${prop} '${address}' is reserved by AWS in subnet ${subnetLabel} (${cidr}): the first four addresses and the last address of every subnet cannot be assigned`);
     }
   }
 
   const wantsIpv6 = (props.ipv6AddressCount ?? 0) > 0 || (props.ipv6Addresses?.length ?? 0) > 0;
   if (wantsIpv6 && subnetHasIpv6(subnet) === false) {
-    throw new Error(`${props.ipv6Addresses ? `ipv6Addresses ${JSON.stringify(props.ipv6Addresses)}` : `ipv6AddressCount ${props.ipv6AddressCount}`} asks for IPv6 on subnet ${subnetName}, which has no IPv6 CIDR block: add IPv6 to the VPC and subnet (ipProtocol: ec2.IpProtocol.DUAL_STACK) or drop the IPv6 addresses`);
+    throw new Error(`${props.ipv6Addresses ? `ipv6Addresses ${JSON.stringify(props.ipv6Addresses)}` : `ipv6AddressCount ${props.ipv6AddressCount}`} asks for IPv6 on subnet ${subnetLabel}, which has no IPv6 CIDR block: add IPv6 to the VPC and subnet (ipProtocol: ec2.IpProtocol.DUAL_STACK) or drop the IPv6 addresses`);
   }
   const v6Seen = new Set<string>();
   const v6Cidrs = subnetIpv6Cidrs(subnet);
@@ -646,7 +646,7 @@ function validateProps(subnet: ec2.ISubnet, props: NetworkInterfaceProps): void 
     }
     v6Seen.add(canonical);
     if (v6Cidrs && !v6Cidrs.some((c) => ipv6InCidr(address, c))) {
-      throw new Error(`ipv6Addresses '${address}' is outside subnet ${subnetName} (${v6Cidrs.join(', ')}): choose an address inside the subnet's IPv6 CIDR`);
+      throw new Error(`ipv6Addresses '${address}' is outside subnet ${subnetLabel} (${v6Cidrs.join(', ')}): choose an address inside the subnet's IPv6 CIDR`);
     }
   }
 

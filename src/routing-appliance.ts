@@ -5,7 +5,7 @@ import { EniFailover } from './failover/eni-failover';
 import { FailoverTrigger } from './failover/failover-trigger';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { renderForwardingCommands } from './private/forwarding-user-data';
-import { knownSubnetAz, knownSubnetIpv4Cidr } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr, subnetName } from './private/introspect';
 import { parseIpv4Cidr } from './private/ip';
 import { existingRoute, subnetIsPublic } from './private/subnet-routes';
 
@@ -439,9 +439,6 @@ function validateDestination(name: string, cidr: string): void {
   }
 }
 
-function subnetName(subnet: ec2.ISubnet): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
-}
 
 function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection): ec2.ISubnet {
   const { subnets } = vpc.selectSubnets(selection);

@@ -15,7 +15,7 @@ import { ReconcileFunction } from './failover/reconcile-function';
 import { ENV } from './failover/settings';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { checkEniCount } from './private/instance-limits-check';
-import { knownSubnetAz } from './private/introspect';
+import { knownSubnetAz, subnetName } from './private/introspect';
 import { acknowledgeInstanceWildcard, acknowledgeRuntime } from './private/nag';
 
 /** The device index the static interface is attached at on every instance of the group. */
@@ -342,6 +342,3 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
   }
 }
 
-function subnetName(subnet: ec2.ISubnet): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
-}

@@ -77,3 +77,8 @@ export function launchDeviceIndexes(instance: IConstruct): number[] {
     return raw !== undefined && !Token.isUnresolved(raw) ? Number(raw) : i;
   });
 }
+
+/** How messages name a subnet: its id, or its construct path while the id is a token. */
+export function subnetName(subnet: ec2.ISubnet): string {
+  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
+}

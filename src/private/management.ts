@@ -1,7 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Token } from 'aws-cdk-lib/core';
-import { knownSubnetAz } from './introspect';
-import { subnetName } from './routes';
+import { knownSubnetAz, subnetName } from './introspect';
 
 /**
  * A construct id fragment for a CIDR block (`10.0.2.0/24` -> `10.0.2.0-24`): ids may not contain

@@ -1,6 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack, Token } from 'aws-cdk-lib/core';
-import { IConstruct } from 'constructs';
 
 /**
  * Synth-time inspection of the routes of subnets defined in this app. Routes of imported
@@ -111,9 +110,4 @@ export function sameSubnet(a: ec2.ISubnet, b: ec2.ISubnet): boolean {
     return true;
   }
   return !Token.isUnresolved(a.subnetId) && a.subnetId === b.subnetId;
-}
-
-/** A readable name for a subnet: its id when literal, else its construct path. */
-export function subnetName(subnet: IConstruct & { subnetId: string }): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
 }
