@@ -6,7 +6,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 
 import { Construct } from 'constructs';
 import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
-import { internetGatewayRoute, subnetIsPublic } from './private/subnet-routes';
+import { internetGatewayRoutesOf, subnetIsPublic } from './private/routes';
 
 /**
  * Properties of a {@link ManagedFargateService}.
@@ -357,8 +357,8 @@ function validateApplicationSubnets(vpc: ec2.IVpc, subnets: ec2.ISubnet[], selec
   }
   for (const subnet of subnets) {
     if (subnetIsPublic(vpc, subnet)) {
-      const route = internetGatewayRoute(subnet);
-      throw new Error(`applicationSubnets includes ${subnetName(subnet)}, a public subnet (${route ? `route ${route.node.path} goes to an internet gateway` : 'the VPC lists it as public'}): Fargate tasks of this service get no public IP and must run in private subnets; select the application subnets and reach the internet through a NAT device or VPC endpoints`);
+      const [route] = internetGatewayRoutesOf(subnet);
+      throw new Error(`applicationSubnets includes ${subnetName(subnet)}, a public subnet (${route ? `route ${route.path} goes to an internet gateway` : 'the VPC lists it as public'}): Fargate tasks of this service get no public IP and must run in private subnets; select the application subnets and reach the internet through a NAT device or VPC endpoints`);
     }
   }
 }

@@ -7,7 +7,7 @@ import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './netw
 import { renderForwardingCommands } from './private/forwarding-user-data';
 import { knownSubnetAz, knownSubnetIpv4Cidr, subnetName } from './private/introspect';
 import { parseIpv4Cidr } from './private/ip';
-import { existingRoute, subnetIsPublic } from './private/subnet-routes';
+import { existingRoute, subnetIsPublic } from './private/routes';
 
 /**
  * What a routing appliance does with the traffic routed to it.

@@ -1,5 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack, Token } from 'aws-cdk-lib/core';
+import { IConstruct } from 'constructs';
 
 /**
  * Synth-time inspection of the routes of subnets defined in this app. Routes of imported
@@ -110,4 +111,41 @@ export function sameSubnet(a: ec2.ISubnet, b: ec2.ISubnet): boolean {
     return true;
   }
   return !Token.isUnresolved(a.subnetId) && a.subnetId === b.subnetId;
+}
+
+/** The routes of the subnet's route table that point at an internet gateway. */
+export function internetGatewayRoutesOf(subnet: ec2.ISubnet): InternetRoute[] {
+  return internetRoutesOf(subnet).filter((r) => r.target.startsWith('internet gateway'));
+}
+
+/**
+ * Whether a subnet is public, as far as it can be known at synth:
+ * - `true` when the VPC lists it among its public subnets, or a route in this app sends traffic
+ *   from its route table to an internet gateway;
+ * - `false` when the subnet is defined in this app (its routes are all known) and neither holds;
+ * - `undefined` for an imported subnet that the VPC does not list as public (its routes are unknown).
+ */
+export function subnetIsPublic(vpc: ec2.IVpc, subnet: ec2.ISubnet): boolean | undefined {
+  if (vpc.publicSubnets.some((s) => sameSubnet(s, subnet))) {
+    return true;
+  }
+  if (internetGatewayRoutesOf(subnet).length > 0) {
+    return true;
+  }
+  return subnet.node.defaultChild instanceof ec2.CfnSubnet ? false : undefined;
+}
+
+/**
+ * A route defined in this app for the destination in the route table, other than the ones
+ * `scope`'s own constructs create, or undefined. Tokens are compared by what they resolve to.
+ */
+export function existingRoute(scope: IConstruct, routeTableId: string, destinationCidrBlock: string): ec2.CfnRoute | undefined {
+  const stack = Stack.of(scope);
+  const key = (v: unknown) => JSON.stringify(stack.resolve(v));
+  const table = key(routeTableId);
+  const destination = key(destinationCidrBlock);
+  const own = new Set(scope.node.findAll());
+  return stack.node.findAll().find((c): c is ec2.CfnRoute =>
+    c instanceof ec2.CfnRoute && !own.has(c) && Stack.of(c) === stack
+    && key(c.routeTableId) === table && key(c.destinationCidrBlock) === destination);
 }
