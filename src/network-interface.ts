@@ -182,11 +182,12 @@ export interface NetworkInterfaceProps {
   readonly sourceDestCheck?: boolean;
 
   /**
-   * Administration ports that no security group of this interface may open to the internet
-   * (0.0.0.0/0 or ::/0). Checked at synth over every rule, including rules added later through
-   * `connections` or to shared groups; a match is an error.
+   * More administration ports that no security group of this interface may open to the internet
+   * (0.0.0.0/0 or ::/0), besides SSH (tcp 22) and RDP (tcp 3389), which are always refused.
+   * Checked at synth over every rule, including rules added later through `connections` or to
+   * shared groups; a match is an error.
    *
-   * @default - SSH (tcp 22) and RDP (tcp 3389)
+   * @default - SSH and RDP only
    */
   readonly adminPorts?: ec2.Port[];
 
@@ -410,7 +411,7 @@ export class NetworkInterface extends NetworkInterfaceBase {
       ipv6Addresses: props.ipv6Addresses?.map((ipv6Address) => ({ ipv6Address })),
     });
 
-    const adminPorts = props.adminPorts ?? DEFAULT_ADMIN_PORTS;
+    const adminPorts = [...DEFAULT_ADMIN_PORTS, ...(props.adminPorts ?? [])];
     this.node.addValidation({
       validate: () => adminPortsOpenToInternet(this.connections.securityGroups, adminPorts, `network interface ${this.node.path}`),
     });

@@ -177,7 +177,7 @@ describe('NetworkInterface security groups and flags', () => {
       `security group TestStack/Eni/SecurityGroup of network interface TestStack/Eni admits ${rule}, which includes the administration port ${admin}: SSH and admin ports may only be opened to a management network, never to the internet`));
   });
 
-  test('SSH from a private range and HTTPS from the internet are fine; adminPorts replaces the default ports', () => {
+  test('SSH from a private range and HTTPS from the internet are fine; adminPorts adds ports to SSH and RDP', () => {
     const { ni, stack } = eni({ adminPorts: [ec2.Port.tcp(8443)] });
     ni.connections.allowFrom(ec2.Peer.ipv4('10.9.0.0/16'), ec2.Port.tcp(22));
     ni.connections.allowFromAnyIpv4(ec2.Port.tcp(443));
@@ -185,6 +185,10 @@ describe('NetworkInterface security groups and flags', () => {
     const { ni: other, stack: otherStack } = eni({ adminPorts: [ec2.Port.tcp(8443)] });
     other.connections.allowFromAnyIpv4(ec2.Port.tcp(8443));
     expect(() => Template.fromStack(otherStack)).toThrow(/admits tcp 8443 from 0\.0\.0\.0\/0, which includes the administration port tcp 8443/);
+    // SSH stays refused whatever adminPorts says: there is no opting out.
+    const { ni: third, stack: thirdStack } = eni({ adminPorts: [] });
+    third.connections.allowFromAnyIpv4(ec2.Port.tcp(22));
+    expect(() => Template.fromStack(thirdStack)).toThrow(/which includes the administration port tcp 22/);
   });
 
   test.each([true, false])('sourceDestCheck %s is rendered as given', (flag) => {

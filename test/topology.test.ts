@@ -152,10 +152,14 @@ function handMadeStack() {
   mgmt.connections.allowFrom(admin, ec2.Port.tcp(22), 'SSH from administrators');
   mgmt.attachToInstance(web, { deviceIndex: 1 });
 
-  // The mistake to catch: SSH open to the world on a public interface with an Elastic IP.
+  // The mistake to catch: SSH open to the world on a public interface with an Elastic IP. This
+  // library's constructs refuse it at synth, so it is written the way a hand-made stack would.
   const open = new ec2.SecurityGroup(stack, 'OpenSg', { vpc, description: 'too open' });
   open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22), 'SSH from anywhere');
-  new NetworkInterface(stack, 'Bastion', { vpc, vpcSubnets: { subnets: [publicA] }, securityGroups: [open], elasticIps: [{}] });
+  const bastion = new Construct(stack, 'Bastion');
+  const bastionEni = new ec2.CfnNetworkInterface(bastion, 'Resource', { subnetId: publicA.subnetId, groupSet: [open.securityGroupId] });
+  const bastionEip = new ec2.CfnEIP(bastion, 'ElasticIp', { domain: 'vpc' });
+  new ec2.CfnEIPAssociation(bastion, 'ElasticIpAssociation', { allocationId: bastionEip.attrAllocationId, networkInterfaceId: bastionEni.ref });
 
   // L1: an instance that creates its primary interface at launch and takes an existing one at device 1.
   const applianceSg = new ec2.CfnSecurityGroup(stack, 'ApplianceSg', {
@@ -341,11 +345,21 @@ describe('a hand-made app with an imported VPC', () => {
     const legacy = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Legacy', 'sg-0legacy');
     const open = new ec2.SecurityGroup(stack, 'Open', { vpc, description: 'open' });
     open.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(3389), 'RDP from anywhere');
-    const web = new NetworkInterface(stack, 'Web', { vpc, vpcSubnets: { subnets: [vpc.publicSubnets[0]] }, securityGroups: [open, legacy], elasticIps: [{}] });
-    web.attachToInstance(importedInstance(stack, 'i-0123', 'eu-west-1a'), { deviceIndex: 2, instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MEDIUM) });
+    // NetworkInterface refuses admin ports open to the internet, so these mistakes are written with
+    // L1 resources, as a hand-made stack would have them.
+    const web = new Construct(stack, 'Web');
+    const webEni = new ec2.CfnNetworkInterface(web, 'Resource', {
+      subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId, legacy.securityGroupId],
+    });
+    const eip = new ec2.CfnEIP(web, 'ElasticIp', { domain: 'vpc' });
+    new ec2.CfnEIPAssociation(web, 'ElasticIpAssociation', { allocationId: eip.attrAllocationId, networkInterfaceId: webEni.ref });
+    new ec2.CfnNetworkInterfaceAttachment(web, 'Attachment', {
+      instanceId: importedInstance(stack, 'i-0123', 'eu-west-1a').instanceId, networkInterfaceId: webEni.ref, deviceIndex: '2',
+    });
     const inner = new ec2.SecurityGroup(stack, 'Inner', { vpc, description: 'inner' });
     inner.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.allTraffic(), 'everything');
-    new NetworkInterface(stack, 'InnerEni', { vpc, vpcSubnets: { subnets: [vpc.privateSubnets[0]] }, securityGroups: [inner] });
+    const innerEni = new Construct(stack, 'InnerEni');
+    new ec2.CfnNetworkInterface(innerEni, 'Resource', { subnetId: vpc.privateSubnets[0].subnetId, groupSet: [inner.securityGroupId] });
     return stack;
   }
   const topology = Topology.fromStack(importedStack());
@@ -489,7 +503,8 @@ describe('the cdk-eni-topology command', () => {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
   const open = new ec2.SecurityGroup(stack, 'Open', { vpc });
   open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
-  new NetworkInterface(stack, 'Eni', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, securityGroups: [open] });
+  // Written with L1s: NetworkInterface would refuse SSH from anywhere at synth.
+  new ec2.CfnNetworkInterface(new Construct(stack, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
   app.synth();
 
   function run(args: string[]): { status: number; text: string } {
