@@ -125,6 +125,8 @@ export function buildBenchApp(variant: VariantName, count: number, outdir: strin
       '@aws-cdk/core:stackResourceLimit': 0,
       // What `cdk synth` does unless --debug.
       'aws:cdk:disable-stack-trace': true,
+      // Diagnosis only: how much of the time is the creation stack trace of every L1 (both variants).
+      ...(process.env.BENCH_NO_CREATION_STACK_TRACES ? { 'aws:cdk:disable-creation-stack-traces': true } : {}),
     },
   });
   const stack = new Stack(app, 'Bench', { env: { account: '123456789012', region: REGION } });
