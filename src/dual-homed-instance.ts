@@ -493,7 +493,21 @@ function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetS
 
 function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISubnet, managementSubnet: ec2.ISubnet): void {
   const stack = Stack.of(scope);
-  const same = (a: ec2.ISubnet, b: ec2.ISubnet) => a === b || JSON.stringify(stack.resolve(a.subnetId)) === JSON.stringify(stack.resolve(b.subnetId));
+  // Each subnet ID is resolved at most once per call: resolving a Ref allocates the logical ID anew.
+  const resolvedIds = new Map<ec2.ISubnet, string>();
+  const resolvedId = (subnet: ec2.ISubnet) => {
+    let id = resolvedIds.get(subnet);
+    if (id === undefined) {
+      id = JSON.stringify(stack.resolve(subnet.subnetId));
+      resolvedIds.set(subnet, id);
+    }
+    return id;
+  };
+  // Two distinct subnets defined in this app are different subnets (each refers to its own
+  // AWS::EC2::Subnet); imported subnets can name the same subnet twice, so their IDs are compared.
+  const definedHere = (subnet: ec2.ISubnet) => subnet instanceof ec2.Subnet;
+  const same = (a: ec2.ISubnet, b: ec2.ISubnet) => a === b
+    || (!(definedHere(a) && definedHere(b)) && resolvedId(a) === resolvedId(b));
   if (same(publicSubnet, managementSubnet)) {
     throw new Error(`publicSubnet and managementSubnet of ${scope.node.path} are the same subnet ${subnetName(publicSubnet)}: the management interface must be in a separate, private management subnet`);
   }

@@ -514,6 +514,19 @@ describe('DualHomedInstance bad input', () => {
     })).toThrow(/publicSubnet and managementSubnet of TestStack\/Host are the same subnet TestStack\/Vpc\/PublicSubnet1/);
   });
 
+  test('an imported subnet that names the public subnet is the same subnet', () => {
+    const { stack, vpc } = setup();
+    const again = ec2.Subnet.fromSubnetAttributes(stack, 'Again', { subnetId: vpc.publicSubnets[0].subnetId, availabilityZone: 'dummy1a' });
+    expect(() => new DualHomedInstance(stack, 'Host', {
+      vpc,
+      publicSubnet: { subnets: [vpc.publicSubnets[0]] },
+      managementSubnet: { subnets: [again] },
+      instanceType: new ec2.InstanceType('t3.micro'),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      managementPeers: [ec2.Peer.ipv4(ADMIN_CIDR)],
+    })).toThrow(/publicSubnet and managementSubnet of TestStack\/Host are the same subnet TestStack\/Vpc\/PublicSubnet1/);
+  });
+
   test('two public subnets are refused: the management subnet must be private', () => {
     const { stack } = setup();
     const importedVpc = ec2.Vpc.fromVpcAttributes(stack, 'Both', {
