@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Annotations, CfnParameter, Lazy, Resource, Size, Stack, Token } from 'aws-cdk-lib/core';
+import { Annotations, CfnParameter, Lazy, Reference, Resource, Size, Stack, Token, Tokenization } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { NetworkInterface } from './network-interface';
 import { claimDeviceIndex } from './private/device-indexes';
@@ -583,7 +583,14 @@ function ssmParameterNameOf(scope: Construct, image: ec2.IMachineImage, config: 
   }
   const ref = (resolved as { Ref?: unknown } | undefined)?.Ref;
   if (typeof ref === 'string') {
-    const parameter = stack.node.findAll().find((c): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref);
+    const isReferenced = (c: IConstruct): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref;
+    // The token usually says which parameter it refers to; scanning the whole stack for every
+    // instance would make a fleet's synthesis quadratic in the stack's size.
+    const token = Tokenization.reverse(config.imageId);
+    const target = Reference.isReference(token) ? token.target : undefined;
+    const parameter = target !== undefined && isReferenced(target) && Stack.of(target) === stack
+      ? target
+      : stack.node.findAll().find(isReferenced);
     const value = parameter?.default;
     return typeof value === 'string' ? value : undefined;
   }
