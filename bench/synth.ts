@@ -77,8 +77,10 @@ function discard(result: { outdir: string }): void {
  */
 function timeChild(count: number, runs: number): Timing {
   const variants = Object.keys(VARIANTS) as VariantName[];
-  // Warm up the JIT and load every module before measuring.
+  // Load every module and let the JIT settle at this size before measuring: a warm-up smaller than
+  // the measured stack leaves optimisation work (on background threads too) to the measured runs.
   for (const variant of variants) discard(synthOnce(variant, Math.min(count, 10)));
+  for (const variant of variants) discard(synthOnce(variant, count));
   const timesMs = { 'library': [], 'hand-written': [] } as Record<VariantName, number[]>;
   const cpuMs = { 'library': [], 'hand-written': [] } as Record<VariantName, number[]>;
   for (let run = 0; run < runs; run++) {
