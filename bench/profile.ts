@@ -19,7 +19,6 @@ import { VARIANTS, VariantName, buildBenchApp } from './dual-homed';
 interface CallFrame {
   readonly functionName: string;
   readonly url: string;
-  readonly lineNumber: number;
 }
 
 interface ProfileNode {
@@ -70,8 +69,12 @@ function shortUrl(url: string): string {
   return url.replace(/^file:\/\//, '').replace(`${root}/`, '').replace(/^.*node_modules\//, '');
 }
 
+/**
+ * A function by name and file. Line numbers are left out: they are those of the generated
+ * JavaScript (transpiled TypeScript, minified aws-cdk-lib), not of the sources.
+ */
 function label(frame: CallFrame): string {
-  return `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+  return `${frame.functionName || '(anonymous)'} (${shortUrl(frame.url) || 'native'})`;
 }
 
 /** Self and total milliseconds per function (a function's total counts each sample once). */
@@ -82,8 +85,16 @@ function summarise(profile: CpuProfile): { self: Map<string, number>; total: Map
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let totalMs = 0;
+  const isProfilerCall = (id: number) => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (byId.get(cur)!.callFrame.url === 'node:inspector') return true;
+    }
+    return false;
+  };
   profile.samples.forEach((id, i) => {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    // Starting and stopping the profiler is not synthesis.
+    if (isProfilerCall(id)) return;
     totalMs += ms;
     const node = byId.get(id)!;
     const key = label(node.callFrame);
@@ -128,7 +139,23 @@ function main(): void {
   console.log('');
   console.log(table('Self time', sorted(self).slice(0, top), totalMs));
   console.log('');
-  console.log(table('Total time, this library (src/)', sorted(total).filter(([k]) => / src\//.test(k)).slice(0, top), totalMs));
+  const phases: Array<[string, RegExp]> = [
+    ['construct: the app (buildBenchApp)', /^buildBenchApp \(bench\//],
+    ['construct: creation stack trace of every L1 (captureStackTrace)', /^captureStackTrace \(aws-cdk-lib\/core\/lib\/stack-trace\.js/],
+    ['construct: ec2.Instance constructor (Instance2)', /^Instance2 \(aws-cdk-lib\/aws-ec2\/lib\/instance\.js/],
+    ['synth: app.synth()', /^synth \(aws-cdk-lib\/core\/lib\/stage\.js/],
+    ['synth: prepare (references, dependencies)', /^prepareApp \(/],
+    ['synth: aspects (Tags)', /^invokeAspectsV2? \(/],
+    ['synth: validations (node.addValidation)', /^validateTree \(/],
+    ['synth: template (Stack._toCloudFormation)', /^_toCloudFormation \(aws-cdk-lib\/core\/lib\/stack\.js/],
+    ['synth: tree.json (_synthesizeTree)', /^_synthesizeTree \(/],
+    ['(garbage collector)', /^\(garbage collector\)/],
+  ];
+  const phaseRows = phases.map(([name, re]): [string, number] =>
+    [name, [...total.entries()].filter(([k]) => re.test(k)).reduce((sum, [, ms]) => sum + ms, 0)]);
+  console.log(table('Total time, by phase', phaseRows, totalMs));
+  console.log('');
+  console.log(table('Total time, this library (src/)', sorted(total).filter(([k]) => /\(src\//.test(k)).slice(0, top), totalMs));
 }
 
 main();
