@@ -6,7 +6,9 @@
  *
  *   npx ts-node --project bench/tsconfig.json bench/synth.ts [--sizes 1,10,50,100,200] [--runs 5]
  *
- * Prints markdown tables. Timings depend on the machine: compare the ratio, not the milliseconds.
+ * Prints markdown tables. Timings depend on the machine: compare the ratio, not the milliseconds. On a
+ * shared machine the CPU-time ratio is steadier than the wall-clock one (other processes stretch
+ * wall-clock time, not CPU time).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,7 +21,10 @@ const CFN_RESOURCE_LIMIT = 500;
 
 interface Timing {
   readonly count: number;
+  /** Wall-clock milliseconds per run. */
   readonly timesMs: Record<VariantName, number[]>;
+  /** CPU milliseconds (user + system, all threads of the process) per run: less sensitive to other load. */
+  readonly cpuMs: Record<VariantName, number[]>;
 }
 
 interface Footprint {
@@ -42,14 +47,24 @@ function gc(): void {
   (global as { gc?: () => void }).gc?.();
 }
 
-/** Builds and synthesizes one app; returns the assembly and the elapsed milliseconds (construct + synth). */
+function cpuNowMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/**
+ * Builds and synthesizes one app; returns the assembly and the elapsed wall-clock and CPU
+ * milliseconds (construct + synth).
+ */
 function synthOnce(variant: VariantName, count: number) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const cpuStart = cpuNowMs();
   const start = process.hrtime.bigint();
   const app = buildBenchApp(variant, count, outdir);
   const assembly = app.synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { app, assembly, ms, outdir };
+  const cpuMs = cpuNowMs() - cpuStart;
+  return { app, assembly, ms, cpuMs, outdir };
 }
 
 function discard(result: { outdir: string }): void {
@@ -62,18 +77,22 @@ function discard(result: { outdir: string }): void {
  */
 function timeChild(count: number, runs: number): Timing {
   const variants = Object.keys(VARIANTS) as VariantName[];
-  // Warm up the JIT and load every module before measuring.
+  // Load every module and let the JIT settle at this size before measuring: a warm-up smaller than
+  // the measured stack leaves optimisation work (on background threads too) to the measured runs.
   for (const variant of variants) discard(synthOnce(variant, Math.min(count, 10)));
+  for (const variant of variants) discard(synthOnce(variant, count));
   const timesMs = { 'library': [], 'hand-written': [] } as Record<VariantName, number[]>;
+  const cpuMs = { 'library': [], 'hand-written': [] } as Record<VariantName, number[]>;
   for (let run = 0; run < runs; run++) {
     for (const variant of run % 2 ? [...variants].reverse() : variants) {
       gc();
       const result = synthOnce(variant, count);
       timesMs[variant].push(result.ms);
+      cpuMs[variant].push(result.cpuMs);
       discard(result);
     }
   }
-  return { count, timesMs };
+  return { count, timesMs, cpuMs };
 }
 
 /** Child process: memory and template size of one variant at one size, alone in its process. */
@@ -118,22 +137,27 @@ function option(args: string[], name: string, fallback: string): string {
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-function report(timings: Timing[], footprints: Footprint[], sizes: number[], runs: number): string {
+function report(timings: Timing[], footprints: Footprint[], sizes: number[], runs: number, loads: number[]): string {
   const time = (variant: VariantName, count: number) => median(timings.find((t) => t.count === count)!.timesMs[variant]);
+  const cpu = (variant: VariantName, count: number) => median(timings.find((t) => t.count === count)!.cpuMs[variant]);
   const foot = (variant: VariantName, count: number) => footprints.find((r) => r.variant === variant && r.count === count)!;
   const cdkVersion = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
   const out: string[] = [];
-  out.push('Synthesis of one stack with N dual-homed instances (public ENI with Elastic IP + management ENI + instance), library vs hand-written L1.');
-  out.push(`Node ${process.version}, aws-cdk-lib ${cdkVersion}, ${os.cpus().length} x ${cpu}, load average ${os.loadavg()[0].toFixed(1)}.`);
-  out.push(`Time: construct + synth, median of ${runs} runs per cell, variants alternated in one process per size. Memory: each variant and size alone in its process.`);
+  out.push('Synthesis of one stack with N dual-homed instances (public ENI with Elastic IP + management ENI + instance profile + instance), library vs hand-written L1.');
+  out.push(`Node ${process.version}, aws-cdk-lib ${cdkVersion}, ${os.cpus().length} x ${cpuModel}, `
+    + `1-minute load average ${fmt(Math.min(...loads))} to ${fmt(Math.max(...loads))} during the run.`);
+  out.push(`Time: construct + synth, median of ${runs} runs per cell, variants alternated in one process per size; `
+    + 'wall clock and CPU time (user + system) of the process. Memory: each variant and size alone in its process.');
   out.push('');
-  out.push('| Instances | Hand-written (ms) | Library (ms) | Ratio | Library ms / instance |');
-  out.push('| ---: | ---: | ---: | ---: | ---: |');
+  out.push('| Instances | Hand-written (ms) | Library (ms) | Ratio | Hand-written CPU (ms) | Library CPU (ms) | CPU ratio | Library CPU ms / instance |');
+  out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const n of sizes) {
     const h = time('hand-written', n);
     const l = time('library', n);
-    out.push(`| ${n} | ${fmt(h)} | ${fmt(l)} | ${fmt(l / h, 2)} | ${fmt(l / n, 2)} |`);
+    const hc = cpu('hand-written', n);
+    const lc = cpu('library', n);
+    out.push(`| ${n} | ${fmt(h)} | ${fmt(l)} | ${fmt(l / h, 2)} | ${fmt(hc)} | ${fmt(lc)} | ${fmt(lc / hc, 2)} | ${fmt(lc / n, 2)} |`);
   }
   out.push('');
   out.push('| Instances | Peak RSS hand / library (MB) | Live heap hand / library (MB) | Template hand / library (KB) | Resources hand / library |');
@@ -145,7 +169,7 @@ function report(timings: Timing[], footprints: Footprint[], sizes: number[], run
       + `| ${fmt(h.templateBytes / 1024)} / ${fmt(l.templateBytes / 1024)} | ${h.resources} / ${l.resources} |`);
   }
   out.push('');
-  out.push('| Variant | Resources per instance | Template bytes per instance | Shared resources (VPC, groups) | Instances per stack under the 500-resource limit |');
+  out.push('| Variant | Resources per instance | Template bytes per instance | Shared resources (VPC, groups, role) | Instances per stack under the 500-resource limit |');
   out.push('| --- | ---: | ---: | ---: | ---: |');
   const largest = sizes[sizes.length - 1];
   const smallest = sizes[0];
@@ -159,10 +183,14 @@ function report(timings: Timing[], footprints: Footprint[], sizes: number[], run
 
   const checks: string[] = [];
   if (sizes.includes(100)) {
-    checks.push(`- Time ratio at 100 instances: ${fmt(time('library', 100) / time('hand-written', 100), 2)} (target: at most 1.2)`);
+    checks.push(`- Time ratio at 100 instances: ${fmt(time('library', 100) / time('hand-written', 100), 2)} wall clock, `
+      + `${fmt(cpu('library', 100) / cpu('hand-written', 100), 2)} CPU (target: at most 1.2)`);
   }
   if (sizes.includes(100) && sizes.includes(200)) {
-    checks.push(`- Library time 200 / 100 instances: ${fmt(time('library', 200) / time('library', 100), 2)} (linear growth is 2.0)`);
+    for (const variant of ['library', 'hand-written'] as VariantName[]) {
+      checks.push(`- ${variant === 'library' ? 'Library' : 'Hand-written'} time 200 / 100 instances: ${fmt(time(variant, 200) / time(variant, 100), 2)} wall clock, `
+        + `${fmt(cpu(variant, 200) / cpu(variant, 100), 2)} CPU (linear growth is 2.0)`);
+    }
   }
   checks.push(`- Resources per instance, library vs hand-written: ${perInstance('library')} vs ${perInstance('hand-written')} (target: no more)`);
   out.push('', ...checks);
@@ -184,6 +212,7 @@ function main(): void {
   const started = Date.now();
   const timings: Timing[] = [];
   const footprints: Footprint[] = [];
+  const loads = [os.loadavg()[0]];
   for (const count of sizes) {
     process.stderr.write(`  ${count} instances: timing ...`);
     const t = spawnChild<Timing>(['--time', String(count), String(runs)]);
@@ -192,9 +221,10 @@ function main(): void {
     for (const variant of Object.keys(VARIANTS) as VariantName[]) {
       footprints.push(spawnChild<Footprint>(['--footprint', variant, String(count)]));
     }
+    loads.push(os.loadavg()[0]);
     process.stderr.write(' done\n');
   }
-  console.log(report(timings, footprints, sizes, runs));
+  console.log(report(timings, footprints, sizes, runs, loads));
   process.stderr.write(`benchmark took ${fmt((Date.now() - started) / 1000)} s\n`);
 }
 

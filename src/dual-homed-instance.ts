@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Annotations, CfnParameter, Lazy, Resource, Size, Stack, Token } from 'aws-cdk-lib/core';
+import { Annotations, CfnParameter, Lazy, Reference, Resource, Size, Stack, Token, Tokenization } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
 import { NetworkInterface } from './network-interface';
 import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
@@ -474,7 +474,21 @@ function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetS
 
 function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISubnet, managementSubnet: ec2.ISubnet): void {
   const stack = Stack.of(scope);
-  const same = (a: ec2.ISubnet, b: ec2.ISubnet) => a === b || JSON.stringify(stack.resolve(a.subnetId)) === JSON.stringify(stack.resolve(b.subnetId));
+  // Each subnet ID is resolved at most once per call: resolving a Ref allocates the logical ID anew.
+  const resolvedIds = new Map<ec2.ISubnet, string>();
+  const resolvedId = (subnet: ec2.ISubnet) => {
+    let id = resolvedIds.get(subnet);
+    if (id === undefined) {
+      id = JSON.stringify(stack.resolve(subnet.subnetId));
+      resolvedIds.set(subnet, id);
+    }
+    return id;
+  };
+  // Two distinct subnets defined in this app are different subnets (each refers to its own
+  // AWS::EC2::Subnet); imported subnets can name the same subnet twice, so their IDs are compared.
+  const definedHere = (subnet: ec2.ISubnet) => subnet instanceof ec2.Subnet;
+  const same = (a: ec2.ISubnet, b: ec2.ISubnet) => a === b
+    || (!(definedHere(a) && definedHere(b)) && resolvedId(a) === resolvedId(b));
   if (same(publicSubnet, managementSubnet)) {
     throw new Error(`publicSubnet and managementSubnet of ${scope.node.path} are the same subnet ${subnetName(publicSubnet)}: the management interface must be in a separate, private management subnet`);
   }
@@ -550,7 +564,14 @@ function ssmParameterNameOf(scope: Construct, image: ec2.IMachineImage, config: 
   }
   const ref = (resolved as { Ref?: unknown } | undefined)?.Ref;
   if (typeof ref === 'string') {
-    const parameter = stack.node.findAll().find((c): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref);
+    const isReferenced = (c: IConstruct): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref;
+    // The token usually says which parameter it refers to; scanning the whole stack for every
+    // instance would make a fleet's synthesis quadratic in the stack's size.
+    const token = Tokenization.reverse(config.imageId);
+    const target = Reference.isReference(token) ? token.target : undefined;
+    const parameter = target !== undefined && isReferenced(target) && Stack.of(target) === stack
+      ? target
+      : stack.node.findAll().find(isReferenced);
     const value = parameter?.default;
     return typeof value === 'string' ? value : undefined;
   }

@@ -2,13 +2,15 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Size, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Lazy, Size, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { DualHomedExampleStack } from '../examples/dual-homed';
 import { DualHomedFleet, DualHomedInstance, DualHomedInstanceProps, DualHomedOs, NetworkInterface } from '../src';
 import { cfnLintTemplate } from './compliance';
@@ -16,6 +18,7 @@ import { testApp, testStack, testVpc } from './util';
 
 const UBUNTU_2404 = '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id';
 const UBUNTU_2204 = '/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id';
+const AL2023 = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
 const ADMIN_CIDR = '10.0.2.0/24';
 
 function setup(app?: App) {
@@ -454,6 +457,46 @@ describe('DualHomedInstance operating system', () => {
     }
   });
 
+  /** An image whose AMI ID is a CloudFormation parameter (type SSM parameter value) with a default SSM path. */
+  class ParameterImage implements ec2.IMachineImage {
+    constructor(private readonly imageId: (scope: Construct) => string) {}
+
+    public getImage(scope: Construct): ec2.MachineImageConfig {
+      return { imageId: this.imageId(scope), osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() };
+    }
+  }
+
+  /** The parameter `Images/<id>` of the scope's stack, created on first use. */
+  function imageParameter(scope: Construct, id: string, parameterName: string): CfnParameter {
+    const stack = Stack.of(scope);
+    const group = stack.node.tryFindChild('Images') as Construct | undefined ?? new Construct(stack, 'Images');
+    return group.node.tryFindChild(id) as CfnParameter | undefined
+      ?? new CfnParameter(group, id, { type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', default: parameterName });
+  }
+
+  test.each([
+    ['ssm.StringParameter.valueForStringParameter()', (scope: Construct) => ssm.StringParameter.valueForStringParameter(scope, UBUNTU_2404), DualHomedOs.UBUNTU_24_04],
+    ['a parameter nested in a construct', (scope: Construct) => imageParameter(scope, 'Al2023', AL2023).valueAsString, DualHomedOs.AMAZON_LINUX_2023],
+    ['a parameter behind a lazy value', (scope: Construct) => {
+      const parameter = imageParameter(scope, 'Ubuntu2204', UBUNTU_2204);
+      return Lazy.string({ produce: () => parameter.valueAsString });
+    }, DualHomedOs.UBUNTU_22_04],
+  ])('detects the distribution from the default of the CloudFormation parameter an image refers to: %s', (_name, imageId, os) => {
+    const { h, template } = host({ machineImage: new ParameterImage(imageId) });
+    expect(h.operatingSystem).toBe(os);
+    const parameters = template().findParameters('*', { Default: Match.stringLikeRegexp('^/aws/service/') });
+    expect(Object.keys(parameters)).toHaveLength(1);
+    template().hasResourceProperties('AWS::EC2::Instance', { ImageId: { Ref: Object.keys(parameters)[0] } });
+  });
+
+  test('an image read from a parameter of another stack needs operatingSystem', () => {
+    const app = testApp();
+    const other = new Stack(app, 'Images', { env: { account: '123456789012', region: 'us-east-1' } });
+    const parameter = imageParameter(other, 'Al2023', AL2023);
+    expect(() => host({ machineImage: new ParameterImage(() => parameter.valueAsString) }, app))
+      .toThrow(/cannot tell the operating system of machineImage \(ParameterImage\) of TestStack\/Host: set operatingSystem/);
+  });
+
   test('operatingSystem overrides detection for an image that cannot be recognised', () => {
     const { h } = host({ machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-0123456789abcdef0' }), operatingSystem: DualHomedOs.UBUNTU_22_04 });
     expect(h.operatingSystem).toBe(DualHomedOs.UBUNTU_22_04);
@@ -513,6 +556,19 @@ describe('DualHomedInstance bad input', () => {
       vpc,
       publicSubnet: { subnets: [vpc.publicSubnets[0]] },
       managementSubnet: { subnetGroupName: 'Public', availabilityZones: ['dummy1a'] },
+      instanceType: new ec2.InstanceType('t3.micro'),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      managementPeers: [ec2.Peer.ipv4(ADMIN_CIDR)],
+    })).toThrow(/publicSubnet and managementSubnet of TestStack\/Host are the same subnet TestStack\/Vpc\/PublicSubnet1/);
+  });
+
+  test('an imported subnet that names the public subnet is the same subnet', () => {
+    const { stack, vpc } = setup();
+    const again = ec2.Subnet.fromSubnetAttributes(stack, 'Again', { subnetId: vpc.publicSubnets[0].subnetId, availabilityZone: 'dummy1a' });
+    expect(() => new DualHomedInstance(stack, 'Host', {
+      vpc,
+      publicSubnet: { subnets: [vpc.publicSubnets[0]] },
+      managementSubnet: { subnets: [again] },
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       managementPeers: [ec2.Peer.ipv4(ADMIN_CIDR)],

@@ -162,6 +162,25 @@ describe('dual-homed user data commands', () => {
   });
 });
 
+describe('dual-homed user data commands for a fleet', () => {
+  test('every call returns a list of its own, so changing one never changes the next', () => {
+    const options = { os: 'al2023', managementDeviceIndex: 1, sshPort: 2222 } as const;
+    const first = renderUserDataCommands(options);
+    const expected = [...first];
+    first.push('echo changed');
+    first[0] = '# changed';
+    expect(renderUserDataCommands(options)).toEqual(expected);
+  });
+
+  test('the commands follow the options of each call', () => {
+    const al2023 = renderUserDataCommands({ os: 'al2023', managementDeviceIndex: 1, sshPort: 22 });
+    expect(renderUserDataCommands({ os: 'al2023', managementDeviceIndex: 1, sshPort: 2222 })).not.toEqual(al2023);
+    expect(renderUserDataCommands({ os: 'al2023', managementDeviceIndex: 2, sshPort: 22 })).not.toEqual(al2023);
+    expect(renderUserDataCommands({ os: 'ubuntu-22.04', managementDeviceIndex: 1, sshPort: 22 })).not.toEqual(al2023);
+    expect(renderUserDataCommands({ os: 'al2023', managementDeviceIndex: 1, sshPort: 22 })).toEqual(al2023);
+  });
+});
+
 describe('dual-homed setup script: bad input', () => {
   test.each([0, -1, 1.5])('management device index %p is refused', (index) => {
     expect(() => renderSetupScript({ os: 'al2023', managementDeviceIndex: index, sshPort: 22 }))

@@ -40,12 +40,26 @@ export function managementRouteTable(deviceIndex: number): number {
 
 const HEREDOC_END = 'DUAL_HOMED_SETUP_EOF';
 
+/** The rendered user-data commands by options (os/device index/SSH port). */
+const renderedCommands = new Map<string, readonly string[]>();
+
 /**
  * The user-data commands: install the setup script and run it. A failure of the script stops the
  * user data with a non-zero status, so cloud-init reports it and later commands do not run on a
  * half-configured host.
  */
 export function renderUserDataCommands(options: DualHomedScriptOptions): string[] {
+  // The commands depend on the options only: a fleet of instances renders them once per combination.
+  const key = `${options.os}/${options.managementDeviceIndex}/${options.sshPort}`;
+  let commands = renderedCommands.get(key);
+  if (commands === undefined) {
+    commands = renderCommands(options);
+    renderedCommands.set(key, commands);
+  }
+  return [...commands];
+}
+
+function renderCommands(options: DualHomedScriptOptions): string[] {
   const script = renderSetupScript(options);
   if (script.split('\n').includes(HEREDOC_END)) {
     throw new Error(`the rendered setup script contains the heredoc terminator ${HEREDOC_END}`);
