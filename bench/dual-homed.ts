@@ -69,6 +69,7 @@ export function handWrittenInstance(scope: Construct, id: string, ctx: BenchCont
     groupSet: [ctx.publicSecurityGroup.securityGroupId],
   });
   const eip = new ec2.CfnEIP(publicScope, 'ElasticIp', { domain: 'vpc' });
+  eip.node.addDependency(ctx.publicSubnet.internetConnectivityEstablished);
   const association = new ec2.CfnEIPAssociation(publicScope, 'ElasticIpAssociation', {
     allocationId: eip.attrAllocationId,
     networkInterfaceId: publicInterface.ref,
