@@ -135,6 +135,7 @@ for (const name of ['default', 'pre-compile', 'compile', 'post-compile', 'test',
 }
 ci.spawn(docsCheck);
 ci.spawn(bindings);
+ci.exec('node scripts/test-summary.js', { name: 'summary' });
 
 // Benchmarks print markdown tables; they are never part of the tests.
 const bench = project.addTask('bench', {
