@@ -429,6 +429,152 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   }
 }
 
+/** What `release()` should detach. */
+export interface ReleaseConfig {
+  readonly eniId: string;
+  /** Give up (with `deadline-exceeded`) when the ENI is not `available` after this long. */
+  readonly deadlineSeconds: number;
+  /** Force a graceful detach still `detaching` after this long. @default 30 */
+  readonly forceDetachAfterSeconds?: number;
+  /** @default 200 */
+  readonly pollInitialMs?: number;
+  /** @default 1000 */
+  readonly pollMaxMs?: number;
+  /** Give up after this many errors in a row. @default 5 */
+  readonly maxConsecutiveErrors?: number;
+  /** What started the release, for the logs. @default 'unknown' */
+  readonly trigger?: string;
+}
+
+/**
+ * How a release ended. `released`: this call detached the ENI and it is `available`.
+ * `already-free`: it was not attached. `gone`: the ENI does not exist (deleted already).
+ * `primary-interface`: it is an instance's primary interface (device index 0), which cannot be
+ * detached and goes with its instance.
+ */
+export type ReleaseOutcome = 'released' | 'already-free' | 'gone' | 'primary-interface' | 'deadline-exceeded' | 'error';
+
+/** What `release()` did. */
+export interface ReleaseResult {
+  readonly outcome: ReleaseOutcome;
+  /** The instance the ENI was detached from. */
+  readonly from?: string;
+  /** Whether the detach was forced (holder stopped, impaired or in ALARM, or a graceful detach hung). */
+  readonly forced: boolean;
+  readonly message: string;
+  readonly durationMs: number;
+  readonly apiCalls: number;
+}
+
+/** Detach errors that mean the attachment is already gone or going: observe again. */
+const ALREADY_DETACHED = new Set(['InvalidAttachmentID.NotFound', 'IncorrectState', 'InvalidNetworkInterface.NotAttached', 'OperationNotPermitted']);
+
+/**
+ * Detaches the ENI from whichever instance holds it and waits until it is `available`: what the
+ * placement custom resource does when it is deleted (so CloudFormation can delete the ENI) or
+ * when an update names another ENI. The detach is graceful unless the holder is unhealthy (not
+ * running, checks impaired) or does not exist, and a graceful detach that hangs is forced. An ENI
+ * that does not exist, or is not attached, is success.
+ */
+export async function release(config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger }): Promise<ReleaseResult> {
+  const { clock, logger } = deps;
+  const start = clock.now();
+  const deadline = start + config.deadlineSeconds * 1000;
+  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1000;
+  const pollMax = config.pollMaxMs ?? 1000;
+  const maxErrors = config.maxConsecutiveErrors ?? 5;
+  let delay = config.pollInitialMs ?? 200;
+  let apiCalls = 0;
+  let errors = 0;
+  let from: string | undefined;
+  let forced = false;
+  let detached = false;
+  let detaching: { attachmentId: string; since: number } | undefined;
+
+  const finish = (outcome: ReleaseOutcome, message: string): ReleaseResult => {
+    const result = { outcome, from, forced, message, durationMs: clock.now() - start, apiCalls };
+    logger.info('failover release result', { eniId: config.eniId, trigger: config.trigger ?? 'unknown', ...result });
+    return result;
+  };
+  const backoff = async (wakeAt = Infinity): Promise<boolean> => {
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) return false;
+    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
+    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
+    return true;
+  };
+
+  for (;;) {
+    try {
+      apiCalls++;
+      const eni = await port.describeNetworkInterface(config.eniId);
+      errors = 0;
+      const a = eni.attachment;
+      if (!a) {
+        if (eni.status === 'available') {
+          return detached ? finish('released', `detached from ${from}${forced ? ' (forced)' : ''}`) : finish('already-free', `${config.eniId} is not attached`);
+        }
+      } else if (a.deviceIndex === 0) {
+        return finish('primary-interface', `${config.eniId} is the primary interface of ${a.instanceId}: it cannot be detached and is deleted with its instance`);
+      } else if (a.state === 'attached') {
+        from = a.instanceId;
+        apiCalls++;
+        const force = await holderIsUnhealthy(port, a.instanceId);
+        logger.info('failover release: detaching', { eniId: config.eniId, from: a.instanceId, attachmentId: a.attachmentId, force });
+        apiCalls++;
+        await detachTolerant(port, a.attachmentId, force);
+        detached = true;
+        forced ||= force;
+        detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        continue;
+      } else if (a.state === 'detaching') {
+        from ??= a.instanceId;
+        if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        if (!forced && clock.now() - detaching.since >= forceAfterMs) {
+          logger.warn('forcing a detach', { eniId: config.eniId, attachmentId: a.attachmentId, holder: a.instanceId, reason: 'release: the detach hangs' });
+          apiCalls++;
+          await detachTolerant(port, a.attachmentId, true);
+          forced = true;
+          detached = true;
+          continue;
+        }
+      }
+      if (await backoff(detaching && !forced ? detaching.since + forceAfterMs : Infinity)) continue;
+      return finish('deadline-exceeded', `${config.eniId} is still ${a ? `${a.state} on ${a.instanceId}` : eni.status} after ${config.deadlineSeconds}s`);
+    } catch (err) {
+      const code = errorCode(err);
+      const message = (err as Error)?.message ?? String(err);
+      if (err instanceof UnknownResourceError && code.startsWith('InvalidNetworkInterface')) {
+        return detached ? finish('released', `detached from ${from}; ${config.eniId} is gone since`) : finish('gone', `${config.eniId} does not exist: ${message}`);
+      }
+      errors++;
+      logger.warn('failover release step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
+      if (FATAL.has(code) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
+      if (!(await backoff())) return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
+    }
+  }
+}
+
+/** Whether a detach from this instance must be forced: it is not running, its checks are impaired, or it does not exist. */
+async function holderIsUnhealthy(port: Ec2Port, instanceId: string): Promise<boolean> {
+  try {
+    const [holder] = await port.describeCandidates([instanceId]);
+    return holder === undefined || classify(holder) === 'unhealthy';
+  } catch (err) {
+    if (err instanceof UnknownResourceError) return true;
+    throw err;
+  }
+}
+
+/** Detaches; an attachment that is already gone or detaching is not an error (the next observation tells). */
+async function detachTolerant(port: Ec2Port, attachmentId: string, force: boolean): Promise<void> {
+  try {
+    await port.detach(attachmentId, force);
+  } catch (err) {
+    if (!ALREADY_DETACHED.has(errorCode(err))) throw err;
+  }
+}
+
 /** Why a manual move target is refused, or undefined when it is acceptable. */
 function refuseTarget(
   target: string, eni: EniObservation, candidates: readonly CandidateObservation[], decision: Decision, policy: FailoverPolicy,
