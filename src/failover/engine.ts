@@ -476,7 +476,9 @@ const ALREADY_DETACHED = new Set(['InvalidAttachmentID.NotFound', 'IncorrectStat
  * running, checks impaired) or does not exist, and a graceful detach that hangs is forced. An ENI
  * that does not exist, or is not attached, is success.
  */
-export async function release(config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger }): Promise<ReleaseResult> {
+export async function release(
+  config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger },
+): Promise<ReleaseResult> {
   const { clock, logger } = deps;
   const start = clock.now();
   const deadline = start + config.deadlineSeconds * 1000;
