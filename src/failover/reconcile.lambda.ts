@@ -83,6 +83,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
       throw new Error(message);
     };
 
+    let releasedAfterMs = 0;
     if (trigger.kind === 'custom-resource' && placement) {
       // The ENI has no dependency on the instances: on stack deletion CloudFormation deletes it
       // right after this resource, which fails while it is attached. Delete detaches it; an Update
@@ -90,6 +91,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
       const old = trigger.requestType === 'Update' ? placementOf(trigger.oldResourceProperties, settings, 'OldResourceProperties') : undefined;
       const toRelease = trigger.requestType === 'Delete' ? placement.eniId : old && old.eniId !== placement.eniId ? old.eniId : undefined;
       if (toRelease) {
+        releasedAfterMs = deps.clock.now();
         const released = await release({
           eniId: toRelease,
           deadlineSeconds: settings.placementDeadlineSeconds,
@@ -99,13 +101,15 @@ export function createHandler(makeDeps: () => HandlerDeps) {
         if (!RELEASED.has(released.outcome)) {
           await fail(released.outcome, `could not detach ${toRelease}: ${released.message}`, released);
         }
+        releasedAfterMs = deps.clock.now() - releasedAfterMs;
       }
       if (trigger.requestType === 'Delete') {
         return { PhysicalResourceId: trigger.physicalResourceId ?? placement.eniId };
       }
     }
 
-    const config = configFor(settings, trigger, placement);
+    // An Update that released the old ENI first has that much less time to place the new one.
+    const config = configFor(settings, trigger, placement, Math.ceil(releasedAfterMs / 1000));
     const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms });
     record(deps.metrics, eniId, result);
 
@@ -156,7 +160,7 @@ function placementOf(props: Readonly<Record<string, unknown>> | undefined, setti
   };
 }
 
-function configFor(settings: FailoverSettings, trigger: Trigger, placement: Placement | undefined): ReconcileConfig {
+function configFor(settings: FailoverSettings, trigger: Trigger, placement: Placement | undefined, usedSeconds: number): ReconcileConfig {
   const target = trigger.action === 'move' && trigger.to ? checkInstanceId(trigger.to, 'to') : undefined;
   return {
     eniId: placement?.eniId ?? settings.eniId,
@@ -164,7 +168,7 @@ function configFor(settings: FailoverSettings, trigger: Trigger, placement: Plac
     deviceIndex: placement?.deviceIndex ?? settings.deviceIndex,
     policy: settings.policy,
     forceDetachAfterSeconds: settings.forceDetachAfterSeconds,
-    deadlineSeconds: placement ? settings.placementDeadlineSeconds : settings.deadlineSeconds,
+    deadlineSeconds: placement ? Math.max(1, settings.placementDeadlineSeconds - usedSeconds) : settings.deadlineSeconds,
     waitForHealthy: placement !== undefined,
     dryRun: trigger.action === 'status',
     target,
