@@ -164,14 +164,15 @@ const FATAL = new Set([
 ]);
 
 /**
- * Attach errors that belong to the target instance, not to the ENI or the moment: the target is
+ * Attach errors that belong to the target instance, not to the ENI or the moment (unlike
+ * `IncorrectInstanceState`, which a pending target outgrows in seconds): the target is
  * skipped for the rest of the run and the next healthy candidate is tried. `InvalidParameterValue`
  * is what EC2 answers when the device index is taken on the target, which a forced detach can
  * cause without the interface being listed anywhere ("you might not be able to attach a different
  * network interface to the same index without stopping and starting the instance").
  */
 const TARGET_REFUSALS = new Set([
-  'InvalidParameterValue', 'InvalidParameterCombination', 'IncorrectInstanceState', 'AttachmentLimitExceeded',
+  'InvalidParameterValue', 'InvalidParameterCombination', 'AttachmentLimitExceeded',
   'UnauthorizedOperation', 'OperationNotPermitted', 'UnsupportedOperation', 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed',
 ]);
 
@@ -314,6 +315,10 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
 
       switch (decision.kind) {
         case 'noop':
+          if (config.target && eni.attachment?.instanceId !== config.target && attachFailures.some((f) => f.instanceId === config.target)) {
+            // A manual move that did not get where it was asked to is not a success.
+            return finish('error', `attach refused by ${refusedNote()}; the ENI is on ${eni.attachment?.instanceId}: ${decision.reason}`);
+          }
           return finish(changed ? 'converged' : waited ? 'waited' : 'noop', decision.reason);
         case 'no-healthy-candidate':
           if (config.waitForHealthy && candidates.some((c) => c.state === 'pending' || classify(c, policy) === 'starting')) {

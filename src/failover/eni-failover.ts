@@ -151,7 +151,9 @@ export interface EniFailoverProps {
 
   /**
    * How long one reconcile run may take before it gives up (and fails, so the failure is
-   * alarmed). The function timeout is one minute longer.
+   * alarmed). No detach starts after the deadline; a move already started (detached, not yet
+   * attached) still finishes, for at most 45 seconds more. The function timeout is one minute
+   * longer than the deadline.
    *
    * @default Duration.minutes(2)
    */

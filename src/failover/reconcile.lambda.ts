@@ -78,7 +78,8 @@ export function createHandler(makeDeps: () => HandlerDeps) {
     const eniId = placement?.eniId ?? settings.eniId;
     const fail = async (outcome: string, detail: string, result: unknown): Promise<never> => {
       const message = `ENI failover of ${eniId} (${trigger.summary}): ${outcome}: ${detail}`;
-      logger.error('failover failed', { outcome, message });
+      const fields = result as Partial<ReconcileResult>;
+      logger.error('failover failed', { ...fields, outcome, message, lastDecision: fields.lastDecision?.kind });
       await notify(current, `ENI failover ${outcome}: ${eniId}`, message, result);
       throw new Error(message);
     };

@@ -354,6 +354,15 @@ describe('an attach that EC2 refuses', () => {
     expect(w.ec2.holder(ENI)).toBe(STANDBY);
   });
 
+  test('a manual move whose target refuses the attach puts the ENI back on the healthy holder and fails, instead of claiming the move', async () => {
+    const w = world();
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ target: STANDBY });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(new RegExp(`^attach refused by ${STANDBY} \\(InvalidParameterValue: .*\\); the ENI is on ${PRIMARY}: `));
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
   test('when no healthy target accepts the ENI the run ends in error, saying the ENI is free and why', async () => {
     const w = world();
     w.ec2.stop(PRIMARY).blockIndex(STANDBY, 1);
