@@ -221,6 +221,8 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   let forcedHungDetach = false;
   const excluded: SkippedCandidate[] = [];
   const attachFailures: AttachFailure[] = [];
+  /** Holders this run detached the ENI from. */
+  const detachedFrom = new Set<string>();
 
   const counted = async <T>(fn: () => Promise<T>): Promise<T> => {
     apiCalls++;
@@ -372,7 +374,18 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
           if (clock.now() >= deadline) {
             return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before move to ${decision.to}`);
           }
+          const holderId = decision.from;
+          if (detachedFrom.has(holderId)) {
+            // Another run put the ENI back where this run took it from: it knew something this run
+            // does not (typically that the target refused the attach). Moving it again would make
+            // the two runs toss the ENI back and forth; the next run decides afresh.
+            const back = candidates.find((c) => c.instanceId === holderId);
+            const ok = back !== undefined && classify(back, policy) !== 'unhealthy';
+            return finish(ok ? 'converged' : 'error',
+              `another run put the ENI back on ${holderId}, which this run had detached it from; not moving it again in this run: ${decision.reason}`);
+          }
           const { attachmentId, force } = decision;
+          detachedFrom.add(decision.from);
           from = decision.from;
           to = decision.to;
           action = 'move';

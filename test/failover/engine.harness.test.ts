@@ -354,6 +354,23 @@ describe('an attach that EC2 refuses', () => {
     expect(w.ec2.holder(ENI)).toBe(STANDBY);
   });
 
+  test('two runs failing back onto a primary that refuses the attach do not toss the ENI back and forth until the deadline', async () => {
+    const w = world({ latencyMs: 20, forceDetachBlocksIndex: true });
+    w.ec2.impair(PRIMARY);
+    await w.runToEnd();
+    w.ec2.pass(PRIMARY);
+    const failback = { failback: true, failbackAfterSeconds: 0 };
+    // The second run sees the refusal and puts the ENI back on the standby; the first one never
+    // tried the primary itself, and must not take the ENI off the standby again.
+    const late = w.clock.sleep(1_785).then(() => w.run({ policy: failback }));
+    const [a, b] = await drive(w.clock, w.run({ policy: failback }), late);
+    expect(w.ec2.mutations.filter((m) => m.detail === `${ENI} from ${STANDBY}`)).toHaveLength(1);
+    expect(a).toMatchObject({ outcome: 'converged', holder: STANDBY });
+    expect(a.message).toMatch(new RegExp(`^another run put the ENI back on ${STANDBY}, which this run had detached it from; not moving it again in this run`));
+    expect(b).toMatchObject({ outcome: 'converged', holder: STANDBY, attachFailures: [expect.objectContaining({ instanceId: PRIMARY })] });
+    expect(a.durationMs).toBeLessThan(30_000);
+  });
+
   test('a manual move whose target refuses the attach puts the ENI back on the healthy holder and fails, instead of claiming the move', async () => {
     const w = world();
     w.ec2.blockIndex(STANDBY, 1);
