@@ -385,13 +385,13 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
               `another run put the ENI back on ${holderId}, which this run had detached it from; not moving it again in this run: ${decision.reason}`);
           }
           const { attachmentId, force } = decision;
-          detachedFrom.add(decision.from);
           from = decision.from;
           to = decision.to;
           action = 'move';
           // Responsible from the moment the detach is sent (a call that times out may still have worked).
           ownTransition = true;
           await counted(() => port.detach(attachmentId, force));
+          detachedFrom.add(holderId);
           detaching = { attachmentId, since: clock.now(), forced: force };
           changed = true;
           delay = pollInitial;

@@ -255,6 +255,15 @@ describe('transitions and deadlines', () => {
     expect(w.logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3);
   });
 
+  test('a throttled detach is sent again after a fresh observation and the move completes', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    w.ec2.onCall = (op) => { if (op === 'describeCandidates' && w.ec2.calls.detach === 0) w.ec2.throttle(1); };
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, holder: STANDBY });
+    expect(w.ec2.refusals).toEqual([expect.objectContaining({ op: 'detach', code: 'RequestLimitExceeded' })]);
+  });
+
   test('persistent throttling gives up after maxConsecutiveErrors with an error outcome', async () => {
     const w = world();
     w.ec2.stop(PRIMARY).throttle(100);
