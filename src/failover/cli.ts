@@ -1,7 +1,8 @@
 /**
  * `eni-failover`: the failover engine from a terminal. The same reconcile as the Lambda, so a
  * manual move converges with (and is safe against) triggers firing at the same time.
- * Exit codes: 0 converged or nothing to do, 1 error, 2 usage, 3 no healthy candidate,
+ * Exit codes: 0 converged, waited for another run's transition, or nothing to do; 1 error (an
+ * attach EC2 refused for every healthy candidate included); 2 usage; 3 no healthy candidate;
  * 4 deadline exceeded.
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ export const EXIT_CODES = { ok: 0, error: 1, usage: 2, noHealthy: 3, deadline: 4
 
 const OUTCOME_EXIT: Record<Outcome, number> = {
   'converged': EXIT_CODES.ok,
+  'waited': EXIT_CODES.ok,
   'noop': EXIT_CODES.ok,
   'error': EXIT_CODES.error,
   'no-healthy': EXIT_CODES.noHealthy,
@@ -50,7 +52,10 @@ Options:
   --health-alarms <map>  CloudWatch alarms that watch each candidate's health, read on every run:
                          i-...=alarmA|alarmB,i-...=alarmC or JSON {"i-...":["alarmA"]}; a candidate
                          with one in ALARM is unhealthy (needs cloudwatch:DescribeAlarms)
-  --deadline <s>         give up after this many seconds (default 120)
+  --deadline <s>         start no detach after this many seconds (default 120); a move already
+                         started still finishes, for at most 45 s more
+  --force-detach-after <s>
+                         force a detach still detaching after this many seconds (default 30)
   --force                move: accept a target that is not healthy (never across AZs)
   --dry-run              observe and decide, change nothing
   --json                 print the result as JSON
@@ -59,7 +64,8 @@ Options:
   --endpoint <url>       EC2 and CloudWatch endpoint, e.g. a local emulator
   -h, --help             show this help
 
-Exit codes: 0 converged or nothing to do, 1 error, 2 usage, 3 no healthy candidate, 4 deadline exceeded.`;
+Exit codes: 0 converged, waited for another run, or nothing to do; 1 error; 2 usage;
+3 no healthy candidate; 4 deadline exceeded.`;
 
 class UsageError extends Error {}
 
@@ -102,6 +108,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       deviceIndex: parsed.deviceIndex,
       policy: { failback: parsed.failback, failbackAfterSeconds: parsed.failbackAfter },
       deadlineSeconds: parsed.deadline,
+      forceDetachAfterSeconds: parsed.forceDetachAfter,
       dryRun: parsed.command === 'status' || parsed.dryRun,
       target: parsed.to,
       force: parsed.force,
@@ -126,6 +133,7 @@ interface Parsed {
   failbackAfter: number;
   healthAlarms: Record<string, string[]>;
   deadline: number;
+  forceDetachAfter: number;
   force: boolean;
   dryRun: boolean;
   json: boolean;
@@ -146,6 +154,7 @@ function parse(argv: readonly string[]): Parsed | 'help' {
       'failback-after': { type: 'string' },
       'health-alarms': { type: 'string' },
       'deadline': { type: 'string' },
+      'force-detach-after': { type: 'string' },
       'force': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       'json': { type: 'boolean', default: false },
@@ -182,6 +191,7 @@ function parse(argv: readonly string[]): Parsed | 'help' {
     failbackAfter: parseInteger(values['failback-after'], '--failback-after', 0, 86_400, 300),
     healthAlarms,
     deadline: parseInteger(values.deadline, '--deadline', 1, 3600, 120),
+    forceDetachAfter: parseInteger(values['force-detach-after'], '--force-detach-after', 1, 600, 30),
     force: values.force ?? false,
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
@@ -203,6 +213,10 @@ function progressLogger(io: CliIo, elapsed: () => number): EngineLogger {
     warn(message, fields) {
       if (message === 'health alarms not found') {
         io.stderr(`${stamp()} health alarm(s) ${(fields.alarmNames as string[]).join(', ')} not found: counted as INSUFFICIENT_DATA`);
+      } else if (message === 'forcing a detach') {
+        io.stderr(`${stamp()} forcing the detach from ${fields.holder}: ${fields.reason}`);
+      } else if (message === 'attach refused') {
+        io.stderr(`${stamp()} attach to ${fields.instanceId} refused (${fields.code}: ${fields.error}); trying the next healthy candidate`);
       } else {
         io.stderr(`${stamp()} ${fields.code}: ${fields.error}; observing again`);
       }

@@ -12,11 +12,15 @@
  *    the detach and leave the ENI nowhere).
  * 2. The ENI is in a transitional state (`attaching`, `detaching`): `wait`.
  * 3. The ENI is the primary interface (device index 0) of its holder: `noop`; it cannot move.
- * 4. Health: a candidate is *healthy* when it is `running`, its status checks are not `impaired`
- *    and not `initializing`, and its health alarms (if any are known) are not in `ALARM`. A
- *    candidate that is running with `initializing` checks and no alarm in `ALARM` is *starting*: a
- *    holder that is starting is kept, but a starting instance is never chosen as a target.
- *    Everything else is *unhealthy*. `INSUFFICIENT_DATA` does not make a candidate unhealthy.
+ * 4. Health: a candidate is *healthy* when it is `running`, its status checks are `ok`, and its
+ *    health alarms (if any are known) are not in `ALARM`. A candidate that is running without an
+ *    alarm in `ALARM` whose status checks have not yet given a result (`initializing` while the
+ *    first checks run after a start, `insufficient-data` while EC2 has too little data to decide,
+ *    `not-applicable`, which EC2 reports for an instance its checks do not cover yet) is
+ *    *starting*: a holder that is starting is kept, but a starting instance is never chosen as a
+ *    target, because nothing says it can serve. `impaired`, any state but `running`, or an alarm in
+ *    `ALARM` make a candidate *unhealthy*. An alarm in `INSUFFICIENT_DATA` does not make a
+ *    candidate unhealthy (an alarm without data is common and says nothing bad).
  * 5. The ENI is free: `attach` to the first healthy candidate in preference order.
  * 6. The holder is healthy or starting:
  *    - failback off: `noop`, the current holder is kept;
@@ -33,6 +37,8 @@
  *    (its health is unknown, so it is never forced).
  * 9. No healthy candidate in the ENI's AZ: `no-healthy-candidate`. The ENI is never detached when
  *    there is nowhere to put it.
+ * 10. Candidates in `excluded` (an attach to them failed earlier in the same run) are never chosen
+ *    as a target; a holder in `excluded` is still judged by its health.
  *
  * `policy.forceTarget` (a manual `move --to X --force`) makes X count as healthy when it is
  * running, starting, pending or stopped: the operator takes responsibility. It never makes a
@@ -135,6 +141,12 @@ export interface Observation {
    * @default - device indexes are not checked
    */
   readonly deviceIndex?: number;
+  /**
+   * Candidates that must not be chosen as a target, with the reason (an attach to them failed
+   * earlier in this run, e.g. because their device index is taken after a forced detach).
+   * @default - none
+   */
+  readonly excluded?: readonly SkippedCandidate[];
 }
 
 /** How the engine chooses between healthy candidates. */
@@ -206,8 +218,10 @@ export type Decision = NoopDecision | MoveDecision | AttachDecision | WaitDecisi
 export type Health = 'healthy' | 'starting' | 'unhealthy';
 
 /**
- * Classifies a candidate. `healthy`: running, checks neither impaired nor initializing, alarm not
- * ALARM. `starting`: running with initializing checks and no ALARM. Otherwise `unhealthy`.
+ * Classifies a candidate. `healthy`: running, status checks `ok`, no alarm in ALARM. `starting`:
+ * running, no alarm in ALARM, status checks without a result yet (`initializing`,
+ * `insufficient-data`, `not-applicable`). Otherwise (not running, checks `impaired`, an alarm in
+ * ALARM) `unhealthy`.
  */
 export function classify(c: CandidateObservation, policy?: FailoverPolicy): Health {
   if (policy?.forceTarget === c.instanceId && ['running', 'pending', 'stopped'].includes(c.state)) {
@@ -216,7 +230,7 @@ export function classify(c: CandidateObservation, policy?: FailoverPolicy): Heal
   if (c.state !== 'running' || c.alarm === 'ALARM' || c.statusChecks === 'impaired') {
     return 'unhealthy';
   }
-  return c.statusChecks === 'initializing' ? 'starting' : 'healthy';
+  return c.statusChecks === 'ok' ? 'healthy' : 'starting';
 }
 
 /**
@@ -255,9 +269,13 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
       eligible.push(c);
     }
   }
-  const healthy = (c: CandidateObservation) => classify(c, policy) === 'healthy';
+  const excluded = new Map((obs.excluded ?? []).map((x) => [x.instanceId, x.reason]));
+  for (const [instanceId, reason] of excluded) {
+    if (instanceId !== eni.attachment?.instanceId && eligible.some((c) => c.instanceId === instanceId)) skipped.push({ instanceId, reason });
+  }
+  const healthy = (c: CandidateObservation) => classify(c, policy) === 'healthy' && !excluded.has(c.instanceId);
   const rejected = () => eligible
-    .filter((c) => !healthy(c))
+    .filter((c) => !healthy(c) && !excluded.has(c.instanceId))
     .map((c) => ({ instanceId: c.instanceId, reason: describeHealth(c) }))
     .concat(skipped);
 

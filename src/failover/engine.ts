@@ -1,5 +1,7 @@
 import { AlarmPort } from './alarm-port';
-import { AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy } from './decide';
+import {
+  AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, SkippedCandidate,
+} from './decide';
 import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
 
@@ -11,8 +13,23 @@ export interface ReconcileConfig {
   /** Device index the ENI is attached at. */
   readonly deviceIndex: number;
   readonly policy: FailoverPolicy;
-  /** Overall deadline of the run. */
+  /**
+   * Deadline of the run: no detach is started after it. A run that has detached the ENI (or sent
+   * an attach) still finishes that transition, for at most `completionGraceSeconds` more.
+   */
   readonly deadlineSeconds: number;
+  /**
+   * How long after `deadlineSeconds` a run may still attach an ENI it detached, and verify an
+   * attach it sent: the hard ceiling of a run is the deadline plus this. Keep the sum below the
+   * Lambda timeout (the construct's timeout is the deadline plus 60 s). @default 45
+   */
+  readonly completionGraceSeconds?: number;
+  /**
+   * Force a detach that is still `detaching` this many seconds after this run sent it, or first
+   * saw it (a graceful detach from a hung instance can stay `detaching` for good). A detach from
+   * a holder that is unhealthy is forced at once. @default 30
+   */
+  readonly forceDetachAfterSeconds?: number;
   /** Observe and decide only. @default false */
   readonly dryRun?: boolean;
   /**
@@ -77,7 +94,20 @@ export interface EngineDeps {
   readonly alarms?: AlarmPort;
 }
 
-export type Outcome = 'converged' | 'noop' | 'no-healthy' | 'deadline-exceeded' | 'error';
+/**
+ * How a run ended. `converged`: this run changed the attachment and the ENI is where it should be.
+ * `waited`: this run changed nothing, but waited for a transition it did not start (another run's,
+ * or one a killed run left behind) and the ENI is now where it should be. `noop`: the ENI was
+ * already where it should be.
+ */
+export type Outcome = 'converged' | 'waited' | 'noop' | 'no-healthy' | 'deadline-exceeded' | 'error';
+
+/** An attach that EC2 refused for one target; the target is skipped for the rest of the run. */
+export interface AttachFailure {
+  readonly instanceId: string;
+  readonly code: string;
+  readonly message: string;
+}
 
 export interface CandidateSummary {
   readonly instanceId: string;
@@ -112,6 +142,10 @@ export interface ReconcileResult {
   readonly message: string;
   readonly lastDecision?: Decision;
   readonly candidates?: readonly CandidateSummary[];
+  /** Attaches EC2 refused in this run (each target was then skipped); empty when none. */
+  readonly attachFailures: readonly AttachFailure[];
+  /** Whether this run forced a detach that hung, or that it found hanging from an unhealthy holder. */
+  readonly forcedHungDetach: boolean;
 }
 
 /**
@@ -129,6 +163,19 @@ const FATAL = new Set([
   'AccessDenied', 'AccessDeniedException', 'InvalidParameterValueException', 'InvalidParameterCombinationException',
 ]);
 
+/**
+ * Attach errors that belong to the target instance, not to the ENI or the moment (unlike
+ * `IncorrectInstanceState`, which a pending target outgrows in seconds): the target is
+ * skipped for the rest of the run and the next healthy candidate is tried. `InvalidParameterValue`
+ * is what EC2 answers when the device index is taken on the target, which a forced detach can
+ * cause without the interface being listed anywhere ("you might not be able to attach a different
+ * network interface to the same index without stopping and starting the instance").
+ */
+const TARGET_REFUSALS = new Set([
+  'InvalidParameterValue', 'InvalidParameterCombination', 'AttachmentLimitExceeded',
+  'UnauthorizedOperation', 'OperationNotPermitted', 'UnsupportedOperation', 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed',
+]);
+
 /** A real-time clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -143,6 +190,8 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   const { clock, logger } = deps;
   const start = clock.now();
   const deadline = start + config.deadlineSeconds * 1000;
+  const hardDeadline = deadline + (config.completionGraceSeconds ?? 45) * 1000;
+  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1000;
   const pollInitial = config.pollInitialMs ?? 200;
   const pollMax = config.pollMaxMs ?? 1000;
   const maxErrors = config.maxConsecutiveErrors ?? 5;
@@ -164,6 +213,16 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
   let from: string | undefined;
   let to: string | undefined;
   let changed = false;
+  let waited = false;
+  /** This run detached the ENI or sent an attach: it finishes that transition, up to the hard deadline. */
+  let ownTransition = false;
+  /** The detach in progress, since when this run knows of it, and whether it was forced. */
+  let detaching: { attachmentId: string; since: number; forced: boolean } | undefined;
+  let forcedHungDetach = false;
+  const excluded: SkippedCandidate[] = [];
+  const attachFailures: AttachFailure[] = [];
+  /** Holders this run detached the ENI from. */
+  const detachedFrom = new Set<string>();
 
   const counted = async <T>(fn: () => Promise<T>): Promise<T> => {
     apiCalls++;
@@ -186,15 +245,20 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       dryRun: config.dryRun ?? false,
       lastDecision: decision,
       candidates: candidates?.map((c) => summarise(c, policy)),
+      attachFailures,
+      forcedHungDetach,
     };
     logger.info('failover result', { eniId: config.eniId, trigger: config.trigger ?? 'unknown', ...result, lastDecision: decision?.kind });
     return result;
   };
-  /** Sleeps the current backoff (bounded by the deadline); false when the deadline has passed. */
-  const backoff = async (): Promise<boolean> => {
-    const remaining = deadline - clock.now();
+  /**
+   * Sleeps the current backoff, bounded by the deadline, or by the hard deadline while this run
+   * finishes a transition it started; false when that limit has passed.
+   */
+  const backoff = async (wakeAt = Infinity): Promise<boolean> => {
+    const remaining = (ownTransition ? hardDeadline : deadline) - clock.now();
     if (remaining <= 0) return false;
-    await clock.sleep(Math.min(delay, remaining));
+    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
     delay = Math.min(Math.ceil(delay * 1.25), pollMax);
     return true;
   };
@@ -211,6 +275,10 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
     alarmCalls++;
     return alarmPort.describeAlarmStates(alarmNames);
   };
+
+  const graceNote = () => (ownTransition
+    ? ` (this run had started that transition and kept at it for another ${config.completionGraceSeconds ?? 45}s)` : '');
+  const refusedNote = () => attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(', ');
 
   for (;;) {
     iteration++;
@@ -231,7 +299,7 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
         }
       }
       errors = 0;
-      decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex }, policy);
+      decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex, excluded }, policy);
       logDecision(logger, config, eni, candidates, decision, policy, iteration, clock.now() - start);
 
       if (config.target && iteration === 1) {
@@ -249,38 +317,113 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
 
       switch (decision.kind) {
         case 'noop':
-          return finish(changed ? 'converged' : 'noop', decision.reason);
+          if (config.target && eni.attachment?.instanceId !== config.target && attachFailures.some((f) => f.instanceId === config.target)) {
+            // A manual move that did not get where it was asked to is not a success.
+            return finish('error', `attach refused by ${refusedNote()}; the ENI is on ${eni.attachment?.instanceId}: ${decision.reason}`);
+          }
+          return finish(changed ? 'converged' : waited ? 'waited' : 'noop', decision.reason);
         case 'no-healthy-candidate':
           if (config.waitForHealthy && candidates.some((c) => c.state === 'pending' || classify(c, policy) === 'starting')) {
             candidates = undefined;
             if (await backoff()) continue;
             return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while waiting for a candidate to become healthy`);
           }
+          if (attachFailures.length > 0) {
+            // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
+            const where = eni.attachment ? `the ENI is on ${eni.attachment.instanceId}` : 'the ENI is free';
+            return finish('error', `attach refused by ${refusedNote()}; ${where} and no other candidate is healthy: ${decision.reason}`);
+          }
           return finish('no-healthy', decision.reason);
-        case 'wait':
-          changed = true;
-          if (await backoff()) continue;
-          return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while the ENI was ${decision.state}`);
-        case 'move':
-        case 'attach':
+        case 'wait': {
+          waited = true;
+          const a = eni.attachment;
+          if (decision.state === 'detaching' && a) {
+            if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now(), forced: false };
+            const holder = candidates.find((c) => c.instanceId === a.instanceId);
+            const holderUnhealthy = holder !== undefined && classify(holder, policy) === 'unhealthy';
+            const hung = clock.now() - detaching.since >= forceAfterMs;
+            if (!detaching.forced && (holderUnhealthy || hung)) {
+              const current = detaching;
+              logger.warn('forcing a detach', {
+                eniId: config.eniId,
+                attachmentId: a.attachmentId,
+                holder: a.instanceId,
+                reason: holderUnhealthy ? `holder ${a.instanceId} is unhealthy` : `detaching for ${clock.now() - current.since}ms`,
+              });
+              await counted(() => port.detach(current.attachmentId, true));
+              current.forced = true;
+              forcedHungDetach = true;
+              // Forcing the detach makes this run responsible for attaching the ENI again.
+              ownTransition = true;
+              changed = true;
+              if (action === 'none') {
+                action = 'move';
+                from = a.instanceId;
+              }
+              delay = pollInitial;
+              continue;
+            }
+          }
+          // Wake up when a pending detach is due to be forced, not up to a poll later.
+          const forceAt = detaching && !detaching.forced && decision.state === 'detaching' ? detaching.since + forceAfterMs : Infinity;
+          if (await backoff(forceAt)) continue;
+          return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while the ENI was ${decision.state}${graceNote()}`);
+        }
+        case 'move': {
+          // The deadline stops a run from starting a detach, never from finishing a move it started.
           if (clock.now() >= deadline) {
-            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before ${decision.kind} to ${decision.to}`);
+            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before move to ${decision.to}`);
           }
-          if (decision.kind === 'move') {
-            const { attachmentId, force } = decision;
-            from = decision.from;
-            to = decision.to;
-            action = 'move';
-            await counted(() => port.detach(attachmentId, force));
-          } else {
-            const target = decision.to;
-            to = target;
-            if (action === 'none') action = 'attach';
-            await counted(() => port.attach(config.eniId, target, config.deviceIndex));
+          const holderId = decision.from;
+          if (detachedFrom.has(holderId)) {
+            // Another run put the ENI back where this run took it from: it knew something this run
+            // does not (typically that the target refused the attach). Moving it again would make
+            // the two runs toss the ENI back and forth; the next run decides afresh.
+            const back = candidates.find((c) => c.instanceId === holderId);
+            const ok = back !== undefined && classify(back, policy) !== 'unhealthy';
+            return finish(ok ? 'converged' : 'error',
+              `another run put the ENI back on ${holderId}, which this run had detached it from; not moving it again in this run: ${decision.reason}`);
           }
+          const { attachmentId, force } = decision;
+          from = decision.from;
+          to = decision.to;
+          action = 'move';
+          // Responsible from the moment the detach is sent (a call that times out may still have worked).
+          ownTransition = true;
+          await counted(() => port.detach(attachmentId, force));
+          detachedFrom.add(holderId);
+          detaching = { attachmentId, since: clock.now(), forced: force };
           changed = true;
           delay = pollInitial;
           continue;
+        }
+        case 'attach': {
+          // Attaching a free ENI can only help: allowed up to the hard deadline.
+          if (clock.now() >= hardDeadline) {
+            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before attach to ${decision.to}${graceNote()}`);
+          }
+          const target = decision.to;
+          to = target;
+          if (action === 'none') action = 'attach';
+          try {
+            await counted(() => port.attach(config.eniId, target, config.deviceIndex));
+          } catch (err) {
+            const code = errorCode(err);
+            const refusedByTarget = err instanceof UnknownResourceError ? code.startsWith('InvalidInstanceID') : TARGET_REFUSALS.has(code);
+            if (!refusedByTarget) throw err;
+            const message = (err as Error)?.message ?? String(err);
+            attachFailures.push({ instanceId: target, code, message });
+            excluded.push({ instanceId: target, reason: `attach refused in this run: ${code}: ${message}` });
+            logger.warn('attach refused', { eniId: config.eniId, instanceId: target, code, error: message, next: 'trying the next healthy candidate' });
+            // The ENI is still free: observe again and choose another target.
+            candidates = undefined;
+            continue;
+          }
+          ownTransition = true;
+          changed = true;
+          delay = pollInitial;
+          continue;
+        }
       }
     } catch (err) {
       const code = errorCode(err);
@@ -290,14 +433,165 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       }
       errors++;
       logger.warn('failover step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
-      if (FATAL.has(code) || errors >= maxErrors) {
+      // While finishing its own transition a run keeps trying transient errors up to the hard
+      // deadline: giving up after a detach would leave the ENI detached by the run's own hand.
+      const giveUp = FATAL.has(code) || (!ownTransition && errors >= maxErrors);
+      if (giveUp) {
         return finish('error', `${code}: ${message}`);
       }
       candidates = undefined;
       if (!(await backoff())) {
-        return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
+        return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}${graceNote()}`);
       }
     }
+  }
+}
+
+/** What `release()` should detach. */
+export interface ReleaseConfig {
+  readonly eniId: string;
+  /** Give up (with `deadline-exceeded`) when the ENI is not `available` after this long. */
+  readonly deadlineSeconds: number;
+  /** Force a graceful detach still `detaching` after this long. @default 30 */
+  readonly forceDetachAfterSeconds?: number;
+  /** @default 200 */
+  readonly pollInitialMs?: number;
+  /** @default 1000 */
+  readonly pollMaxMs?: number;
+  /** Give up after this many errors in a row. @default 5 */
+  readonly maxConsecutiveErrors?: number;
+  /** What started the release, for the logs. @default 'unknown' */
+  readonly trigger?: string;
+}
+
+/**
+ * How a release ended. `released`: this call detached the ENI and it is `available`.
+ * `already-free`: it was not attached. `gone`: the ENI does not exist (deleted already).
+ * `primary-interface`: it is an instance's primary interface (device index 0), which cannot be
+ * detached and goes with its instance.
+ */
+export type ReleaseOutcome = 'released' | 'already-free' | 'gone' | 'primary-interface' | 'deadline-exceeded' | 'error';
+
+/** What `release()` did. */
+export interface ReleaseResult {
+  readonly outcome: ReleaseOutcome;
+  /** The instance the ENI was detached from. */
+  readonly from?: string;
+  /** Whether the detach was forced (holder stopped, impaired or in ALARM, or a graceful detach hung). */
+  readonly forced: boolean;
+  readonly message: string;
+  readonly durationMs: number;
+  readonly apiCalls: number;
+}
+
+/** Detach errors that mean the attachment is already gone or going: observe again. */
+const ALREADY_DETACHED = new Set(['InvalidAttachmentID.NotFound', 'IncorrectState', 'InvalidNetworkInterface.NotAttached', 'OperationNotPermitted']);
+
+/**
+ * Detaches the ENI from whichever instance holds it and waits until it is `available`: what the
+ * placement custom resource does when it is deleted (so CloudFormation can delete the ENI) or
+ * when an update names another ENI. The detach is graceful unless the holder is unhealthy (not
+ * running, checks impaired) or does not exist, and a graceful detach that hangs is forced. An ENI
+ * that does not exist, or is not attached, is success.
+ */
+export async function release(
+  config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger },
+): Promise<ReleaseResult> {
+  const { clock, logger } = deps;
+  const start = clock.now();
+  const deadline = start + config.deadlineSeconds * 1000;
+  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1000;
+  const pollMax = config.pollMaxMs ?? 1000;
+  const maxErrors = config.maxConsecutiveErrors ?? 5;
+  let delay = config.pollInitialMs ?? 200;
+  let apiCalls = 0;
+  let errors = 0;
+  let from: string | undefined;
+  let forced = false;
+  let detached = false;
+  let detaching: { attachmentId: string; since: number } | undefined;
+
+  const finish = (outcome: ReleaseOutcome, message: string): ReleaseResult => {
+    const result = { outcome, from, forced, message, durationMs: clock.now() - start, apiCalls };
+    logger.info('failover release result', { eniId: config.eniId, trigger: config.trigger ?? 'unknown', ...result });
+    return result;
+  };
+  const backoff = async (wakeAt = Infinity): Promise<boolean> => {
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) return false;
+    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
+    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
+    return true;
+  };
+
+  for (;;) {
+    try {
+      apiCalls++;
+      const eni = await port.describeNetworkInterface(config.eniId);
+      errors = 0;
+      const a = eni.attachment;
+      if (!a) {
+        if (eni.status === 'available') {
+          return detached ? finish('released', `detached from ${from}${forced ? ' (forced)' : ''}`) : finish('already-free', `${config.eniId} is not attached`);
+        }
+      } else if (a.deviceIndex === 0) {
+        return finish('primary-interface', `${config.eniId} is the primary interface of ${a.instanceId}: it cannot be detached and is deleted with its instance`);
+      } else if (a.state === 'attached') {
+        from = a.instanceId;
+        apiCalls++;
+        const force = await holderIsUnhealthy(port, a.instanceId);
+        logger.info('failover release: detaching', { eniId: config.eniId, from: a.instanceId, attachmentId: a.attachmentId, force });
+        apiCalls++;
+        await detachTolerant(port, a.attachmentId, force);
+        detached = true;
+        forced ||= force;
+        detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        continue;
+      } else if (a.state === 'detaching') {
+        from ??= a.instanceId;
+        if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        if (!forced && clock.now() - detaching.since >= forceAfterMs) {
+          logger.warn('forcing a detach', { eniId: config.eniId, attachmentId: a.attachmentId, holder: a.instanceId, reason: 'release: the detach hangs' });
+          apiCalls++;
+          await detachTolerant(port, a.attachmentId, true);
+          forced = true;
+          detached = true;
+          continue;
+        }
+      }
+      if (await backoff(detaching && !forced ? detaching.since + forceAfterMs : Infinity)) continue;
+      return finish('deadline-exceeded', `${config.eniId} is still ${a ? `${a.state} on ${a.instanceId}` : eni.status} after ${config.deadlineSeconds}s`);
+    } catch (err) {
+      const code = errorCode(err);
+      const message = (err as Error)?.message ?? String(err);
+      if (err instanceof UnknownResourceError && code.startsWith('InvalidNetworkInterface')) {
+        return detached ? finish('released', `detached from ${from}; ${config.eniId} is gone since`) : finish('gone', `${config.eniId} does not exist: ${message}`);
+      }
+      errors++;
+      logger.warn('failover release step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
+      if (FATAL.has(code) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
+      if (!(await backoff())) return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
+    }
+  }
+}
+
+/** Whether a detach from this instance must be forced: it is not running, its checks are impaired, or it does not exist. */
+async function holderIsUnhealthy(port: Ec2Port, instanceId: string): Promise<boolean> {
+  try {
+    const [holder] = await port.describeCandidates([instanceId]);
+    return holder === undefined || classify(holder) === 'unhealthy';
+  } catch (err) {
+    if (err instanceof UnknownResourceError) return true;
+    throw err;
+  }
+}
+
+/** Detaches; an attachment that is already gone or detaching is not an error (the next observation tells). */
+async function detachTolerant(port: Ec2Port, attachmentId: string, force: boolean): Promise<void> {
+  try {
+    await port.detach(attachmentId, force);
+  } catch (err) {
+    if (!ALREADY_DETACHED.has(errorCode(err))) throw err;
   }
 }
 

@@ -151,7 +151,9 @@ export interface EniFailoverProps {
 
   /**
    * How long one reconcile run may take before it gives up (and fails, so the failure is
-   * alarmed). The function timeout is one minute longer.
+   * alarmed). No detach starts after the deadline; a move already started (detached, not yet
+   * attached) still finishes, for at most 45 seconds more. The function timeout is one minute
+   * longer than the deadline.
    *
    * @default Duration.minutes(2)
    */
@@ -266,8 +268,12 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   private readonly candidates: NamedCandidate[];
   private readonly role: iam.IRole;
   private readonly reconcileFunctions: lambda.Function[];
+  private readonly reconcileFunction: lambda.Function;
   private readonly healthAlarmList: HealthAlarm[] = [];
   private healthAlarmStatement?: iam.PolicyStatement;
+  /** Alarms whose notifications on the topic invoke the reconcile Lambda (besides the health alarms). */
+  private readonly triggerAlarmList: cloudwatch.IAlarm[] = [];
+  private alarmSubscription?: sns.Subscription;
 
   constructor(scope: Construct, id: string, props: EniFailoverProps) {
     super(scope, id);
@@ -459,17 +465,16 @@ export class EniFailover extends Construct implements ec2.IConnectable {
         DeviceIndex: this.deviceIndex,
       },
     });
-    // The instances must exist (and be launching) before the engine is asked to place the interface.
+    // The instances must exist (and be launching) before the engine is asked to place the interface,
+    // and the interface too. On stack deletion the order reverses: the placement's Delete detaches
+    // the interface while the instances still exist, before CloudFormation deletes the interface.
     placement.node.addDependency(props.primary, props.standby);
+    if (eni instanceof NetworkInterface) placement.node.addDependency(eni);
 
     this.reconcileFunctions = [fn, placementFn];
     this.addPlacementMetadata(eni, placement, candidates);
+    this.reconcileFunction = fn;
 
-    // Alarm notifications invoke the reconcile Lambda. The filter keeps the Lambda's own failure
-    // notices (plain text, not an alarm) from invoking it again in a loop.
-    topic.addSubscription(new subs.LambdaSubscription(fn, {
-      filterPolicyWithMessageBody: { AlarmName: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.existsFilter()) },
-    }));
     const alarmAction = new cw_actions.SnsAction(topic);
 
     const triggers = props.triggers ?? FailoverTrigger.defaults();
@@ -491,9 +496,11 @@ export class EniFailover extends Construct implements ec2.IConnectable {
         vpcSubnets: eni instanceof NetworkInterface ? { subnets: [eni.subnet] } : props.vpcSubnets,
       });
       alarms.push(...binding.alarms);
+      this.triggerAlarmList.push(...binding.triggerAlarms ?? []);
       for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
     }
     for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
+    if (this.triggerAlarmList.length > 0) this.subscribeToAlarms();
 
     const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription: `The reconcile Lambda of ${this.node.path} failed: no healthy candidate, deadline exceeded or an EC2 error (see its logs)`,
@@ -604,6 +611,23 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       for (const fn of this.reconcileFunctions) fn.addEnvironment(ENV.HEALTH_ALARMS, value);
     }
     if (!known) this.healthAlarmStatement.addResources(alarm.alarmArn);
+    this.subscribeToAlarms();
+  }
+
+  /**
+   * Alarm notifications on the topic invoke the reconcile Lambda: those of the trigger alarms and
+   * the health alarms, by name, and nothing else. Neither the Lambda's own failure notices (plain
+   * text, which message body filtering never matches) nor the failover's errors, dead-letter and
+   * probe errors alarms (a run invoked by its own failure alarm would only fail again) match.
+   */
+  private subscribeToAlarms(): void {
+    if (this.alarmSubscription) return;
+    this.alarmSubscription = this.topic.addSubscription(new subs.LambdaSubscription(this.reconcileFunction, {
+      filterPolicyWithMessageBody: { AlarmName: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.existsFilter()) },
+    }));
+    const names = () => [...new Set([...this.triggerAlarmList, ...this.healthAlarmList.map((h) => h.alarm)].map((a) => a.alarmName))];
+    const cfn = this.alarmSubscription.node.defaultChild as sns.CfnSubscription;
+    cfn.filterPolicy = Lazy.any({ produce: () => ({ AlarmName: names() }) });
   }
 
   /** `HEALTH_ALARMS` as JSON (alarm names may contain `,`, `|` and `=`), candidates in preference order. */

@@ -201,7 +201,7 @@ class StatusCheckAlarmTrigger extends FailoverTrigger {
       alarm.addOkAction(context.alarmAction);
       return alarm;
     });
-    return { alarms };
+    return { alarms, triggerAlarms: alarms };
   }
 }
 
@@ -355,7 +355,7 @@ class HealthProbeTrigger extends FailoverTrigger {
     });
     errors.addAlarmAction(context.alarmAction);
     // The reconcile Lambda reads these alarms in every run, not only in the run their SNS notice starts.
-    return { alarms: [...alarms, errors], healthAlarms };
+    return { alarms: [...alarms, errors], triggerAlarms: alarms, healthAlarms };
   }
 }
 

@@ -3,7 +3,10 @@
  * through SNS, EC2 state-change or alarm events from EventBridge, a schedule, a direct invoke, or
  * the deploy-time custom resource), runs the same level-triggered reconcile. Runs that end with no
  * healthy candidate or past the deadline throw, so the invocation errors (DLQ, error alarms) and a
- * failure notice goes to the SNS topic when one is configured.
+ * failure notice goes to the SNS topic when one is configured. A scheduled run with no healthy
+ * candidate does not throw: the run that found the double failure (alarm, state change) already
+ * did, and the `NoHealthyCandidate` metric keeps counting. The custom resource's Delete detaches
+ * the ENI, so CloudFormation can delete it (or it is left free when only the failover is removed).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -12,8 +15,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlarmPort, SdkAlarmPort } from './alarm-port';
 import { Ec2Port, SdkEc2Port } from './ec2-port';
-import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, systemClock } from './engine';
-import { checkInstanceId, FailoverSettings, settingsFromEnv } from './settings';
+import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, release, ReleaseOutcome, systemClock } from './engine';
+import { checkEniId, checkInstanceId, FailoverSettings, parseInteger, settingsFromEnv } from './settings';
 import { parseTrigger, Trigger } from './triggers';
 
 /** Publishes failure notices. */
@@ -51,38 +54,88 @@ export interface CustomResourceResponse {
 }
 
 const FAILED = new Set(['no-healthy', 'deadline-exceeded', 'error']);
+/** Release outcomes after which CloudFormation can delete (or forget) the ENI. */
+const RELEASED = new Set<ReleaseOutcome>(['released', 'already-free', 'gone', 'primary-interface']);
+
+/** What the placement custom resource names: the ENI, the candidates and the device index. */
+interface Placement {
+  readonly eniId: string;
+  readonly candidates: readonly string[];
+  readonly deviceIndex: number;
+}
 
 /** Builds a handler around injected dependencies (created once, on first use). */
 export function createHandler(makeDeps: () => HandlerDeps) {
   let deps: HandlerDeps | undefined;
   return async (event: unknown): Promise<ReconcileResult | CustomResourceResponse> => {
     deps ??= makeDeps();
-    const { settings, logger } = deps;
+    const current = deps;
+    const { settings, logger } = current;
     const trigger = parseTrigger(event);
     logger.info('failover trigger', { trigger: trigger.kind, summary: trigger.summary, action: trigger.action, alarmStates: trigger.alarmStates });
 
-    if (trigger.kind === 'custom-resource' && trigger.requestType === 'Delete') {
-      // The ENI and the instances outlive this resource only to be deleted with the stack:
-      // detaching here would cut traffic for nothing.
-      logger.info('failover custom resource delete: nothing to do', { eniId: settings.eniId });
-      return { PhysicalResourceId: trigger.physicalResourceId ?? settings.eniId };
+    const placement = trigger.kind === 'custom-resource' ? placementOf(trigger.resourceProperties, settings, 'ResourceProperties') : undefined;
+    const eniId = placement?.eniId ?? settings.eniId;
+    const fail = async (outcome: string, detail: string, result: unknown): Promise<never> => {
+      const message = `ENI failover of ${eniId} (${trigger.summary}): ${outcome}: ${detail}`;
+      const fields = result as Partial<ReconcileResult>;
+      logger.error('failover failed', { ...fields, outcome, message, lastDecision: fields.lastDecision?.kind });
+      await notify(current, `ENI failover ${outcome}: ${eniId}`, message, result);
+      throw new Error(message);
+    };
+
+    let releasedAfterMs = 0;
+    if (trigger.kind === 'custom-resource' && placement) {
+      // The ENI has no dependency on the instances: on stack deletion CloudFormation deletes it
+      // right after this resource, which fails while it is attached. Delete detaches it; an Update
+      // that names another ENI first frees the device index the old one holds on its instance.
+      const old = trigger.requestType === 'Update' ? placementOf(trigger.oldResourceProperties, settings, 'OldResourceProperties') : undefined;
+      const toRelease = trigger.requestType === 'Delete' ? placement.eniId : old && old.eniId !== placement.eniId ? old.eniId : undefined;
+      if (toRelease) {
+        releasedAfterMs = deps.clock.now();
+        const released = await release({
+          eniId: toRelease,
+          deadlineSeconds: settings.placementDeadlineSeconds,
+          forceDetachAfterSeconds: settings.forceDetachAfterSeconds,
+          trigger: `${trigger.kind}: ${trigger.summary}`,
+        }, deps.port, { clock: deps.clock, logger });
+        if (!RELEASED.has(released.outcome)) {
+          await fail(released.outcome, `could not detach ${toRelease}: ${released.message}`, released);
+        }
+        releasedAfterMs = deps.clock.now() - releasedAfterMs;
+      }
+      if (trigger.requestType === 'Delete') {
+        return { PhysicalResourceId: trigger.physicalResourceId ?? placement.eniId };
+      }
     }
 
-    const config = configFor(settings, trigger);
+    // An Update that released the old ENI first has that much less time to place the new one.
+    const config = configFor(settings, trigger, placement, Math.ceil(releasedAfterMs / 1000));
     const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms });
-    record(deps.metrics, settings, result);
+    record(deps.metrics, eniId, result);
 
+    if (trigger.kind === 'schedule' && result.outcome === 'no-healthy') {
+      // The alarm or state-change run that found the double failure already failed and notified;
+      // a schedule repeating it every few minutes would only add retries, dead letters and notices.
+      logger.warn('failover no healthy candidate: scheduled run, not failing again', { ...result, lastDecision: result.lastDecision?.kind });
+      return result;
+    }
     const failed = FAILED.has(result.outcome) && trigger.action !== 'status';
     if (failed) {
-      const message = `ENI failover of ${settings.eniId} (${trigger.summary}): ${result.outcome}: ${result.message}`;
-      logger.error('failover failed', { ...result, lastDecision: result.lastDecision?.kind });
-      await notify(deps, `ENI failover ${result.outcome}: ${settings.eniId}`, message, result);
-      throw new Error(message);
+      await fail(result.outcome, result.message, result);
+    }
+    if (result.attachFailures.length > 0 && !result.dryRun) {
+      // The ENI found a home, but EC2 refused an attach on the way: a device index may be stuck
+      // after a forced detach, and that instance cannot take the ENI until it is stopped and started.
+      const refused = result.attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(', ');
+      const message = `ENI failover of ${eniId} (${trigger.summary}): ${result.outcome} on ${result.holder ?? result.to}, but EC2 refused the attach to ${refused}`;
+      logger.error('failover attach refused', { ...result, lastDecision: result.lastDecision?.kind });
+      await notify(deps, `ENI failover attach refused: ${eniId}`, message, result);
     }
 
     if (trigger.kind === 'custom-resource') {
       return {
-        PhysicalResourceId: settings.eniId,
+        PhysicalResourceId: eniId,
         Data: { InstanceId: result.holder ?? result.to ?? '', Outcome: result.outcome, Action: result.action },
       };
     }
@@ -90,16 +143,34 @@ export function createHandler(makeDeps: () => HandlerDeps) {
   };
 }
 
-function configFor(settings: FailoverSettings, trigger: Trigger): ReconcileConfig {
-  const placement = trigger.kind === 'custom-resource';
+/**
+ * The ENI, candidates and device index a placement custom resource names in its properties
+ * (CloudFormation passes numbers as strings), each falling back to the environment when absent.
+ */
+function placementOf(props: Readonly<Record<string, unknown>> | undefined, settings: FailoverSettings, name: string): Placement {
+  const eni = props?.NetworkInterfaceId;
+  const ids = props?.CandidateInstanceIds;
+  const index = props?.DeviceIndex;
+  if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0)) {
+    throw new Error(`${name}.CandidateInstanceIds ${JSON.stringify(ids)} is not a list of instance ids: give one or more, the primary first`);
+  }
+  return {
+    eniId: typeof eni === 'string' ? checkEniId(eni, `${name}.NetworkInterfaceId`) : settings.eniId,
+    candidates: Array.isArray(ids) ? ids.map((id) => checkInstanceId(String(id), `${name}.CandidateInstanceIds`)) : settings.candidates,
+    deviceIndex: index === undefined ? settings.deviceIndex : parseInteger(String(index), `${name}.DeviceIndex`, 1, 31, settings.deviceIndex),
+  };
+}
+
+function configFor(settings: FailoverSettings, trigger: Trigger, placement: Placement | undefined, usedSeconds: number): ReconcileConfig {
   const target = trigger.action === 'move' && trigger.to ? checkInstanceId(trigger.to, 'to') : undefined;
   return {
-    eniId: settings.eniId,
-    candidates: settings.candidates,
-    deviceIndex: settings.deviceIndex,
+    eniId: placement?.eniId ?? settings.eniId,
+    candidates: placement?.candidates ?? settings.candidates,
+    deviceIndex: placement?.deviceIndex ?? settings.deviceIndex,
     policy: settings.policy,
-    deadlineSeconds: placement ? settings.placementDeadlineSeconds : settings.deadlineSeconds,
-    waitForHealthy: placement,
+    forceDetachAfterSeconds: settings.forceDetachAfterSeconds,
+    deadlineSeconds: placement ? Math.max(1, settings.placementDeadlineSeconds - usedSeconds) : settings.deadlineSeconds,
+    waitForHealthy: placement !== undefined,
     dryRun: trigger.action === 'status',
     target,
     force: target ? trigger.force : undefined,
@@ -109,9 +180,9 @@ function configFor(settings: FailoverSettings, trigger: Trigger): ReconcileConfi
   };
 }
 
-function record(metrics: MetricsSink, settings: FailoverSettings, result: ReconcileResult): void {
+function record(metrics: MetricsSink, eniId: string, result: ReconcileResult): void {
   if (result.dryRun) return;
-  metrics.addDimension('NetworkInterfaceId', settings.eniId);
+  metrics.addDimension('NetworkInterfaceId', eniId);
   const moved = result.outcome === 'converged' && result.action !== 'none';
   metrics.addMetric('Moves', MetricUnit.Count, moved ? 1 : 0);
   if (moved) metrics.addMetric('MoveDurationMs', MetricUnit.Milliseconds, result.durationMs);
@@ -120,7 +191,7 @@ function record(metrics: MetricsSink, settings: FailoverSettings, result: Reconc
   metrics.publishStoredMetrics();
 }
 
-async function notify(deps: HandlerDeps, subject: string, message: string, result: ReconcileResult): Promise<void> {
+async function notify(deps: HandlerDeps, subject: string, message: string, result: unknown): Promise<void> {
   if (!deps.notifier) return;
   try {
     await deps.notifier.publish(subject.slice(0, 100), `${message}\n\n${JSON.stringify(result, undefined, 2)}`);

@@ -9,6 +9,8 @@ export interface FailoverSettings {
   readonly deadlineSeconds: number;
   /** Deadline of deploy-time placement, which waits for freshly launched instances. */
   readonly placementDeadlineSeconds: number;
+  /** Force a detach that is still detaching after this many seconds. */
+  readonly forceDetachAfterSeconds: number;
   readonly notifyTopicArn?: string;
   /** Health alarm names by candidate instance id (empty: none). */
   readonly healthAlarms: Readonly<Record<string, readonly string[]>>;
@@ -23,6 +25,7 @@ export const ENV = {
   FAILBACK_AFTER_SECONDS: 'FAILBACK_AFTER_SECONDS',
   DEADLINE_SECONDS: 'DEADLINE_SECONDS',
   PLACEMENT_DEADLINE_SECONDS: 'PLACEMENT_DEADLINE_SECONDS',
+  FORCE_DETACH_AFTER_SECONDS: 'FORCE_DETACH_AFTER_SECONDS',
   NOTIFY_TOPIC_ARN: 'NOTIFY_TOPIC_ARN',
   /** Self-healing mode: the candidates are this group's instances, named by launch events, so CANDIDATE_INSTANCE_IDS may be empty. */
   AUTOSCALING_GROUP_NAME: 'AUTOSCALING_GROUP_NAME',
@@ -171,6 +174,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     },
     deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, 120),
     placementDeadlineSeconds: parseInteger(env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, 600),
+    forceDetachAfterSeconds: parseInteger(env[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, 30),
     notifyTopicArn: topic || undefined,
     healthAlarms,
   };

@@ -22,6 +22,10 @@ export interface Trigger {
   /** Custom resource request type. */
   readonly requestType?: 'Create' | 'Update' | 'Delete';
   readonly physicalResourceId?: string;
+  /** Custom resource: the resource's properties (for Delete, those of the resource being deleted). */
+  readonly resourceProperties?: Readonly<Record<string, unknown>>;
+  /** Custom resource Update: the properties before the update. */
+  readonly oldResourceProperties?: Readonly<Record<string, unknown>>;
 }
 
 type Json = Record<string, any>;
@@ -40,6 +44,8 @@ export function parseTrigger(event: unknown): Trigger {
       kind: 'custom-resource',
       requestType,
       physicalResourceId: e.PhysicalResourceId,
+      resourceProperties: isObject(e.ResourceProperties) ? e.ResourceProperties : undefined,
+      oldResourceProperties: isObject(e.OldResourceProperties) ? e.OldResourceProperties : undefined,
       summary: `CloudFormation ${e.RequestType} ${e.LogicalResourceId ?? ''}`.trim(),
     };
   }
@@ -126,6 +132,10 @@ function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : t;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseJson(text: unknown): Json | undefined {

@@ -34,6 +34,12 @@ export interface FailoverTriggerContext {
 export interface FailoverTriggerBinding {
   /** Alarms the trigger created. */
   readonly alarms: cloudwatch.IAlarm[];
+  /**
+   * Alarms among them whose notifications start a reconcile run (the subscription of the reconcile
+   * Lambda to the topic lets through these and the health alarms only, not e.g. a probe's own
+   * errors alarm). @default - none
+   */
+  readonly triggerAlarms?: readonly cloudwatch.IAlarm[];
   /** Alarms among them that watch one candidate's health; the engine reads them in every run. */
   readonly healthAlarms?: readonly { readonly instance: ec2.IInstance; readonly alarm: cloudwatch.IAlarm }[];
 }

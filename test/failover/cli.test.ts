@@ -54,6 +54,39 @@ describe('eni-failover CLI', () => {
     expect(r.stdout).toContain('Outcome: deadline-exceeded');
   });
 
+  test('a run that only waited for another run\'s attach exits 0 and says it waited, not that it converged', async () => {
+    const t = setup();
+    // A killed run detached the ENI and sent the attach to the standby: this run only waits for it.
+    await t.ec2.detach(t.ec2.attachment(ENI)!.attachmentId, true);
+    t.clock.advance(1_000);
+    await t.ec2.attach(ENI, STANDBY, 1);
+    const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
+    expect(r.code).toBe(EXIT_CODES.ok);
+    expect(r.stdout).toContain('Outcome: waited');
+  });
+
+  test('an attach every healthy candidate refuses exits 1 with the refusal on stderr and in the summary', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).blockIndex(STANDBY, 1);
+    const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
+    expect(r.code).toBe(EXIT_CODES.error);
+    expect(r.stderr).toContain(`attach to ${STANDBY} refused (InvalidParameterValue: Instance '${STANDBY}' already has an interface attached at device index '1'.); trying the next healthy candidate`);
+    expect(r.stdout).toContain(`Outcome: error (move ${PRIMARY} -> ${STANDBY}): attach refused by ${STANDBY}`);
+  });
+
+  test('--force-detach-after forces a graceful detach that hangs', async () => {
+    const t = setup();
+    const ec2 = new StrictEc2(t.clock, { detachMs: Infinity }).addInstance(PRIMARY, 'us-east-1a').addInstance(STANDBY, 'us-east-1a')
+      .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
+    const stderr: string[] = [];
+    const [code] = await drive(t.clock, run(['move', '--eni', ENI, '--to', STANDBY, '--force-detach-after', '5'], {
+      stdout: () => undefined, stderr: (l) => stderr.push(l), clock: t.clock, makePort: () => ec2,
+    }));
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[  5\\.\\ds\\] forcing the detach from ${PRIMARY}: detaching for 5000ms$`)));
+    expect(ec2.holder(ENI)).toBe(STANDBY);
+  });
+
   test('nothing healthy exits 3, also for status', async () => {
     const t = setup();
     t.ec2.stop(PRIMARY).stop(STANDBY);

@@ -32,9 +32,11 @@ describe('classify', () => {
 
   test.each(rows)('state $state, checks $statusChecks, alarm $alarm', ({ state, statusChecks, alarm }) => {
     const health = classify(candidate('i-1', { state, statusChecks, alarm }));
+    // Only checks that passed ('ok') are evidence of health; checks without a result yet
+    // (initializing, insufficient-data, not-applicable) make a running instance 'starting'.
     let expected: Health = 'unhealthy';
     if (state === 'running' && statusChecks !== 'impaired' && alarm !== 'ALARM') {
-      expected = statusChecks === 'initializing' ? 'starting' : 'healthy';
+      expected = statusChecks === 'ok' ? 'healthy' : 'starting';
     }
     expect(health).toBe(expected);
   });
@@ -53,6 +55,7 @@ const PROFILES: Record<string, Partial<CandidateObservation>> = {
   'healthy': {},
   'healthy-recently': { healthySince: NOW - 60_000 },
   'starting': { statusChecks: 'initializing' },
+  'checks-no-data': { statusChecks: 'insufficient-data' },
   'pending': { state: 'pending', statusChecks: 'not-applicable' },
   'stopped': { state: 'stopped', statusChecks: 'not-applicable' },
   'impaired': { statusChecks: 'impaired' },
@@ -203,9 +206,28 @@ describe('decide: behaviour', () => {
     expect(d).toMatchObject({ kind: 'noop', holder: 'i-s' });
   });
 
-  test('an initializing instance is not a target for a free ENI', () => {
-    const d = decide({ eni: eni(), candidates: [candidate('i-p', { statusChecks: 'initializing' })], now: NOW }, OFF);
-    expect(d.kind).toBe('no-healthy-candidate');
+  test.each(['initializing', 'insufficient-data', 'not-applicable'] as StatusCheck[])(
+    'a running instance whose checks are %s has no proof of health yet: it is never a target, so a fresh instance is not chosen before its checks run',
+    (statusChecks) => {
+      const fresh = candidate('i-p', { statusChecks, healthySince: NOW - 5_000 });
+      expect(classify(fresh)).toBe('starting');
+      expect(decide({ eni: eni(), candidates: [fresh, candidate('i-s')], now: NOW }, OFF)).toMatchObject({ kind: 'attach', to: 'i-s' });
+      expect(decide({ eni: eni(), candidates: [fresh], now: NOW }, OFF).kind).toBe('no-healthy-candidate');
+      // ... but a holder in that state keeps the ENI rather than losing it to a standby.
+      expect(decide({ eni: eni(attachedTo('i-p')), candidates: [fresh, candidate('i-s')], now: NOW }, OFF)).toMatchObject({ kind: 'noop', holder: 'i-p' });
+    });
+
+  test('a candidate excluded in this run (its attach failed) is never a target, and is reported', () => {
+    const excluded = [{ instanceId: 'i-s', reason: 'attach refused in this run: InvalidParameterValue: index taken' }];
+    const d = decide({ eni: eni(), candidates: [candidate('i-p', { state: 'stopped' }), candidate('i-s'), candidate('i-t')], now: NOW, excluded }, OFF);
+    expect(d).toMatchObject({ kind: 'attach', to: 'i-t', skipped: excluded });
+    const none = decide({ eni: eni(), candidates: [candidate('i-p', { state: 'stopped' }), candidate('i-s')], now: NOW, excluded }, OFF);
+    expect(none).toMatchObject({ kind: 'no-healthy-candidate', rejected: [{ instanceId: 'i-p', reason: 'state stopped, status checks ok' }, excluded[0]] });
+  });
+
+  test('an excluded holder is still judged by its health, not treated as a stranger', () => {
+    const d = decide({ eni: eni(attachedTo('i-s')), candidates: [candidate('i-p'), candidate('i-s')], now: NOW, excluded: [{ instanceId: 'i-s', reason: 'x' }] }, OFF);
+    expect(d).toMatchObject({ kind: 'noop', holder: 'i-s', skipped: [] });
   });
 
   test('failback with an unknown healthySince waits, unless failbackAfterSeconds is 0', () => {

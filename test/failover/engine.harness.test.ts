@@ -1,4 +1,5 @@
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
+import { UnknownResourceError } from '../../src/failover/ec2-port';
 import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
 
 const ENI = 'eni-0123456789abcdef0';
@@ -164,15 +165,50 @@ describe('nothing healthy', () => {
 });
 
 describe('transitions and deadlines', () => {
-  test('a detach that hangs ends the run at the deadline with deadline-exceeded, the attach never sent', async () => {
+  test('a forced detach that never completes: the run that sent it keeps at it up to the hard ceiling (deadline + 45 s), then reports deadline-exceeded without attaching an ENI that is still attached', async () => {
+    // Rewritten: the run used to give up at the deadline itself. It now keeps waiting for the detach
+    // it sent, because giving up is what leaves an ENI detached by the engine's own hand.
     const w = world();
     w.ec2.stop(PRIMARY);
     w.ec2.detachHangs = true;
     const result = await w.runToEnd({ deadlineSeconds: 60 });
     expect(result.outcome).toBe('deadline-exceeded');
-    expect(result.durationMs).toBe(60_000);
+    expect(result.message).toBe('deadline of 60s passed while the ENI was detaching (this run had started that transition and kept at it for another 45s)');
+    expect(result.durationMs).toBe(105_000);
     expect(w.ec2.calls.attach).toBe(0);
     expect(w.ec2.attachment(ENI)?.state).toBe('detaching');
+  });
+
+  test.each([
+    ['exactly at the deadline (the attach decision comes at the deadline)', 5_000],
+    ['after the deadline (the wait outlasts the deadline)', 12_000],
+  ])('a detach that completes %s is still followed by the attach: the ENI is never left detached by the run that detached it', async (_when, forceDetachMs) => {
+    const w = world({ forceDetachMs });
+    w.ec2.stop(PRIMARY);
+    const result = await w.runToEnd({ deadlineSeconds: 5 });
+    expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: PRIMARY, to: STANDBY, holder: STANDBY });
+    expect(result.durationMs).toBeGreaterThan(5_000);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
+  test('the deadline still stops a run from starting a detach', async () => {
+    const w = world({ latencyMs: 3_000 });
+    w.ec2.stop(PRIMARY);
+    // Describing the ENI and the candidates takes 6 s: the move is decided after the 5 s deadline.
+    const result = await w.runToEnd({ deadlineSeconds: 5 });
+    expect(result).toMatchObject({ outcome: 'deadline-exceeded', message: `deadline of 5s passed before move to ${STANDBY}`, action: 'none' });
+    expect(w.ec2.mutations).toEqual([]);
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('throttling right after the detach does not make the run give up with the ENI detached', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    w.ec2.onCall = (op) => { if (op === 'detach') w.ec2.throttle(8); };
+    const result = await w.runToEnd({ maxConsecutiveErrors: 5 });
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(w.ec2.refusals.filter((r) => r.code === 'RequestLimitExceeded')).toHaveLength(8);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
   });
 
   test('backoff between polls grows by a quarter up to pollMaxMs', async () => {
@@ -219,6 +255,15 @@ describe('transitions and deadlines', () => {
     expect(w.logger.lines.filter((l) => l.level === 'warn')).toHaveLength(3);
   });
 
+  test('a throttled detach is sent again after a fresh observation and the move completes', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    w.ec2.onCall = (op) => { if (op === 'describeCandidates' && w.ec2.calls.detach === 0) w.ec2.throttle(1); };
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, holder: STANDBY });
+    expect(w.ec2.refusals).toEqual([expect.objectContaining({ op: 'detach', code: 'RequestLimitExceeded' })]);
+  });
+
   test('persistent throttling gives up after maxConsecutiveErrors with an error outcome', async () => {
     const w = world();
     w.ec2.stop(PRIMARY).throttle(100);
@@ -263,8 +308,107 @@ describe('transitions and deadlines', () => {
     expect(w.ec2.attachment('eni-free')?.state).toBe('attaching');
 
     const next = await w.runToEnd({ eniId: 'eni-free', candidates: [PRIMARY], deviceIndex: 2 });
-    expect(next).toMatchObject({ outcome: 'converged', action: 'none', holder: PRIMARY });
+    // Rewritten: this run changed nothing, so it no longer reports 'converged'.
+    expect(next).toMatchObject({ outcome: 'waited', action: 'none', holder: PRIMARY });
     expect(w.ec2.calls.attach).toBe(1);
+  });
+});
+
+describe('a graceful detach that hangs', () => {
+  test.each([
+    [undefined, 30_000],
+    [10, 10_000],
+  ])('with forceDetachAfterSeconds %p it is forced exactly %p ms after it was sent and the move completes, instead of waiting out the deadline with the ENI half-moved', async (forceDetachAfterSeconds, after) => {
+    const w = world({ detachMs: Infinity });
+    const result = await w.runToEnd({ target: STANDBY, forceDetachAfterSeconds });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
+    expect(w.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY}`, `${ENI} from ${PRIMARY} (force)`, `${ENI} -> ${STANDBY}`]);
+    expect(w.ec2.mutations[1].at - w.ec2.mutations[0].at).toBe(after);
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'forcing a detach' }));
+  });
+
+  test('a hanging detach left by a killed run is forced at once when its holder is unhealthy, and the next run finishes the move', async () => {
+    const w = world({ detachMs: Infinity });
+    // A run detached gracefully and died; then the primary's status checks failed.
+    await w.ec2.detach(w.ec2.attachment(ENI)!.attachmentId, false);
+    w.ec2.impair(PRIMARY);
+    const result = await w.runToEnd();
+    expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
+    expect(w.ec2.mutations[1]).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)`, at: w.ec2.mutations[0].at });
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+});
+
+describe('an attach that EC2 refuses', () => {
+  test('a target whose device index is taken (after a forced detach) is skipped and the next healthy candidate gets the ENI, loudly', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD] });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: THIRD, holder: THIRD });
+    expect(result.attachFailures).toEqual([{ instanceId: STANDBY, code: 'InvalidParameterValue', message: `Instance '${STANDBY}' already has an interface attached at device index '1'.` }]);
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'attach refused', fields: expect.objectContaining({ instanceId: STANDBY }) }));
+    expect(w.ec2.holder(ENI)).toBe(THIRD);
+  });
+
+  test('a failback onto a primary whose index a forced detach left unusable puts the ENI back on the healthy standby instead of leaving it free', async () => {
+    const w = world({ forceDetachBlocksIndex: true });
+    w.ec2.impair(PRIMARY);
+    await w.runToEnd();
+    expect(w.ec2.isBlocked(PRIMARY, 1)).toBe(true);
+    // The primary's checks pass again without a stop and start: its index 1 is still unusable.
+    w.ec2.pass(PRIMARY);
+    const result = await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 0 } });
+    expect(result).toMatchObject({ outcome: 'converged', from: STANDBY, to: STANDBY, holder: STANDBY });
+    expect(result.attachFailures).toEqual([expect.objectContaining({ instanceId: PRIMARY, code: 'InvalidParameterValue' })]);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
+  test('two runs failing back onto a primary that refuses the attach do not toss the ENI back and forth until the deadline', async () => {
+    const w = world({ latencyMs: 20, forceDetachBlocksIndex: true });
+    w.ec2.impair(PRIMARY);
+    await w.runToEnd();
+    w.ec2.pass(PRIMARY);
+    const failback = { failback: true, failbackAfterSeconds: 0 };
+    // The second run sees the refusal and puts the ENI back on the standby; the first one never
+    // tried the primary itself, and must not take the ENI off the standby again.
+    const late = w.clock.sleep(1_785).then(() => w.run({ policy: failback }));
+    const [a, b] = await drive(w.clock, w.run({ policy: failback }), late);
+    expect(w.ec2.mutations.filter((m) => m.detail === `${ENI} from ${STANDBY}`)).toHaveLength(1);
+    expect(a).toMatchObject({ outcome: 'converged', holder: STANDBY });
+    expect(a.message).toMatch(new RegExp(`^another run put the ENI back on ${STANDBY}, which this run had detached it from; not moving it again in this run`));
+    expect(b).toMatchObject({ outcome: 'converged', holder: STANDBY, attachFailures: [expect.objectContaining({ instanceId: PRIMARY })] });
+    expect(a.durationMs).toBeLessThan(30_000);
+  });
+
+  test('a manual move whose target refuses the attach puts the ENI back on the healthy holder and fails, instead of claiming the move', async () => {
+    const w = world();
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ target: STANDBY });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(new RegExp(`^attach refused by ${STANDBY} \\(InvalidParameterValue: .*\\); the ENI is on ${PRIMARY}: `));
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('when no healthy target accepts the ENI the run ends in error, saying the ENI is free and why', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY).blockIndex(STANDBY, 1);
+    const result = await w.runToEnd();
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(new RegExp(`^attach refused by ${STANDBY} \\(InvalidParameterValue: .*\\); the ENI is free and no other candidate is healthy: `));
+    expect(w.ec2.attachment(ENI)).toBeUndefined();
+  });
+
+  test('an instance that vanished between the describe and the attach is skipped like a refusal', async () => {
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    const attach = w.ec2.attach.bind(w.ec2);
+    w.ec2.attach = async (eniId, instanceId, deviceIndex) => {
+      if (instanceId === STANDBY) throw new UnknownResourceError(`The instance ID '${STANDBY}' does not exist`, 'InvalidInstanceID.NotFound');
+      return attach(eniId, instanceId, deviceIndex);
+    };
+    const result = await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD] });
+    expect(result).toMatchObject({ outcome: 'converged', to: THIRD });
+    expect(result.attachFailures.map((f) => f.code)).toEqual(['InvalidInstanceID.NotFound']);
   });
 });
 
@@ -284,7 +428,7 @@ describe('concurrency and idempotence', () => {
     const late = w.clock.sleep(1500).then(() => w.run());
     const [a, b] = await drive(w.clock, w.run(), late);
     expect(a.outcome).toBe('converged');
-    expect(['converged', 'noop']).toContain(b.outcome);
+    expect(['converged', 'waited', 'noop']).toContain(b.outcome);
     expect(w.ec2.holder(ENI)).toBe(STANDBY);
   });
 

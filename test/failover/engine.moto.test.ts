@@ -13,7 +13,7 @@ import { Moto, startMoto } from './moto';
 import { SdkAlarmPort } from '../../src/failover/alarm-port';
 import { run } from '../../src/failover/cli';
 import { SdkEc2Port } from '../../src/failover/ec2-port';
-import { reconcile, ReconcileConfig, systemClock } from '../../src/failover/engine';
+import { reconcile, ReconcileConfig, release, systemClock } from '../../src/failover/engine';
 
 const REGION = 'us-east-1';
 const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
@@ -233,5 +233,22 @@ describe('CLI against moto_server', () => {
     const r = await cli('move', '--eni', eniId);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('move needs --to <instance-id>');
+  });
+});
+
+describe('release (the placement custom resource Delete) against moto_server', () => {
+  const releaseRun = (id: string) => release({ eniId: id, deadlineSeconds: 30, pollInitialMs: 50, pollMaxMs: 200 },
+    SdkEc2Port.create({ endpoint: moto.endpoint, region: REGION }), { clock: systemClock, logger: new MemoryLogger() });
+
+  test('detaches the ENI from its stopped holder with a forced detach, so DeleteNetworkInterface can succeed', async () => {
+    expect((await holder()).instanceId).toBe(standby);
+    const result = await releaseRun(eniId);
+    expect(result).toMatchObject({ outcome: 'released', from: standby, forced: true });
+    expect(await holder()).toEqual({ instanceId: undefined, deviceIndex: undefined });
+  });
+
+  test('a free ENI is already released, and an ENI that no longer exists is gone: neither fails a stack deletion', async () => {
+    expect(await releaseRun(eniId)).toMatchObject({ outcome: 'already-free', forced: false });
+    expect(await releaseRun('eni-0123456789abcdef0')).toMatchObject({ outcome: 'gone' });
   });
 });

@@ -51,6 +51,14 @@ describe('EniFailover placement', () => {
     });
   });
 
+  test('the placement depends on the interface and the instances, so on stack deletion it detaches the interface before CloudFormation deletes it', () => {
+    const { template, ids } = synthFailover();
+    template.hasResource('Custom::EniFailoverPlacement', {
+      Properties: { NetworkInterfaceId: { Ref: ids.eni }, CandidateInstanceIds: [{ Ref: ids.primary }, { Ref: ids.standby }], DeviceIndex: 1 },
+      DependsOn: Match.arrayWith([ids.eni, ids.primary, ids.standby]),
+    });
+  });
+
   test('the placement runs the reconcile code in a function of its own without reserved concurrency', () => {
     const { template, stack, failover } = synthFailover();
     const placement = failover.node.findChild('PlacementFunction');
@@ -287,20 +295,54 @@ describe('EniFailover topic', () => {
     });
   });
 
-  test('invokes the reconcile Lambda for alarm notifications only, so failure notices cannot loop', () => {
-    const { template, ids } = synthFailover();
+  // Rewritten: the filter used to be `AlarmName exists`, which also let the failover's own errors
+  // and dead-letter alarms invoke the reconcile Lambda that had just failed.
+  test('invokes the reconcile Lambda for the trigger alarms by name only: never for its own errors or dead-letter alarm, nor for failure notices', () => {
+    const { template, ids, stack, failover } = synthFailover();
+    const alarmId = (name: string) => stack.getLogicalId(failover.node.findChild(name).node.defaultChild as cloudwatch.CfnAlarm);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
       TopicArn: { Ref: ids.topic },
       Endpoint: { 'Fn::GetAtt': [ids.function, 'Arn'] },
       FilterPolicyScope: 'MessageBody',
-      FilterPolicy: { AlarmName: [{ exists: true }] },
+      // Exact names only: a plain-text failure notice is not a JSON body and never matches.
+      FilterPolicy: { AlarmName: [{ Ref: alarmId('PrimaryStatusCheckAlarm') }, { Ref: alarmId('StandbyStatusCheckAlarm') }] },
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'sns.amazonaws.com',
       SourceArn: { Ref: ids.topic },
     });
+  });
+
+  test('with a health probe and health alarms the filter names the probe and health alarms, never the probe\'s errors alarm', () => {
+    const triggers = [FailoverTrigger.statusCheckAlarm(), FailoverTrigger.healthProbe({ port: 443 })];
+    const { stack, failover, primary } = failoverStack({ triggers });
+    failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, 'App', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app-errors'));
+    const template = Template.fromStack(stack);
+    const ref = (c: Construct) => ({ Ref: stack.getLogicalId(c.node.defaultChild as cloudwatch.CfnAlarm) });
+    const probeErrors = ref(failover.node.findChild('HealthProbe').node.findChild('ErrorsAlarm'));
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } }));
+    expect(subscriptions).toHaveLength(1);
+    const names = (subscriptions[0] as any).Properties.FilterPolicy.AlarmName;
+    expect(names).toEqual([
+      ref(failover.node.findChild('PrimaryStatusCheckAlarm')),
+      ref(failover.node.findChild('StandbyStatusCheckAlarm')),
+      ref(failover.node.findChild('PrimaryHealthProbeAlarm')),
+      ref(failover.node.findChild('StandbyHealthProbeAlarm')),
+      'app-errors',
+    ]);
+    expect(names).not.toContainEqual(probeErrors);
+    expect(names).not.toContainEqual(ref(failover.node.findChild('ErrorsAlarm')));
+    expect(names).not.toContainEqual(ref(failover.node.findChild('DeadLetterQueueAlarm')));
+  });
+
+  test('without trigger or health alarms the reconcile Lambda is not subscribed to the topic; a health alarm added later subscribes it', () => {
+    const bare = failoverStack({ triggers: [FailoverTrigger.schedule()] });
+    expect(Template.fromStack(bare.stack).findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).toEqual({});
+    const { stack, failover, primary } = failoverStack({ triggers: [FailoverTrigger.schedule()] });
+    failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, 'App', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app-errors'));
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', FilterPolicy: { AlarmName: ['app-errors'] } });
   });
 
   test('alarmEmails subscribes each address', () => {

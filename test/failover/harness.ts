@@ -110,14 +110,20 @@ export interface HarnessOptions {
   forceDetachMs?: number;
   /** Virtual latency of every API call. @default 0 */
   latencyMs?: number;
+  /**
+   * A forced detach leaves its device index unusable on the instance it was detached from until
+   * the instance is stopped and started, as AWS warns; DescribeInstances does not show it, and an
+   * attach there fails with InvalidParameterValue. @default false
+   */
+  forceDetachBlocksIndex?: boolean;
 }
 
 export class StrictEc2 implements Ec2Port {
   public readonly calls: Record<Op, number> = { describeNetworkInterface: 0, describeCandidates: 0, attach: 0, detach: 0 };
   /** Every mutating call that EC2 accepted, in order. */
   public readonly mutations: { op: 'attach' | 'detach'; detail: string; at: number }[] = [];
-  /** Every call EC2 refused, with the error code. */
-  public readonly refusals: { op: Op; code: string }[] = [];
+  /** Every call EC2 refused, with the error code and message. */
+  public readonly refusals: { op: Op; code: string; message: string }[] = [];
   public detachHangs = false;
   /** Called after each call's effect; used to kill a run at a precise point. */
   public onCall?: (op: Op) => void;
@@ -128,10 +134,12 @@ export class StrictEc2 implements Ec2Port {
   private readonly foreign: { eniId: string; instanceId: string; deviceIndex: number }[] = [];
   private throttles = 0;
   private nextId = 1;
+  /** Device indexes (`instance:index`) that refuse an attach although no interface is listed there. */
+  private readonly blocked = new Set<string>();
   private readonly opts: Required<HarnessOptions>;
 
   constructor(public readonly clock: VirtualClock, options: HarnessOptions = {}) {
-    this.opts = { attachMs: 2000, detachMs: 3000, forceDetachMs: 1000, latencyMs: 0, ...options };
+    this.opts = { attachMs: 2000, detachMs: 3000, forceDetachMs: 1000, latencyMs: 0, forceDetachBlocksIndex: false, ...options };
   }
 
   // ---------- world set-up and fault injection ----------
@@ -168,9 +176,20 @@ export class StrictEc2 implements Ec2Port {
     return this.set(id, { state: 'stopped', statusChecks: 'not-applicable' });
   }
 
-  /** Starts an instance; its status checks stay `initializing` until `pass()`. */
+  /** Starts an instance; its status checks stay `initializing` until `pass()`. A stop and start frees blocked device indexes. */
   start(id: string): this {
+    for (const key of [...this.blocked]) if (key.startsWith(`${id}:`)) this.blocked.delete(key);
     return this.set(id, { state: 'running', statusChecks: 'initializing', launchTime: this.clock.now() });
+  }
+
+  /** The device index refuses attaches (InvalidParameterValue) without showing an interface, as after a forced detach. */
+  blockIndex(instanceId: string, deviceIndex: number): this {
+    this.blocked.add(`${instanceId}:${deviceIndex}`);
+    return this;
+  }
+
+  isBlocked(instanceId: string, deviceIndex: number): boolean {
+    return this.blocked.has(`${instanceId}:${deviceIndex}`);
   }
 
   pass(id: string): this {
@@ -273,7 +292,7 @@ export class StrictEc2 implements Ec2Port {
       if (!['running', 'stopped'].includes(inst.state)) {
         throw new AwsError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation (${inst.state})`);
       }
-      if (this.interfacesOf(instanceId).some((i) => i.deviceIndex === deviceIndex)) {
+      if (this.interfacesOf(instanceId).some((i) => i.deviceIndex === deviceIndex) || this.blocked.has(`${instanceId}:${deviceIndex}`)) {
         throw new AwsError('InvalidParameterValue', `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`);
       }
       const attachmentId = this.newId('eni-attach');
@@ -295,6 +314,7 @@ export class StrictEc2 implements Ec2Port {
       const doneAt = this.clock.now() + took;
       a.doneAt = a.state === 'detaching' ? Math.min(a.doneAt, doneAt) : doneAt;
       a.state = 'detaching';
+      if (force && this.opts.forceDetachBlocksIndex) this.blocked.add(`${a.instanceId}:${a.deviceIndex}`);
       this.mutations.push({ op: 'detach', detail: `${eni.eniId} from ${a.instanceId}${force ? ' (force)' : ''}`, at: this.clock.now() });
     });
   }
@@ -312,7 +332,7 @@ export class StrictEc2 implements Ec2Port {
       }
       return effect();
     } catch (err) {
-      this.refusals.push({ op, code: (err as { code?: string }).code ?? (err as Error).name });
+      this.refusals.push({ op, code: (err as { code?: string }).code ?? (err as Error).name, message: (err as Error).message });
       throw err;
     } finally {
       this.onCall?.(op);

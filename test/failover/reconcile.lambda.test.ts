@@ -1,4 +1,4 @@
-import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
+import { AwsError, drive, HarnessOptions, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
 import { settingsFromEnv } from '../../src/failover/settings';
 import { parseTrigger } from '../../src/failover/triggers';
@@ -26,9 +26,9 @@ class FakeNotifier implements Notifier {
   }
 }
 
-function setup(env: Record<string, string> = ENV, withNotifier = true) {
+function setup(env: Record<string, string> = ENV, withNotifier = true, options: HarnessOptions = {}) {
   const clock = new VirtualClock();
-  const ec2 = new StrictEc2(clock)
+  const ec2 = new StrictEc2(clock, options)
     .addInstance(PRIMARY, 'us-east-1a')
     .addInstance(STANDBY, 'us-east-1a')
     .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
@@ -79,7 +79,10 @@ const alarmEvent = (instanceId: string, value: string) => ({
   },
 });
 const scheduled = { 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'resources': ['arn:aws:events:us-east-1:123456789012:rule/tick'], 'detail': {} };
-const customResource = (RequestType: 'Create' | 'Update' | 'Delete', PhysicalResourceId?: string) => ({
+const customResource = (
+  RequestType: 'Create' | 'Update' | 'Delete', PhysicalResourceId?: string,
+  ResourceProperties: Record<string, unknown> = {}, OldResourceProperties?: Record<string, unknown>,
+) => ({
   RequestType,
   ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
   ResponseURL: 'https://example.invalid',
@@ -87,8 +90,16 @@ const customResource = (RequestType: 'Create' | 'Update' | 'Delete', PhysicalRes
   RequestId: 'r1',
   LogicalResourceId: 'Placement',
   ResourceType: 'Custom::EniPlacement',
-  ResourceProperties: {},
+  ResourceProperties,
+  ...(OldResourceProperties ? { OldResourceProperties } : {}),
   ...(PhysicalResourceId ? { PhysicalResourceId } : {}),
+});
+/** What EniFailover passes to the placement custom resource (CloudFormation turns numbers into strings). */
+const placementProps = (eni = ENI, deviceIndex = '1') => ({
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+  NetworkInterfaceId: eni,
+  CandidateInstanceIds: [PRIMARY, STANDBY],
+  DeviceIndex: deviceIndex,
 });
 
 describe('every event shape runs reconcile', () => {
@@ -174,13 +185,108 @@ describe('custom resource (Provider onEvent)', () => {
     expect(result).toEqual({ PhysicalResourceId: ENI, Data: { InstanceId: PRIMARY, Outcome: 'noop', Action: 'none' } });
   });
 
-  test('Delete never detaches, even when the holder is unhealthy', async () => {
-    const t = setup();
-    t.ec2.stop(PRIMARY);
-    const result = await t.invoke(customResource('Delete', ENI));
+  // Rewritten: Delete used to do nothing, so CloudFormation deleted an ENI that was still attached
+  // (DeleteNetworkInterface: InvalidNetworkInterface.InUse, DELETE_FAILED), and removing the
+  // failover alone left the ENI attached for good.
+  test('Delete detaches the ENI named in ResourceProperties gracefully from a healthy holder, so the stack deletion can delete it', async () => {
+    const t = setup({ ...ENV, ENI_ID: 'eni-0ffffffffffffffff' });
+    const result = await t.invoke(customResource('Delete', ENI, placementProps()));
     expect(result).toEqual({ PhysicalResourceId: ENI });
-    expect(t.ec2.totalCalls).toBe(0);
-    expect(t.ec2.holder(ENI)).toBe(PRIMARY);
+    expect(t.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY}`]);
+    expect(t.ec2.attachment(ENI)).toBeUndefined();
+  });
+
+  test.each([
+    ['stopped', (ec2: StrictEc2) => ec2.stop(PRIMARY)],
+    ['impaired', (ec2: StrictEc2) => ec2.impair(PRIMARY)],
+  ])('Delete force-detaches from a %s holder (a graceful detach from it can hang)', async (_how, fail) => {
+    const t = setup();
+    fail(t.ec2);
+    await t.invoke(customResource('Delete', ENI, placementProps()));
+    expect(t.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY} (force)`]);
+    expect(t.ec2.attachment(ENI)).toBeUndefined();
+  });
+
+  test('Delete forces a graceful detach that hangs for 30 s', async () => {
+    const t = setup(ENV, true, { detachMs: Infinity });
+    await t.invoke(customResource('Delete', ENI, placementProps()));
+    expect(t.ec2.mutations.map((m) => [m.detail, m.at - t.ec2.mutations[0].at])).toEqual([[`${ENI} from ${PRIMARY}`, 0], [`${ENI} from ${PRIMARY} (force)`, 30_000]]);
+    expect(t.ec2.attachment(ENI)).toBeUndefined();
+  });
+
+  test.each([
+    ['an ENI that is already deleted', 'eni-0eeeeeeeeeeeeeeee', () => undefined],
+    ['a free ENI', 'eni-0aaaaaaaaaaaaaaaa', (ec2: StrictEc2) => ec2.addEni('eni-0aaaaaaaaaaaaaaaa', 'us-east-1a')],
+  ])('Delete of %s succeeds without a detach and never fails the stack deletion', async (_what, eni, prepare) => {
+    const t = setup();
+    prepare(t.ec2);
+    expect(await t.invoke(customResource('Delete', eni, placementProps(eni)))).toEqual({ PhysicalResourceId: eni });
+    expect(t.ec2.mutations).toEqual([]);
+    expect(t.notifier.notices).toEqual([]);
+  });
+
+  test('Delete tolerates a detach that finds the attachment gone (another run detached it in between)', async () => {
+    const t = setup();
+    const detach = t.ec2.detach.bind(t.ec2);
+    t.ec2.detach = async (attachmentId) => {
+      await detach(attachmentId, true);
+      t.clock.advance(1_000);
+      throw new AwsError('InvalidAttachmentID.NotFound', `The attachment ID '${attachmentId}' does not exist`);
+    };
+    expect(await t.invoke(customResource('Delete', ENI, placementProps()))).toEqual({ PhysicalResourceId: ENI });
+    expect(t.ec2.attachment(ENI)).toBeUndefined();
+  });
+
+  test('Delete leaves the primary interface of an instance alone: it goes with its instance', async () => {
+    const t = setup();
+    t.ec2.addEni('eni-0ccccccccccccccc0', 'us-east-1a', { instanceId: STANDBY, deviceIndex: 0 });
+    expect(await t.invoke(customResource('Delete', 'eni-0ccccccccccccccc0', placementProps('eni-0ccccccccccccccc0')))).toEqual({ PhysicalResourceId: 'eni-0ccccccccccccccc0' });
+    expect(t.ec2.mutations).toEqual([]);
+  });
+
+  test('Delete fails loudly when the ENI is still attached at the placement deadline', async () => {
+    const t = setup({ ...ENV, PLACEMENT_DEADLINE_SECONDS: '120' });
+    t.ec2.detachHangs = true;
+    await expect(t.invoke(customResource('Delete', ENI, placementProps()))).rejects.toThrow(
+      `ENI failover of ${ENI} (CloudFormation Delete Placement): deadline-exceeded: could not detach ${ENI}: ${ENI} is still detaching on ${PRIMARY} after 120s`);
+    expect(t.notifier.notices).toHaveLength(1);
+  });
+
+  test('Update that names another ENI detaches the old one first (it holds the device index on the holder), then places the new one there', async () => {
+    const NEW = 'eni-0bbbbbbbbbbbbbbbb';
+    const t = setup();
+    t.ec2.addEni(NEW, 'us-east-1a');
+    const result = await t.invoke(customResource('Update', ENI, placementProps(NEW), placementProps(ENI)));
+    expect(result).toEqual({ PhysicalResourceId: NEW, Data: { InstanceId: PRIMARY, Outcome: 'converged', Action: 'attach' } });
+    expect(t.ec2.attachment(ENI)).toBeUndefined();
+    expect(t.ec2.holder(NEW)).toBe(PRIMARY);
+    expect(t.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY}`, `${NEW} -> ${PRIMARY}`]);
+  });
+
+  test('Update with the same ENI never detaches it', async () => {
+    const t = setup();
+    const result = await t.invoke(customResource('Update', ENI, placementProps(), placementProps()));
+    expect(result).toEqual({ PhysicalResourceId: ENI, Data: { InstanceId: PRIMARY, Outcome: 'noop', Action: 'none' } });
+    expect(t.ec2.mutations).toEqual([]);
+  });
+
+  test('Create takes the ENI, candidates and device index from ResourceProperties rather than the environment', async () => {
+    const NEW = 'eni-0bbbbbbbbbbbbbbbb';
+    const t = setup();
+    t.ec2.addEni(NEW, 'us-east-1a');
+    const result = await t.invoke(customResource('Create', undefined, { ...placementProps(NEW, '2'), CandidateInstanceIds: [STANDBY, PRIMARY] }));
+    expect(result).toMatchObject({ PhysicalResourceId: NEW, Data: { InstanceId: STANDBY, Action: 'attach' } });
+    expect(t.ec2.attachment(NEW)).toMatchObject({ instanceId: STANDBY, deviceIndex: 2, state: 'attached' });
+  });
+
+  test.each([
+    [{ NetworkInterfaceId: 'eni-xyz' }, "ResourceProperties.NetworkInterfaceId 'eni-xyz' is not a network interface id"],
+    [{ CandidateInstanceIds: 'i-0000000000000000a' }, 'ResourceProperties.CandidateInstanceIds "i-0000000000000000a" is not a list of instance ids'],
+    [{ CandidateInstanceIds: ['web'] }, "ResourceProperties.CandidateInstanceIds 'web' is not an instance id"],
+    [{ DeviceIndex: '0' }, "ResourceProperties.DeviceIndex '0' is not an integer from 1 to 31"],
+  ])('custom resource properties %j are rejected', async (props, message) => {
+    const t = setup();
+    await expect(t.invoke(customResource('Create', undefined, props))).rejects.toThrow(message);
   });
 
   test('Create fails the deployment when no candidate becomes healthy before the placement deadline', async () => {
@@ -194,12 +300,39 @@ describe('failures are loud', () => {
   test('no healthy candidate: the invocation throws, a notice is published and NoHealthyCandidate is 1', async () => {
     const t = setup();
     t.ec2.stop(PRIMARY).stop(STANDBY);
-    await expect(t.invoke(scheduled)).rejects.toThrow(`ENI failover of ${ENI} (schedule arn:aws:events:us-east-1:123456789012:rule/tick): no-healthy`);
+    // Rewritten to a state-change run: a scheduled run no longer throws for no-healthy (see below).
+    await expect(t.invoke(stateChange(STANDBY, 'stopped'))).rejects.toThrow(`ENI failover of ${ENI} (EC2 ${STANDBY} is stopped): no-healthy`);
     expect(t.notifier.notices).toHaveLength(1);
     expect(t.notifier.notices[0].subject).toBe(`ENI failover no-healthy: ${ENI}`);
     expect(t.notifier.notices[0].message).toContain('"outcome": "no-healthy"');
     expect(t.metrics.published).toEqual([{ Moves: 0, NoHealthyCandidate: 1, DeadlineExceeded: 0 }]);
     expect(t.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('a scheduled run with no healthy candidate neither throws nor notifies (no retries, dead letters or a notice every 5 minutes), but counts NoHealthyCandidate', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).stop(STANDBY);
+    const result = await t.invoke(scheduled);
+    expect(result).toMatchObject({ outcome: 'no-healthy', holder: PRIMARY });
+    expect(t.notifier.notices).toEqual([]);
+    expect(t.metrics.published).toEqual([{ Moves: 0, NoHealthyCandidate: 1, DeadlineExceeded: 0 }]);
+    expect(t.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'failover no healthy candidate: scheduled run, not failing again' }));
+  });
+
+  test('a scheduled run that detached and then found every target refusing the attach still fails loudly', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY).blockIndex(STANDBY, 1);
+    await expect(t.invoke(scheduled)).rejects.toThrow(`error: attach refused by ${STANDBY}`);
+    expect(t.notifier.notices).toHaveLength(1);
+  });
+
+  test('a move that succeeded after EC2 refused an attach is reported with a notice, without failing the invocation', async () => {
+    const t = setup({ ...ENV, CANDIDATE_INSTANCE_IDS: `${PRIMARY},${STANDBY},i-0000000000000000d` });
+    t.ec2.addInstance('i-0000000000000000d', 'us-east-1a').stop(PRIMARY).blockIndex(STANDBY, 1);
+    const result = await t.invoke(scheduled);
+    expect(result).toMatchObject({ outcome: 'converged', holder: 'i-0000000000000000d' });
+    expect(t.notifier.notices).toEqual([expect.objectContaining({ subject: `ENI failover attach refused: ${ENI}` })]);
+    expect(t.notifier.notices[0].message).toContain(`EC2 refused the attach to ${STANDBY} (InvalidParameterValue:`);
   });
 
   test('a detach that hangs past the deadline throws and counts DeadlineExceeded', async () => {
@@ -243,6 +376,7 @@ describe('settings from the environment', () => {
       policy: { failback: false, failbackAfterSeconds: 300 },
       deadlineSeconds: 120,
       placementDeadlineSeconds: 600,
+      forceDetachAfterSeconds: 30,
       notifyTopicArn: undefined,
       healthAlarms: {},
     });
@@ -257,6 +391,7 @@ describe('settings from the environment', () => {
       FAILBACK_AFTER_SECONDS: '60',
       DEADLINE_SECONDS: '90',
       PLACEMENT_DEADLINE_SECONDS: '800',
+      FORCE_DETACH_AFTER_SECONDS: '12',
       NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
       HEALTH_ALARMS: `{"${PRIMARY}":["probe, primary","app|checks"]}`,
     })).toEqual({
@@ -266,6 +401,7 @@ describe('settings from the environment', () => {
       policy: { failback: true, failbackAfterSeconds: 60 },
       deadlineSeconds: 90,
       placementDeadlineSeconds: 800,
+      forceDetachAfterSeconds: 12,
       notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
       healthAlarms: { [PRIMARY]: ['probe, primary', 'app|checks'] },
     });
