@@ -3413,8 +3413,51 @@ var Metrics = class _Metrics extends Utility {
 };
 
 // src/failover/reconcile.lambda.ts
+var import_client_cloudwatch2 = require("@aws-sdk/client-cloudwatch");
 var import_client_ec22 = require("@aws-sdk/client-ec2");
 var import_client_sns = require("@aws-sdk/client-sns");
+
+// src/failover/alarm-port.ts
+var import_client_cloudwatch = require("@aws-sdk/client-cloudwatch");
+var MAX_NAMES = 100;
+var ALARM_STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"];
+var SdkAlarmPort = class _SdkAlarmPort {
+  constructor(client) {
+    this.client = client;
+  }
+  client;
+  /** Creates a port with its own CloudWatch client. */
+  static create(options = {}) {
+    const config = { maxAttempts: 4 };
+    if (options.region) config.region = options.region;
+    if (options.profile) config.profile = options.profile;
+    if (options.endpoint) config.endpoint = options.endpoint;
+    return new _SdkAlarmPort(new import_client_cloudwatch.CloudWatchClient(config));
+  }
+  async describeAlarmStates(alarmNames) {
+    const states = {};
+    for (let i = 0; i < alarmNames.length; i += MAX_NAMES) {
+      const names = alarmNames.slice(i, i + MAX_NAMES);
+      let nextToken;
+      do {
+        const out = await this.client.send(new import_client_cloudwatch.DescribeAlarmsCommand({
+          AlarmNames: names,
+          AlarmTypes: ["MetricAlarm", "CompositeAlarm"],
+          MaxRecords: MAX_NAMES,
+          NextToken: nextToken
+        }));
+        for (const a of [...out.MetricAlarms ?? [], ...out.CompositeAlarms ?? []]) {
+          const state = a.StateValue;
+          if (!a.AlarmName || !state || !ALARM_STATES.includes(state)) continue;
+          const at = a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp;
+          states[a.AlarmName] = { state, changedAt: at ? new Date(at).getTime() : void 0 };
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    }
+    return states;
+  }
+};
 
 // src/failover/ec2-port.ts
 var import_client_ec2 = require("@aws-sdk/client-ec2");
@@ -3529,7 +3572,11 @@ function classify(c, policy) {
   if (c.state !== "running" || c.alarm === "ALARM" || c.statusChecks === "impaired") {
     return "unhealthy";
   }
-  return c.statusChecks === "initializing" ? "starting" : "healthy";
+  return c.statusChecks === "ok" ? "healthy" : "starting";
+}
+function healthySince(c) {
+  if (c.healthySince === void 0 || c.alarm === "INSUFFICIENT_DATA") return void 0;
+  return c.alarmSince === void 0 ? c.healthySince : Math.max(c.healthySince, c.alarmSince);
 }
 function describeHealth(c) {
   const parts = [`state ${c.state}`, `status checks ${c.statusChecks}`];
@@ -3553,8 +3600,12 @@ function decide(obs, policy) {
       eligible.push(c);
     }
   }
-  const healthy = (c) => classify(c, policy) === "healthy";
-  const rejected = () => eligible.filter((c) => !healthy(c)).map((c) => ({ instanceId: c.instanceId, reason: describeHealth(c) })).concat(skipped);
+  const excluded = new Map((obs.excluded ?? []).map((x) => [x.instanceId, x.reason]));
+  for (const [instanceId, reason] of excluded) {
+    if (instanceId !== eni.attachment?.instanceId && eligible.some((c) => c.instanceId === instanceId)) skipped.push({ instanceId, reason });
+  }
+  const healthy = (c) => classify(c, policy) === "healthy" && !excluded.has(c.instanceId);
+  const rejected = () => eligible.filter((c) => !healthy(c) && !excluded.has(c.instanceId)).map((c) => ({ instanceId: c.instanceId, reason: describeHealth(c) })).concat(skipped);
   const att = eni.attachment;
   if (att && att.state !== "attached") {
     return { kind: "wait", state: att.state, holder: att.instanceId, reason: `attachment to ${att.instanceId} is ${att.state}`, skipped };
@@ -3597,7 +3648,10 @@ function decide(obs, policy) {
     }
     const holderRank = eligible.indexOf(holder);
     const preferred = eligible.slice(0, holderRank).filter(healthy);
-    const ready = preferred.find((c) => c.instanceId === policy.forceTarget || policy.failbackAfterSeconds <= 0 || c.healthySince !== void 0 && obs.now - c.healthySince >= policy.failbackAfterSeconds * 1e3);
+    const ready = preferred.find((c) => {
+      const since = healthySince(c);
+      return c.instanceId === policy.forceTarget || policy.failbackAfterSeconds <= 0 || since !== void 0 && obs.now - since >= policy.failbackAfterSeconds * 1e3;
+    });
     if (ready) {
       return {
         kind: "move",
@@ -3633,8 +3687,54 @@ function decide(obs, policy) {
   };
 }
 
+// src/failover/health-alarms.ts
+var SEVERITY = ["ALARM", "INSUFFICIENT_DATA", "OK"];
+function alarmNamesOf(healthAlarms, instanceIds) {
+  const names = instanceIds.flatMap((id) => healthAlarms?.[id] ?? []);
+  return names.filter((n, i) => names.indexOf(n) === i);
+}
+function candidateAlarms(instanceId, configured, described, notices, now) {
+  const verdicts = /* @__PURE__ */ new Map();
+  for (const alarmName of configured) {
+    const r = described[alarmName];
+    verdicts.set(alarmName, r ? { alarmName, state: r.state, source: "described", changedAt: r.changedAt } : { alarmName, state: "INSUFFICIENT_DATA", source: "missing" });
+  }
+  for (const n of notices) {
+    if (!configured.includes(n.alarmName) && !n.instanceIds.includes(instanceId)) continue;
+    const known = verdicts.get(n.alarmName);
+    const changedAt = n.changedAt ?? now;
+    const newer = !known || known.source === "missing" || known.source === "event" && changedAt >= (known.changedAt ?? 0) || n.changedAt !== void 0 && known.changedAt !== void 0 && n.changedAt > known.changedAt;
+    if (newer) verdicts.set(n.alarmName, { alarmName: n.alarmName, state: n.state, source: "event", changedAt });
+  }
+  const alarms = [...verdicts.values()];
+  if (alarms.length === 0) return { alarms };
+  const alarm = SEVERITY.find((s) => alarms.some((a) => a.state === s));
+  const alarmSince = Math.max(...alarms.map((a) => a.changedAt ?? now));
+  return { alarm, alarmSince, alarms };
+}
+
 // src/failover/engine.ts
-var FATAL = /* @__PURE__ */ new Set(["UnauthorizedOperation", "AuthFailure", "InvalidParameterValue", "InvalidParameterCombination", "OptInRequired"]);
+var FATAL = /* @__PURE__ */ new Set([
+  "UnauthorizedOperation",
+  "AuthFailure",
+  "InvalidParameterValue",
+  "InvalidParameterCombination",
+  "OptInRequired",
+  "AccessDenied",
+  "AccessDeniedException",
+  "InvalidParameterValueException",
+  "InvalidParameterCombinationException"
+]);
+var TARGET_REFUSALS = /* @__PURE__ */ new Set([
+  "InvalidParameterValue",
+  "InvalidParameterCombination",
+  "AttachmentLimitExceeded",
+  "UnauthorizedOperation",
+  "OperationNotPermitted",
+  "UnsupportedOperation",
+  "InvalidInstanceID.NotFound",
+  "InvalidInstanceID.Malformed"
+]);
 var systemClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -3643,12 +3743,15 @@ async function reconcile(config, port, deps) {
   const { clock, logger } = deps;
   const start = clock.now();
   const deadline = start + config.deadlineSeconds * 1e3;
+  const hardDeadline = deadline + (config.completionGraceSeconds ?? 45) * 1e3;
+  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1e3;
   const pollInitial = config.pollInitialMs ?? 200;
   const pollMax = config.pollMaxMs ?? 1e3;
   const maxErrors = config.maxConsecutiveErrors ?? 5;
   const ids = config.target ? [config.target, ...config.candidates.filter((c) => c !== config.target)] : [...config.candidates];
   const policy = config.target ? { failback: true, failbackAfterSeconds: 0, forceTarget: config.force ? config.target : void 0 } : config.policy;
   let apiCalls = 0;
+  let alarmCalls = 0;
   let polls = 0;
   let iteration = 0;
   let errors = 0;
@@ -3660,6 +3763,13 @@ async function reconcile(config, port, deps) {
   let from;
   let to;
   let changed = false;
+  let waited = false;
+  let ownTransition = false;
+  let detaching;
+  let forcedHungDetach = false;
+  const excluded = [];
+  const attachFailures = [];
+  const detachedFrom = /* @__PURE__ */ new Set();
   const counted = async (fn) => {
     apiCalls++;
     return fn();
@@ -3676,33 +3786,56 @@ async function reconcile(config, port, deps) {
       availabilityZone: eni?.availabilityZone,
       durationMs: clock.now() - start,
       apiCalls,
+      alarmCalls,
       polls,
       dryRun: config.dryRun ?? false,
       lastDecision: decision,
-      candidates: candidates?.map((c) => summarise(c, policy))
+      candidates: candidates?.map((c) => summarise(c, policy)),
+      attachFailures,
+      forcedHungDetach
     };
     logger.info("failover result", { eniId: config.eniId, trigger: config.trigger ?? "unknown", ...result, lastDecision: decision?.kind });
     return result;
   };
-  const backoff = async () => {
-    const remaining = deadline - clock.now();
+  const backoff = async (wakeAt = Infinity) => {
+    const remaining = (ownTransition ? hardDeadline : deadline) - clock.now();
     if (remaining <= 0) return false;
-    await clock.sleep(Math.min(delay, remaining));
+    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
     delay = Math.min(Math.ceil(delay * 1.25), pollMax);
     return true;
   };
   if (ids.length === 0) return finish("error", "no candidate instances configured");
+  const alarmNames = alarmNamesOf(config.healthAlarms, ids);
+  const alarmPort = deps.alarms;
+  if (alarmNames.length > 0 && !alarmPort) {
+    return finish("error", `health alarms ${alarmNames.join(", ")} are configured but the engine was given no CloudWatch alarm port to read them`);
+  }
+  const describeAlarms = async () => {
+    if (alarmNames.length === 0 || !alarmPort) return {};
+    alarmCalls++;
+    return alarmPort.describeAlarmStates(alarmNames);
+  };
+  const graceNote = () => ownTransition ? ` (this run had started that transition and kept at it for another ${config.completionGraceSeconds ?? 45}s)` : "";
+  const refusedNote = () => attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(", ");
   for (; ; ) {
     iteration++;
     try {
       eni = await counted(() => port.describeNetworkInterface(config.eniId));
       if (iteration > 1) polls++;
       if (!candidates) {
-        const observed = await counted(() => port.describeCandidates(ids));
-        candidates = observed.map((c) => config.alarmStates?.[c.instanceId] ? { ...c, alarm: config.alarmStates[c.instanceId] } : c);
+        const [observed, described] = await Promise.all([counted(() => port.describeCandidates(ids)), describeAlarms()]);
+        const now = clock.now();
+        candidates = observed.map((c) => {
+          const merged = candidateAlarms(c.instanceId, config.healthAlarms?.[c.instanceId] ?? [], described, config.alarmNotices ?? [], now);
+          return merged.alarms.length === 0 ? c : { ...c, alarm: merged.alarm, alarmSince: merged.alarmSince, healthAlarms: merged.alarms };
+        });
+        const missing = alarmNames.filter((n) => !described[n]);
+        if (missing.length > 0) {
+          logger.warn("health alarms not found", { eniId: config.eniId, alarmNames: missing, treatedAs: "INSUFFICIENT_DATA" });
+        }
       }
       errors = 0;
-      decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex }, policy);
+      decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex, excluded }, policy);
       logDecision(logger, config, eni, candidates, decision, policy, iteration, clock.now() - start);
       if (config.target && iteration === 1) {
         const refusal = refuseTarget(config.target, eni, candidates, decision, policy);
@@ -3718,38 +3851,104 @@ async function reconcile(config, port, deps) {
       }
       switch (decision.kind) {
         case "noop":
-          return finish(changed ? "converged" : "noop", decision.reason);
+          if (config.target && eni.attachment?.instanceId !== config.target && attachFailures.some((f) => f.instanceId === config.target)) {
+            return finish("error", `attach refused by ${refusedNote()}; the ENI is on ${eni.attachment?.instanceId}: ${decision.reason}`);
+          }
+          return finish(changed ? "converged" : waited ? "waited" : "noop", decision.reason);
         case "no-healthy-candidate":
           if (config.waitForHealthy && candidates.some((c) => c.state === "pending" || classify(c, policy) === "starting")) {
             candidates = void 0;
             if (await backoff()) continue;
             return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed while waiting for a candidate to become healthy`);
           }
+          if (attachFailures.length > 0) {
+            const where = eni.attachment ? `the ENI is on ${eni.attachment.instanceId}` : "the ENI is free";
+            return finish("error", `attach refused by ${refusedNote()}; ${where} and no other candidate is healthy: ${decision.reason}`);
+          }
           return finish("no-healthy", decision.reason);
-        case "wait":
-          changed = true;
-          if (await backoff()) continue;
-          return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed while the ENI was ${decision.state}`);
-        case "move":
-        case "attach":
+        case "wait": {
+          waited = true;
+          const a = eni.attachment;
+          if (decision.state === "detaching" && a) {
+            if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now(), forced: false };
+            const holder = candidates.find((c) => c.instanceId === a.instanceId);
+            const holderUnhealthy = holder !== void 0 && classify(holder, policy) === "unhealthy";
+            const hung = clock.now() - detaching.since >= forceAfterMs;
+            if (!detaching.forced && (holderUnhealthy || hung)) {
+              const current = detaching;
+              logger.warn("forcing a detach", {
+                eniId: config.eniId,
+                attachmentId: a.attachmentId,
+                holder: a.instanceId,
+                reason: holderUnhealthy ? `holder ${a.instanceId} is unhealthy` : `detaching for ${clock.now() - current.since}ms`
+              });
+              await counted(() => port.detach(current.attachmentId, true));
+              current.forced = true;
+              forcedHungDetach = true;
+              ownTransition = true;
+              changed = true;
+              if (action === "none") {
+                action = "move";
+                from = a.instanceId;
+              }
+              delay = pollInitial;
+              continue;
+            }
+          }
+          const forceAt = detaching && !detaching.forced && decision.state === "detaching" ? detaching.since + forceAfterMs : Infinity;
+          if (await backoff(forceAt)) continue;
+          return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed while the ENI was ${decision.state}${graceNote()}`);
+        }
+        case "move": {
           if (clock.now() >= deadline) {
-            return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed before ${decision.kind} to ${decision.to}`);
+            return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed before move to ${decision.to}`);
           }
-          if (decision.kind === "move") {
-            const { attachmentId, force } = decision;
-            from = decision.from;
-            to = decision.to;
-            action = "move";
-            await counted(() => port.detach(attachmentId, force));
-          } else {
-            const target = decision.to;
-            to = target;
-            if (action === "none") action = "attach";
-            await counted(() => port.attach(config.eniId, target, config.deviceIndex));
+          const holderId = decision.from;
+          if (detachedFrom.has(holderId)) {
+            const back = candidates.find((c) => c.instanceId === holderId);
+            const ok = back !== void 0 && classify(back, policy) !== "unhealthy";
+            return finish(
+              ok ? "converged" : "error",
+              `another run put the ENI back on ${holderId}, which this run had detached it from; not moving it again in this run: ${decision.reason}`
+            );
           }
+          const { attachmentId, force } = decision;
+          from = decision.from;
+          to = decision.to;
+          action = "move";
+          ownTransition = true;
+          await counted(() => port.detach(attachmentId, force));
+          detachedFrom.add(holderId);
+          detaching = { attachmentId, since: clock.now(), forced: force };
           changed = true;
           delay = pollInitial;
           continue;
+        }
+        case "attach": {
+          if (clock.now() >= hardDeadline) {
+            return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed before attach to ${decision.to}${graceNote()}`);
+          }
+          const target = decision.to;
+          to = target;
+          if (action === "none") action = "attach";
+          try {
+            await counted(() => port.attach(config.eniId, target, config.deviceIndex));
+          } catch (err) {
+            const code = errorCode(err);
+            const refusedByTarget = err instanceof UnknownResourceError ? code.startsWith("InvalidInstanceID") : TARGET_REFUSALS.has(code);
+            if (!refusedByTarget) throw err;
+            const message = err?.message ?? String(err);
+            attachFailures.push({ instanceId: target, code, message });
+            excluded.push({ instanceId: target, reason: `attach refused in this run: ${code}: ${message}` });
+            logger.warn("attach refused", { eniId: config.eniId, instanceId: target, code, error: message, next: "trying the next healthy candidate" });
+            candidates = void 0;
+            continue;
+          }
+          ownTransition = true;
+          changed = true;
+          delay = pollInitial;
+          continue;
+        }
       }
     } catch (err) {
       const code = errorCode(err);
@@ -3759,14 +3958,108 @@ async function reconcile(config, port, deps) {
       }
       errors++;
       logger.warn("failover step failed", { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
-      if (FATAL.has(code) || errors >= maxErrors) {
+      const giveUp = FATAL.has(code) || !ownTransition && errors >= maxErrors;
+      if (giveUp) {
         return finish("error", `${code}: ${message}`);
       }
       candidates = void 0;
       if (!await backoff()) {
-        return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
+        return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}${graceNote()}`);
       }
     }
+  }
+}
+var ALREADY_DETACHED = /* @__PURE__ */ new Set(["InvalidAttachmentID.NotFound", "IncorrectState", "InvalidNetworkInterface.NotAttached", "OperationNotPermitted"]);
+async function release(config, port, deps) {
+  const { clock, logger } = deps;
+  const start = clock.now();
+  const deadline = start + config.deadlineSeconds * 1e3;
+  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1e3;
+  const pollMax = config.pollMaxMs ?? 1e3;
+  const maxErrors = config.maxConsecutiveErrors ?? 5;
+  let delay = config.pollInitialMs ?? 200;
+  let apiCalls = 0;
+  let errors = 0;
+  let from;
+  let forced = false;
+  let detached = false;
+  let detaching;
+  const finish = (outcome, message) => {
+    const result = { outcome, from, forced, message, durationMs: clock.now() - start, apiCalls };
+    logger.info("failover release result", { eniId: config.eniId, trigger: config.trigger ?? "unknown", ...result });
+    return result;
+  };
+  const backoff = async (wakeAt = Infinity) => {
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) return false;
+    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
+    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
+    return true;
+  };
+  for (; ; ) {
+    try {
+      apiCalls++;
+      const eni = await port.describeNetworkInterface(config.eniId);
+      errors = 0;
+      const a = eni.attachment;
+      if (!a) {
+        if (eni.status === "available") {
+          return detached ? finish("released", `detached from ${from}${forced ? " (forced)" : ""}`) : finish("already-free", `${config.eniId} is not attached`);
+        }
+      } else if (a.deviceIndex === 0) {
+        return finish("primary-interface", `${config.eniId} is the primary interface of ${a.instanceId}: it cannot be detached and is deleted with its instance`);
+      } else if (a.state === "attached") {
+        from = a.instanceId;
+        apiCalls++;
+        const force = await holderIsUnhealthy(port, a.instanceId);
+        logger.info("failover release: detaching", { eniId: config.eniId, from: a.instanceId, attachmentId: a.attachmentId, force });
+        apiCalls++;
+        await detachTolerant(port, a.attachmentId, force);
+        detached = true;
+        forced ||= force;
+        detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        continue;
+      } else if (a.state === "detaching") {
+        from ??= a.instanceId;
+        if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now() };
+        if (!forced && clock.now() - detaching.since >= forceAfterMs) {
+          logger.warn("forcing a detach", { eniId: config.eniId, attachmentId: a.attachmentId, holder: a.instanceId, reason: "release: the detach hangs" });
+          apiCalls++;
+          await detachTolerant(port, a.attachmentId, true);
+          forced = true;
+          detached = true;
+          continue;
+        }
+      }
+      if (await backoff(detaching && !forced ? detaching.since + forceAfterMs : Infinity)) continue;
+      return finish("deadline-exceeded", `${config.eniId} is still ${a ? `${a.state} on ${a.instanceId}` : eni.status} after ${config.deadlineSeconds}s`);
+    } catch (err) {
+      const code = errorCode(err);
+      const message = err?.message ?? String(err);
+      if (err instanceof UnknownResourceError && code.startsWith("InvalidNetworkInterface")) {
+        return detached ? finish("released", `detached from ${from}; ${config.eniId} is gone since`) : finish("gone", `${config.eniId} does not exist: ${message}`);
+      }
+      errors++;
+      logger.warn("failover release step failed", { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
+      if (FATAL.has(code) || errors >= maxErrors) return finish("error", `${code}: ${message}`);
+      if (!await backoff()) return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
+    }
+  }
+}
+async function holderIsUnhealthy(port, instanceId) {
+  try {
+    const [holder] = await port.describeCandidates([instanceId]);
+    return holder === void 0 || classify(holder) === "unhealthy";
+  } catch (err) {
+    if (err instanceof UnknownResourceError) return true;
+    throw err;
+  }
+}
+async function detachTolerant(port, attachmentId, force) {
+  try {
+    await port.detach(attachmentId, force);
+  } catch (err) {
+    if (!ALREADY_DETACHED.has(errorCode(err))) throw err;
   }
 }
 function refuseTarget(target, eni, candidates, decision, policy) {
@@ -3786,6 +4079,7 @@ function summarise(c, policy) {
     state: c.state,
     statusChecks: c.statusChecks,
     alarm: c.alarm,
+    alarms: c.healthAlarms,
     health: classify(c, policy)
   };
 }
@@ -3814,9 +4108,14 @@ var ENV = {
   FAILBACK_AFTER_SECONDS: "FAILBACK_AFTER_SECONDS",
   DEADLINE_SECONDS: "DEADLINE_SECONDS",
   PLACEMENT_DEADLINE_SECONDS: "PLACEMENT_DEADLINE_SECONDS",
+  FORCE_DETACH_AFTER_SECONDS: "FORCE_DETACH_AFTER_SECONDS",
   NOTIFY_TOPIC_ARN: "NOTIFY_TOPIC_ARN",
-  AUTOSCALING_GROUP_NAME: "AUTOSCALING_GROUP_NAME"
+  /** Self-healing mode: the candidates are this group's instances, named by launch events, so CANDIDATE_INSTANCE_IDS may be empty. */
+  AUTOSCALING_GROUP_NAME: "AUTOSCALING_GROUP_NAME",
+  HEALTH_ALARMS: "HEALTH_ALARMS"
 };
+var MAX_HEALTH_ALARMS = 100;
+var HEALTH_ALARMS_FORMAT = 'expected i-...=alarmA|alarmB,i-...=alarmC or the JSON {"i-...":["alarmA","alarmB"]}';
 var ENI_ID = /^eni-([0-9a-f]{8}|[0-9a-f]{17})$/;
 var INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 function checkEniId(id, name) {
@@ -3836,6 +4135,62 @@ function parseInstanceIds(value, name) {
 function checkInstanceId(id, name) {
   if (!INSTANCE_ID.test(id)) throw new Error(`${name} '${id}' is not an instance id: expected i- followed by 8 or 17 hex digits`);
   return id;
+}
+function parseHealthAlarms(value, name) {
+  const text = value?.trim() ?? "";
+  if (text === "") return {};
+  const entries = [];
+  if (text.startsWith("{")) {
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${name} '${value}' is not valid JSON (${err.message}): ${HEALTH_ALARMS_FORMAT}`);
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new Error(`${name} '${value}' is not a JSON object of instance ids: ${HEALTH_ALARMS_FORMAT}`);
+    }
+    entries.push(...Object.entries(parsed));
+  } else {
+    for (const entry of text.split(",").map((e) => e.trim())) {
+      const eq = entry.indexOf("=");
+      if (eq < 0) throw new Error(`${name} entry '${entry}' is not instance=alarms: ${HEALTH_ALARMS_FORMAT}`);
+      const id = entry.slice(0, eq).trim();
+      if (entries.some(([k]) => k === id)) {
+        throw new Error(`${name} lists '${id}' twice: give all of its alarms in one entry, separated by |`);
+      }
+      entries.push([id, entry.slice(eq + 1).split("|").map((a) => a.trim())]);
+    }
+  }
+  const result = {};
+  for (const [id, alarms] of entries) {
+    if (!INSTANCE_ID.test(id)) throw new Error(`${name} contains '${id}', which is not an instance id: expected i- followed by 8 or 17 hex digits`);
+    if (!Array.isArray(alarms) || alarms.length === 0) {
+      throw new Error(`${name} gives no alarm names for ${id} (${JSON.stringify(alarms)}): list one or more alarm names`);
+    }
+    for (const alarm of alarms) {
+      if (typeof alarm !== "string" || alarm.length === 0 || alarm.length > 255 || hasControlCharacter(alarm)) {
+        throw new Error(`${name} alarm name ${JSON.stringify(alarm)} for ${id} is not allowed: use 1 to 255 characters without control characters`);
+      }
+    }
+    const dup = alarms.find((a, n) => alarms.indexOf(a) !== n);
+    if (dup) throw new Error(`${name} lists alarm '${dup}' twice for ${id}`);
+    result[id] = alarms;
+  }
+  const total = new Set(Object.values(result).flat()).size;
+  if (total > MAX_HEALTH_ALARMS) {
+    throw new Error(`${name} names ${total} alarms: at most ${MAX_HEALTH_ALARMS} (one DescribeAlarms request per run)`);
+  }
+  return result;
+}
+function hasControlCharacter(text) {
+  return [...text].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127);
+}
+function checkHealthAlarmInstances(healthAlarms, candidates, name, candidatesName) {
+  const stray = Object.keys(healthAlarms).find((id) => !candidates.includes(id));
+  if (stray) {
+    throw new Error(`${name} has alarms for ${stray}, which is not in ${candidatesName} (${candidates.join(",")}): health alarms belong to candidates`);
+  }
 }
 function parseInteger(value, name, min, max, fallback) {
   if (value === void 0 || value.trim() === "") return fallback;
@@ -3860,9 +4215,12 @@ function settingsFromEnv(env2) {
   if (topic && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topic)) {
     throw new Error(`${ENV.NOTIFY_TOPIC_ARN} '${topic}' is not an SNS topic ARN`);
   }
+  const candidateIds = candidates ? parseInstanceIds(candidates, ENV.CANDIDATES) : [];
+  const healthAlarms = parseHealthAlarms(env2[ENV.HEALTH_ALARMS], ENV.HEALTH_ALARMS);
+  checkHealthAlarmInstances(healthAlarms, candidateIds, ENV.HEALTH_ALARMS, ENV.CANDIDATES);
   return {
     eniId: checkEniId(eni, ENV.ENI_ID),
-    candidates: candidates ? parseInstanceIds(candidates, ENV.CANDIDATES) : [],
+    candidates: candidateIds,
     deviceIndex: parseInteger(env2[ENV.DEVICE_INDEX], ENV.DEVICE_INDEX, 1, 31, 1),
     policy: {
       failback: parseBoolean(env2[ENV.FAILBACK], ENV.FAILBACK),
@@ -3870,16 +4228,17 @@ function settingsFromEnv(env2) {
     },
     deadlineSeconds: parseInteger(env2[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, 120),
     placementDeadlineSeconds: parseInteger(env2[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, 600),
+    forceDetachAfterSeconds: parseInteger(env2[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, 30),
     notifyTopicArn: topic || void 0,
-    ...autoScalingGroupName ? { autoScalingGroupName } : {}
+    healthAlarms
   };
 }
 
 // src/failover/triggers.ts
-var ALARM_STATES = ["OK", "ALARM", "INSUFFICIENT_DATA"];
+var ALARM_STATES2 = ["OK", "ALARM", "INSUFFICIENT_DATA"];
 function parseTrigger(event) {
   const e = event && typeof event === "object" ? event : {};
-  const base = { alarmStates: {}, action: "reconcile" };
+  const base = { alarmStates: {}, alarms: [], action: "reconcile" };
   const requestType = ["Create", "Update", "Delete"].find((t) => t === e.RequestType);
   if (requestType) {
     return {
@@ -3887,21 +4246,28 @@ function parseTrigger(event) {
       kind: "custom-resource",
       requestType,
       physicalResourceId: e.PhysicalResourceId,
+      resourceProperties: isObject(e.ResourceProperties) ? e.ResourceProperties : void 0,
+      oldResourceProperties: isObject(e.OldResourceProperties) ? e.OldResourceProperties : void 0,
       summary: `CloudFormation ${e.RequestType} ${e.LogicalResourceId ?? ""}`.trim()
     };
   }
   if (Array.isArray(e.Records) && e.Records.some((r) => r?.EventSource === "aws:sns" || r?.Sns)) {
-    const alarmStates = {};
+    const alarms = [];
     const names = [];
     for (const r of e.Records) {
       const message = parseJson(r?.Sns?.Message);
       if (!message?.AlarmName) continue;
       names.push(`${message.AlarmName}=${message.NewStateValue}`);
       const state = message.NewStateValue;
-      if (!ALARM_STATES.includes(state)) continue;
-      for (const id of alarmInstanceIds(message.Trigger)) alarmStates[id] = state;
+      if (!ALARM_STATES2.includes(state)) continue;
+      alarms.push({
+        alarmName: String(message.AlarmName),
+        state,
+        instanceIds: alarmInstanceIds(message.Trigger),
+        changedAt: parseTime(message.StateChangeTime)
+      });
     }
-    return { ...base, kind: "alarm", alarmStates, summary: names.length ? `SNS alarm ${names.join(", ")}` : "SNS message" };
+    return { ...base, kind: "alarm", alarmStates: statesById(alarms), alarms, summary: names.length ? `SNS alarm ${names.join(", ")}` : "SNS message" };
   }
   const detailType = e["detail-type"];
   if (typeof detailType === "string") {
@@ -3911,15 +4277,13 @@ function parseTrigger(event) {
     }
     if (detailType === "CloudWatch Alarm State Change") {
       const state = d.state?.value;
-      const alarmStates = {};
-      if (ALARM_STATES.includes(state)) {
+      const alarms = [];
+      if (ALARM_STATES2.includes(state) && typeof d.alarmName === "string") {
         const metrics = d.configuration?.metrics ?? [];
-        for (const m of metrics) {
-          const id = m?.metricStat?.metric?.dimensions?.InstanceId;
-          if (typeof id === "string") alarmStates[id] = state;
-        }
+        const instanceIds = metrics.map((m) => m?.metricStat?.metric?.dimensions?.InstanceId).filter((id) => typeof id === "string");
+        alarms.push({ alarmName: d.alarmName, state, instanceIds, changedAt: parseTime(d.state?.timestamp) });
       }
-      return { ...base, kind: "alarm", alarmStates, summary: `alarm ${d.alarmName}=${state}` };
+      return { ...base, kind: "alarm", alarmStates: statesById(alarms), alarms, summary: `alarm ${d.alarmName}=${state}` };
     }
     if (detailType === "Scheduled Event") {
       return { ...base, kind: "schedule", summary: `schedule ${(e.resources ?? []).join(",")}`.trim() };
@@ -3948,6 +4312,19 @@ function alarmInstanceIds(trigger) {
   ];
   return dims.filter((d) => (d?.name ?? d?.Name) === "InstanceId").map((d) => String(d.value ?? d.Value));
 }
+function statesById(alarms) {
+  const states = {};
+  for (const a of alarms) for (const id of a.instanceIds) states[id] = a.state;
+  return states;
+}
+function parseTime(value) {
+  if (typeof value !== "string") return void 0;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? void 0 : t;
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 function parseJson(text) {
   if (typeof text !== "string") return void 0;
   try {
@@ -3959,56 +4336,105 @@ function parseJson(text) {
 
 // src/failover/reconcile.lambda.ts
 var FAILED = /* @__PURE__ */ new Set(["no-healthy", "deadline-exceeded", "error"]);
+var RELEASED = /* @__PURE__ */ new Set(["released", "already-free", "gone", "primary-interface"]);
 function createHandler(makeDeps) {
   let deps;
   return async (event) => {
     deps ??= makeDeps();
-    const { settings, logger } = deps;
+    const current = deps;
+    const { settings, logger } = current;
     const trigger = parseTrigger(event);
     logger.info("failover trigger", { trigger: trigger.kind, summary: trigger.summary, action: trigger.action, alarmStates: trigger.alarmStates });
-    if (trigger.kind === "custom-resource" && trigger.requestType === "Delete") {
-      logger.info("failover custom resource delete: nothing to do", { eniId: settings.eniId });
-      return { PhysicalResourceId: trigger.physicalResourceId ?? settings.eniId };
+    const placement = trigger.kind === "custom-resource" ? placementOf(trigger.resourceProperties, settings, "ResourceProperties") : void 0;
+    const eniId = placement?.eniId ?? settings.eniId;
+    const fail = async (outcome, detail, result2) => {
+      const message = `ENI failover of ${eniId} (${trigger.summary}): ${outcome}: ${detail}`;
+      const fields = result2;
+      logger.error("failover failed", { ...fields, outcome, message, lastDecision: fields.lastDecision?.kind });
+      await notify(current, `ENI failover ${outcome}: ${eniId}`, message, result2);
+      throw new Error(message);
+    };
+    let releasedAfterMs = 0;
+    if (trigger.kind === "custom-resource" && placement) {
+      const old = trigger.requestType === "Update" ? placementOf(trigger.oldResourceProperties, settings, "OldResourceProperties") : void 0;
+      const toRelease = trigger.requestType === "Delete" ? placement.eniId : old && old.eniId !== placement.eniId ? old.eniId : void 0;
+      if (toRelease) {
+        releasedAfterMs = deps.clock.now();
+        const released = await release({
+          eniId: toRelease,
+          deadlineSeconds: settings.placementDeadlineSeconds,
+          forceDetachAfterSeconds: settings.forceDetachAfterSeconds,
+          trigger: `${trigger.kind}: ${trigger.summary}`
+        }, deps.port, { clock: deps.clock, logger });
+        if (!RELEASED.has(released.outcome)) {
+          await fail(released.outcome, `could not detach ${toRelease}: ${released.message}`, released);
+        }
+        releasedAfterMs = deps.clock.now() - releasedAfterMs;
+      }
+      if (trigger.requestType === "Delete") {
+        return { PhysicalResourceId: trigger.physicalResourceId ?? placement.eniId };
+      }
     }
-    const config = configFor(settings, trigger);
-    const result = await reconcile(config, deps.port, { clock: deps.clock, logger });
-    record(deps.metrics, settings, result);
+    const config = configFor(settings, trigger, placement, Math.ceil(releasedAfterMs / 1e3));
+    const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms });
+    record(deps.metrics, eniId, result);
+    if (trigger.kind === "schedule" && result.outcome === "no-healthy") {
+      logger.warn("failover no healthy candidate: scheduled run, not failing again", { ...result, lastDecision: result.lastDecision?.kind });
+      return result;
+    }
     const failed = FAILED.has(result.outcome) && trigger.action !== "status";
     if (failed) {
-      const message = `ENI failover of ${settings.eniId} (${trigger.summary}): ${result.outcome}: ${result.message}`;
-      logger.error("failover failed", { ...result, lastDecision: result.lastDecision?.kind });
-      await notify(deps, `ENI failover ${result.outcome}: ${settings.eniId}`, message, result);
-      throw new Error(message);
+      await fail(result.outcome, result.message, result);
+    }
+    if (result.attachFailures.length > 0 && !result.dryRun) {
+      const refused = result.attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(", ");
+      const message = `ENI failover of ${eniId} (${trigger.summary}): ${result.outcome} on ${result.holder ?? result.to}, but EC2 refused the attach to ${refused}`;
+      logger.error("failover attach refused", { ...result, lastDecision: result.lastDecision?.kind });
+      await notify(deps, `ENI failover attach refused: ${eniId}`, message, result);
     }
     if (trigger.kind === "custom-resource") {
       return {
-        PhysicalResourceId: settings.eniId,
+        PhysicalResourceId: eniId,
         Data: { InstanceId: result.holder ?? result.to ?? "", Outcome: result.outcome, Action: result.action }
       };
     }
     return result;
   };
 }
-function configFor(settings, trigger) {
-  const placement = trigger.kind === "custom-resource";
+function placementOf(props, settings, name) {
+  const eni = props?.NetworkInterfaceId;
+  const ids = props?.CandidateInstanceIds;
+  const index = props?.DeviceIndex;
+  if (ids !== void 0 && (!Array.isArray(ids) || ids.length === 0)) {
+    throw new Error(`${name}.CandidateInstanceIds ${JSON.stringify(ids)} is not a list of instance ids: give one or more, the primary first`);
+  }
+  return {
+    eniId: typeof eni === "string" ? checkEniId(eni, `${name}.NetworkInterfaceId`) : settings.eniId,
+    candidates: Array.isArray(ids) ? ids.map((id) => checkInstanceId(String(id), `${name}.CandidateInstanceIds`)) : settings.candidates,
+    deviceIndex: index === void 0 ? settings.deviceIndex : parseInteger(String(index), `${name}.DeviceIndex`, 1, 31, settings.deviceIndex)
+  };
+}
+function configFor(settings, trigger, placement, usedSeconds) {
   const target = trigger.action === "move" && trigger.to ? checkInstanceId(trigger.to, "to") : void 0;
   return {
-    eniId: settings.eniId,
-    candidates: settings.candidates,
-    deviceIndex: settings.deviceIndex,
+    eniId: placement?.eniId ?? settings.eniId,
+    candidates: placement?.candidates ?? settings.candidates,
+    deviceIndex: placement?.deviceIndex ?? settings.deviceIndex,
     policy: settings.policy,
-    deadlineSeconds: placement ? settings.placementDeadlineSeconds : settings.deadlineSeconds,
-    waitForHealthy: placement,
+    forceDetachAfterSeconds: settings.forceDetachAfterSeconds,
+    deadlineSeconds: placement ? Math.max(1, settings.placementDeadlineSeconds - usedSeconds) : settings.deadlineSeconds,
+    waitForHealthy: placement !== void 0,
     dryRun: trigger.action === "status",
     target,
     force: target ? trigger.force : void 0,
-    alarmStates: trigger.alarmStates,
+    healthAlarms: settings.healthAlarms,
+    alarmNotices: trigger.alarms,
     trigger: `${trigger.kind}: ${trigger.summary}`
   };
 }
-function record(metrics, settings, result) {
+function record(metrics, eniId, result) {
   if (result.dryRun) return;
-  metrics.addDimension("NetworkInterfaceId", settings.eniId);
+  metrics.addDimension("NetworkInterfaceId", eniId);
   const moved = result.outcome === "converged" && result.action !== "none";
   metrics.addMetric("Moves", MetricUnit.Count, moved ? 1 : 0);
   if (moved) metrics.addMetric("MoveDurationMs", MetricUnit.Milliseconds, result.durationMs);
@@ -4048,6 +4474,7 @@ function defaultDeps() {
   return {
     settings,
     port: new SdkEc2Port(new import_client_ec22.EC2Client({ maxAttempts: 4 })),
+    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new import_client_cloudwatch2.CloudWatchClient({ maxAttempts: 4 })) : void 0,
     clock: systemClock,
     logger,
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EniFailover", serviceName: "eni-failover" }),
