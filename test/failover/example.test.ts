@@ -3,7 +3,7 @@ import { EniFailoverExampleStack } from '../../examples/eni-failover';
 import { cfnLintStacks, nagFindings } from '../compliance';
 import { TEST_ENV, testApp } from '../util';
 
-// The example stack is what docs/eni-failover.md points users to: it must stay deployable as is.
+// The example stack is what the README's ENI failover section points users to: it must stay deployable as is.
 describe('EniFailover example stack', () => {
   const app = testApp();
   const stack = new EniFailoverExampleStack(app, 'EniFailoverExample', { env: TEST_ENV, alarmEmail: 'ops@example.com' });
