@@ -151,11 +151,13 @@ project.addTask('bench:tests', {
 });
 
 // The main job: synthesize the example app (no AWS account needed) and print a summary of it.
-project.addTask('example', {
-  description: 'Synthesize the example app in examples/ and print what it built',
-  exec: 'ts-node --project examples/tsconfig.json examples/main.ts',
+// The Lambda handlers are bundled first: the example app's failover stacks reference their assets.
+const example = project.addTask('example', {
+  description: 'Bundle the Lambda handlers, synthesize the example app in examples/ and print what it built',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
 });
+example.spawn(project.tasks.tryFind('bundle')!);
+example.exec('ts-node --project examples/tsconfig.json examples/main.ts');
 
 for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs']) {
   project.addPackageIgnore(p);
