@@ -301,6 +301,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       description: `Encrypts the failover topic of ${this.node.path}`.slice(0, 8192),
       enableKeyRotation: true,
     });
+    // In a key policy, '*' means this key and nothing else.
     topicKey.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
