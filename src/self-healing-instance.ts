@@ -16,7 +16,7 @@ import { ENV } from './failover/settings';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { checkEniCount } from './private/instance-limits-check';
 import { knownSubnetAz, subnetName } from './private/introspect';
-import { acknowledgeInstanceWildcard, acknowledgeRuntime } from './private/nag';
+import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
 
 /** The device index the static interface is attached at on every instance of the group. */
 const DEVICE_INDEX = 1;
@@ -231,7 +231,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Only the describe calls are on *: AWS supports no resource-level permissions for them. Attach and detach are scoped to the interface ARN and to instances tagged with the group name',
     });
-    acknowledgeInstanceWildcard(role,
+    acknowledgeEc2Wildcard(role, 'instance',
       'The group launches instances whose ids are unknown at deploy time: attach and detach on instances are limited by the aws:autoscaling:groupName tag condition');
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });

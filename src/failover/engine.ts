@@ -429,7 +429,21 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
       const code = errorCode(err);
       const message = (err as Error)?.message ?? String(err);
       if (err instanceof UnknownResourceError) {
-        return finish('error', `refusing to act: ${message}`);
+        // Before this run changed anything, an unknown ENI or instance is a configuration error:
+        // refuse and change nothing. While finishing its own move, a candidate that EC2 no longer
+        // knows (terminated long ago, or just now) is dropped so the ENI still finds a home.
+        const vanished = ownTransition && code.startsWith('InvalidInstanceID')
+          ? (message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) => ids.includes(id))
+          : [];
+        if (!ownTransition) {
+          return finish('error', `refusing to act: ${message}`);
+        }
+        if (vanished.length > 0) {
+          for (const id of vanished) ids.splice(ids.indexOf(id), 1);
+          logger.warn('candidates no longer exist', { eniId: config.eniId, instanceIds: vanished, next: 'observing the others' });
+          candidates = undefined;
+          continue;
+        }
       }
       errors++;
       logger.warn('failover step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,8 +20,8 @@ import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes'
 import { NamedCandidate } from '../private/failover-context';
 import { checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
 import { cfnInstanceOf, knownInstanceAz, knownInstanceType } from '../private/introspect';
-import { acknowledgeInstanceWildcard, acknowledgeRuntime } from '../private/nag';
-import { FAILOVER_METADATA } from '../private/tags';
+import { acknowledgeEc2Wildcard, acknowledgeRuntime } from '../private/nag';
+import { FAILOVER_METADATA, FAILOVER_OWNER_TAG } from '../private/tags';
 
 /** Key of the CloudFormation metadata that names the floating interface and its candidates. */
 /** Service name of the reconcile Lambda's logs and metrics (the Powertools `service` dimension). */
@@ -342,19 +342,31 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     });
     this.role = role;
     eni.grantAttach(role, props.primary, props.standby);
-    // Detach is scoped by the interface's ARN, not by the instance: the engine must be able to take
-    // the interface back from an instance that is no longer a candidate (a deploy that replaced the
-    // primary updates this policy before CloudFormation deletes the old instance). IAM requires both
-    // resources of ec2:DetachNetworkInterface to be allowed, so only this interface can be detached.
+    // Detach is scoped by the interface, not by the instance: the engine must be able to take the
+    // interface back from an instance that is no longer a candidate (a deploy that replaced the
+    // primary updates this policy before CloudFormation deletes the old instance). IAM authorizes
+    // both resources of ec2:DetachNetworkInterface, so only this failover's interfaces can be detached.
+    const ec2Wildcard = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ec2:DetachNetworkInterface'],
-      resources: [
-        eni.networkInterfaceArn,
-        Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-      ],
+      resources: [eni.networkInterfaceArn, ec2Wildcard('instance')],
     }));
-    acknowledgeInstanceWildcard(role,
-      'ec2:DetachNetworkInterface needs the instance ARN too; the statement also names this interface\'s ARN, so it can detach this interface only, from whichever instance holds it (a replaced primary included)');
+    acknowledgeEc2Wildcard(role, 'instance',
+      'ec2:DetachNetworkInterface needs the instance ARN too; the interface side is limited to this failover\'s interfaces, so it can detach them only, from whichever instance holds them (a replaced primary included)');
+    if (eni instanceof NetworkInterface) {
+      // An interface this failover creates or adopts carries its owner tag. When a deploy replaces
+      // the interface, the policy already names the new one while the placement releases the old
+      // one: the tag, not the ARN, is what lets the old interface go.
+      const owner = Names.uniqueId(this);
+      eni.resource.tags.setTag(FAILOVER_OWNER_TAG, owner);
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ec2:DetachNetworkInterface'],
+        resources: [ec2Wildcard('network-interface')],
+        conditions: { StringEquals: { [`aws:ResourceTag/${FAILOVER_OWNER_TAG}`]: owner } },
+      }));
+      acknowledgeEc2Wildcard(role, 'network-interface',
+        `detaching an interface is allowed only when it carries the tag ${FAILOVER_OWNER_TAG}=${owner} of this failover (an interface replaced by a deploy keeps it)`);
+    }
     // ec2:DescribeNetworkInterfaces, ec2:DescribeInstances and ec2:DescribeInstanceStatus support
     // no resource-level permissions: AWS offers nothing narrower than '*' for them.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -471,6 +483,10 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     // the interface while the instances still exist, before CloudFormation deletes the interface.
     placement.node.addDependency(props.primary, props.standby);
     if (eni instanceof NetworkInterface) placement.node.addDependency(eni);
+    // The trigger function (and with it its rules, subscriptions and schedule) exists only after the
+    // first placement, and is deleted before the placement's Delete releases the interface: a
+    // trigger run can never re-attach an interface that the stack is about to delete.
+    fn.node.addDependency(placement);
 
     this.reconcileFunctions = [fn, placementFn];
     this.addPlacementMetadata(eni, placement, candidates);
@@ -522,7 +538,19 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     dlq.addAlarmAction(alarmAction);
-    this.alarms = [...alarms, errors, dlq];
+    // Scheduled runs that find nothing healthy only log and count (no exception every 5 minutes):
+    // this alarm reports such a double failure once, even when no trigger run saw it.
+    const noHealthy = new cloudwatch.Alarm(this, 'NoHealthyCandidateAlarm', {
+      alarmDescription: `No candidate of ${this.node.path} is healthy: the floating interface has nowhere to go`,
+      metric: this.metricNoHealthyCandidate({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    noHealthy.addAlarmAction(alarmAction);
+    noHealthy.addOkAction(alarmAction);
+    this.alarms = [...alarms, errors, dlq, noHealthy];
   }
 
   /**

@@ -216,6 +216,12 @@ class SnsNotifier implements Notifier {
   }
 }
 
+/**
+ * SDK client settings: a few retries, and a request that hangs must not outlive the run's deadline
+ * (the engine checks its deadline between calls only).
+ */
+const SDK_CLIENT_CONFIG = { maxAttempts: 4, requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } };
+
 function defaultDeps(): HandlerDeps {
   const settings = settingsFromEnv(process.env);
   const powertools = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eni-failover' });
@@ -226,8 +232,8 @@ function defaultDeps(): HandlerDeps {
   };
   return {
     settings,
-    port: new SdkEc2Port(new EC2Client({ maxAttempts: 4 })),
-    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new CloudWatchClient({ maxAttempts: 4 })) : undefined,
+    port: new SdkEc2Port(new EC2Client(SDK_CLIENT_CONFIG)),
+    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new CloudWatchClient(SDK_CLIENT_CONFIG)) : undefined,
     clock: systemClock,
     logger,
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EniFailover', serviceName: 'eni-failover' }),

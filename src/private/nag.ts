@@ -15,15 +15,15 @@ export function acknowledgeRuntime(fn: lambda.IFunction): void {
 }
 
 /**
- * Acknowledges cdk-nag's IAM5 finding for `arn:<partition>:ec2:<region>:<account>:instance/*` on a
- * role. The finding id holds `<AWS::Partition>`, whose `::` `Validations.acknowledge()` refuses, so
- * the acknowledgment goes into the metadata cdk-nag reads (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`).
+ * Acknowledges cdk-nag's IAM5 finding for `arn:<partition>:ec2:<region>:<account>:<resourceType>/*`
+ * on a role. The finding id holds `<AWS::Partition>`, whose `::` `Validations.acknowledge()` refuses,
+ * so the acknowledgment goes into the metadata cdk-nag reads (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`).
  */
-export function acknowledgeInstanceWildcard(role: IConstruct, reason: string): void {
+export function acknowledgeEc2Wildcard(role: IConstruct, resourceType: 'instance' | 'network-interface', reason: string): void {
   const stack = Stack.of(role);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:instance/*]`]: reason,
+    [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:${resourceType}/*]`]: reason,
   });
 }

@@ -8,3 +8,10 @@ export const SUBNET_ROLE_TAG = 'cdk-eni-patterns:subnet-role';
 
 /** CloudFormation metadata on a floating ENI: `{ eni, candidates: [primary, standby...], deviceIndex }`. */
 export const FAILOVER_METADATA = 'cdk-eni-patterns:failover';
+
+/**
+ * Tag on a floating ENI naming the `EniFailover` that owns it (its unique id). The reconcile role may
+ * detach any interface carrying its own value, so an interface that a deploy replaced can still be
+ * released after the policy names only the new one.
+ */
+export const FAILOVER_OWNER_TAG = 'cdk-eni-patterns:failover-owner';

@@ -412,6 +412,26 @@ describe('an attach that EC2 refuses', () => {
   });
 });
 
+describe('candidates that vanish while a run finishes its move', () => {
+  test('a target gone from EC2 after this run detached the ENI is dropped, and the ENI still lands on a healthy candidate', async () => {
+    // Without this, the re-observation after the refused attach fails with NotFound for the whole
+    // candidate list and the run would end with the ENI detached by its own hand.
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    const attach = w.ec2.attach.bind(w.ec2);
+    w.ec2.attach = async (eniId, instanceId, deviceIndex) => {
+      if (instanceId === STANDBY) {
+        w.ec2.vanish(STANDBY);
+        throw new UnknownResourceError(`The instance ID '${STANDBY}' does not exist`, 'InvalidInstanceID.NotFound');
+      }
+      return attach(eniId, instanceId, deviceIndex);
+    };
+    const result = await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD] });
+    expect(result).toMatchObject({ outcome: 'converged', to: THIRD });
+    expect(w.ec2.holder(ENI)).toBe(THIRD);
+  });
+});
+
 describe('concurrency and idempotence', () => {
   test('two runs at once converge on the standby; the loser of the race re-observes instead of failing', async () => {
     const w = world({ latencyMs: 50 });

@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Names, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ec2Arn, failoverStack, synthFailover } from './fixture';
@@ -248,7 +249,32 @@ describe('EniFailover reconcile Lambda', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }],
       AlarmActions: [{ Ref: ids.topic }],
     });
-    expect(failover.alarms).toHaveLength(2);
+    expect(failover.alarms).toHaveLength(3);
+  });
+
+  test('a double failure that only scheduled runs see is alarmed once through the topic', () => {
+    // Scheduled runs with nothing healthy do not throw (no error every 5 minutes); this alarm on
+    // the engine's NoHealthyCandidate metric is what reports such a failure.
+    const { template, ids } = synthFailover({ triggers: [] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EniFailover',
+      MetricName: 'NoHealthyCandidate',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.topic }],
+      OKActions: [{ Ref: ids.topic }],
+    });
+  });
+
+  test('the trigger function is created after the first placement and deleted before its Delete', () => {
+    // Otherwise a trigger run could re-attach the interface the placement's Delete just released.
+    const { template, stack, failover } = synthFailover();
+    const functionId = stack.getLogicalId(failover.function.node.defaultChild as lambda.CfnFunction);
+    const placementId = stack.getLogicalId(failover.node.findChild('Placement').node.defaultChild as CfnResource);
+    expect(template.toJSON().Resources[functionId].DependsOn).toEqual(expect.arrayContaining([placementId]));
   });
 });
 
@@ -386,6 +412,22 @@ describe('EniFailover IAM', () => {
       'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage',
     ]));
+  });
+
+  test('an interface replaced by a deploy can still be released: detach is allowed on interfaces carrying this failover\'s tag', () => {
+    // CloudFormation updates the role policy (naming the new interface) before the placement's
+    // Update releases the old one; the owner tag, which the old interface carries too, allows it.
+    const { template, stack, failover } = synthFailover();
+    const owner = Names.uniqueId(failover);
+    template.hasResourceProperties('AWS::EC2::NetworkInterface', {
+      Tags: Match.arrayWith([{ Key: 'cdk-eni-patterns:failover-owner', Value: owner }]),
+    });
+    expect(roleStatements(template, stack, failover)).toEqual(expect.arrayContaining([{
+      Action: 'ec2:DetachNetworkInterface',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:network-interface/*']] },
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-eni-patterns:failover-owner': owner } },
+    }]));
   });
 
   test('the reconcile role has no managed policies', () => {

@@ -15,14 +15,14 @@ describe('default triggers', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['EC2 Instance State-change Notification'] }) });
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'StatusCheckFailed' }, 2);
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PROBE_TARGETS: Match.anyValue() }) } }, 0);
-    // Two status check alarms, the function errors alarm and the dead-letter queue alarm.
-    expect(failover.alarms).toHaveLength(4);
+    // Two status check alarms, the function errors, dead-letter queue and no-healthy-candidate alarms.
+    expect(failover.alarms).toHaveLength(5);
   });
 
   test('an empty list leaves only the alarms on the failover itself', () => {
     const { template } = synthFailover({ triggers: [] });
     template.resourceCountIs('AWS::Events::Rule', 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });
 });
 
@@ -189,8 +189,8 @@ describe('FailoverTrigger.healthProbe', () => {
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: stack.getLogicalId(probeFunctionId(failover)) } }],
       AlarmActions: [{ Ref: ids.topic }],
     });
-    // Two probe alarms and the probe errors alarm, plus the failover's own two.
-    expect(failover.alarms).toHaveLength(5);
+    // Two probe alarms and the probe errors alarm, plus the failover's own three.
+    expect(failover.alarms).toHaveLength(6);
   });
 
   test('with an adopted interface the probe needs the vpc', () => {

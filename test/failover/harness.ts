@@ -209,6 +209,13 @@ export class StrictEc2 implements Ec2Port {
     return this;
   }
 
+  /** Removes an instance altogether, as EC2 does some time after termination: describes then fail with NotFound. */
+  vanish(id: string): this {
+    this.terminate(id);
+    this.instances.delete(id);
+    return this;
+  }
+
   /** The next `n` calls fail with RequestLimitExceeded. */
   throttle(n: number): this {
     this.throttles = n;
