@@ -3954,7 +3954,16 @@ async function reconcile(config, port, deps) {
       const code = errorCode(err);
       const message = err?.message ?? String(err);
       if (err instanceof UnknownResourceError) {
-        return finish("error", `refusing to act: ${message}`);
+        const vanished = ownTransition && code.startsWith("InvalidInstanceID") ? (message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) => ids.includes(id)) : [];
+        if (!ownTransition) {
+          return finish("error", `refusing to act: ${message}`);
+        }
+        if (vanished.length > 0) {
+          for (const id of vanished) ids.splice(ids.indexOf(id), 1);
+          logger.warn("candidates no longer exist", { eniId: config.eniId, instanceIds: vanished, next: "observing the others" });
+          candidates = void 0;
+          continue;
+        }
       }
       errors++;
       logger.warn("failover step failed", { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
@@ -4463,6 +4472,7 @@ var SnsNotifier = class {
     await this.client.send(new import_client_sns.PublishCommand({ TopicArn: this.topicArn, Subject: subject, Message: message }));
   }
 };
+var SDK_CLIENT_CONFIG = { maxAttempts: 4, requestHandler: { requestTimeout: 5e3, connectionTimeout: 3e3 } };
 function defaultDeps() {
   const settings = settingsFromEnv(process.env);
   const powertools = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "eni-failover" });
@@ -4473,8 +4483,8 @@ function defaultDeps() {
   };
   return {
     settings,
-    port: new SdkEc2Port(new import_client_ec22.EC2Client({ maxAttempts: 4 })),
-    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new import_client_cloudwatch2.CloudWatchClient({ maxAttempts: 4 })) : void 0,
+    port: new SdkEc2Port(new import_client_ec22.EC2Client(SDK_CLIENT_CONFIG)),
+    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new import_client_cloudwatch2.CloudWatchClient(SDK_CLIENT_CONFIG)) : void 0,
     clock: systemClock,
     logger,
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EniFailover", serviceName: "eni-failover" }),
