@@ -328,6 +328,32 @@ export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: En
             if (await backoff()) continue;
             return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while waiting for a candidate to become healthy`);
           }
+          if (attachFailures.length > 0 && !eni.attachment && from !== undefined && clock.now() < hardDeadline
+            && !excluded.some((x) => x.instanceId === from)) {
+            // This run took the ENI from an instance that is not unhealthy (a failback away from a
+            // holder whose checks were still initializing) and every healthy target refused it:
+            // give it back rather than leave it free.
+            const previous = candidates.find((c) => c.instanceId === from);
+            if (previous && classify(previous, policy) !== 'unhealthy' && previous.availabilityZone === eni.availabilityZone) {
+              const back = from;
+              logger.warn('returning the ENI to the instance this run took it from', { eniId: config.eniId, instanceId: back, refused: attachFailures.map((f) => f.instanceId) });
+              try {
+                await counted(() => port.attach(config.eniId, back, config.deviceIndex));
+              } catch (err) {
+                const code = errorCode(err);
+                const message = (err as Error)?.message ?? String(err);
+                attachFailures.push({ instanceId: back, code, message });
+                excluded.push({ instanceId: back, reason: `attach refused in this run: ${code}: ${message}` });
+                candidates = undefined;
+                continue;
+              }
+              to = back;
+              ownTransition = true;
+              changed = true;
+              delay = pollInitial;
+              continue;
+            }
+          }
           if (attachFailures.length > 0) {
             // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
             const where = eni.attachment ? `the ENI is on ${eni.attachment.instanceId}` : 'the ENI is free';

@@ -412,6 +412,25 @@ describe('an attach that EC2 refuses', () => {
   });
 });
 
+describe('a failback that the primary refuses', () => {
+  test('the ENI goes back to the standby it was taken from, even while the standby\'s checks are initializing', async () => {
+    // Failback may leave a holder whose status checks are not 'ok' yet. If the primary then refuses
+    // the attach (its device index still blocked after a forced detach), the ENI must not end free.
+    const w = world();
+    w.ec2.stop(PRIMARY);
+    await w.runToEnd();
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+    // The primary is back and healthy but refuses index 1; the standby's checks are re-initializing.
+    w.ec2.start(PRIMARY).pass(PRIMARY).blockIndex(PRIMARY, 1);
+    w.ec2.set(STANDBY, { statusChecks: 'initializing' });
+
+    const result = await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 0 } });
+
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+    expect(result.attachFailures.map((f) => f.instanceId)).toEqual([PRIMARY]);
+  });
+});
+
 describe('candidates that vanish while a run finishes its move', () => {
   test('a target gone from EC2 after this run detached the ENI is dropped, and the ENI still lands on a healthy candidate', async () => {
     // Without this, the re-observation after the refused attach fails with NotFound for the whole
