@@ -3861,6 +3861,28 @@ async function reconcile(config, port, deps) {
             if (await backoff()) continue;
             return finish("deadline-exceeded", `deadline of ${config.deadlineSeconds}s passed while waiting for a candidate to become healthy`);
           }
+          if (attachFailures.length > 0 && !eni.attachment && from !== void 0 && clock.now() < hardDeadline && !excluded.some((x) => x.instanceId === from)) {
+            const previous = candidates.find((c) => c.instanceId === from);
+            if (previous && classify(previous, policy) !== "unhealthy" && previous.availabilityZone === eni.availabilityZone) {
+              const back = from;
+              logger.warn("returning the ENI to the instance this run took it from", { eniId: config.eniId, instanceId: back, refused: attachFailures.map((f) => f.instanceId) });
+              try {
+                await counted(() => port.attach(config.eniId, back, config.deviceIndex));
+              } catch (err) {
+                const code = errorCode(err);
+                const message = err?.message ?? String(err);
+                attachFailures.push({ instanceId: back, code, message });
+                excluded.push({ instanceId: back, reason: `attach refused in this run: ${code}: ${message}` });
+                candidates = void 0;
+                continue;
+              }
+              to = back;
+              ownTransition = true;
+              changed = true;
+              delay = pollInitial;
+              continue;
+            }
+          }
           if (attachFailures.length > 0) {
             const where = eni.attachment ? `the ENI is on ${eni.attachment.instanceId}` : "the ENI is free";
             return finish("error", `attach refused by ${refusedNote()}; ${where} and no other candidate is healthy: ${decision.reason}`);
