@@ -7,7 +7,7 @@ import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { claimDeviceIndex } from './private/device-indexes';
 import { DualHomedOsFlavour, renderUserDataCommands } from './private/dual-homed-user-data';
 import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
-import { knownSubnetAz, knownSubnetIpv4Cidr, subnetName } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 
 /**
@@ -274,8 +274,8 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     super(scope, id);
 
     // Validate.
-    const publicSubnet = selectOneSubnet(this, props.vpc, props.publicSubnet, props.availabilityZone, 'publicSubnet');
-    const managementSubnet = selectOneSubnet(this, props.vpc, props.managementSubnet, props.availabilityZone, 'managementSubnet');
+    const publicSubnet = selectExactlyOneSubnet(this, props.vpc, props.publicSubnet, { prop: 'publicSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY });
+    const managementSubnet = selectExactlyOneSubnet(this, props.vpc, props.managementSubnet, { prop: 'managementSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY });
     validateSubnets(this, props.vpc, publicSubnet, managementSubnet);
     const sshPort = props.sshPort ?? 22;
     if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
@@ -460,17 +460,8 @@ class DualHomedEc2Instance extends ec2.Instance {
   }
 }
 
-function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection, az: string | undefined, prop: string): ec2.ISubnet {
-  let subnets = vpc.selectSubnets(selection).subnets;
-  if (az !== undefined && !Token.isUnresolved(az)) {
-    subnets = subnets.filter((s) => knownSubnetAz(s) === az);
-  }
-  if (subnets.length !== 1) {
-    const found = subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`);
-    throw new Error(`${prop} of ${scope.node.path} resolves to ${subnets.length} subnets${az ? ` in ${az}` : ''}${found.length ? ` [${found.join(', ')}]` : ''}: a dual-homed instance has one interface per subnet; select exactly one subnet (for example { subnets: [subnet] }) or pass availabilityZone`);
-  }
-  return subnets[0];
-}
+
+const SUBNET_WHY = 'a dual-homed instance has one interface per subnet; select exactly one subnet (for example { subnets: [subnet] }) or pass availabilityZone';
 
 function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISubnet, managementSubnet: ec2.ISubnet): void {
   const stack = Stack.of(scope);

@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
+import { peerCidr } from './private/admin-ports';
 import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 import { internetGatewayRoutesOf, subnetIsPublic } from './private/routes';
@@ -342,12 +343,6 @@ export class ManagedFargateService extends Construct {
     }
     return listener;
   }
-}
-
-function peerCidr(peer: ec2.IPeer): string | undefined {
-  const rule = peer.toIngressRuleConfig() as { cidrIp?: string; cidrIpv6?: string };
-  const cidr = rule.cidrIp ?? rule.cidrIpv6;
-  return cidr && !Token.isUnresolved(cidr) ? cidr : undefined;
 }
 
 

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS } from './private/admin-ports';
 import { claimDeviceIndex, deviceIndexesInUse } from './private/device-indexes';
 import { checkEniCount, checkIpv4PerEni, checkIpv6PerEni } from './private/instance-limits-check';
-import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, subnetHasIpv6, subnetName } from './private/introspect';
+import { knownInstanceAz, knownInstanceType, knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetHasIpv6, subnetName } from './private/introspect';
 import { canonicalIpv6, ipv4InCidr, ipv4ReservedInSubnet, ipv6InCidr, parseIpv4, parseIpv6 } from './private/ip';
 
 /**
@@ -376,7 +376,10 @@ export class NetworkInterface extends NetworkInterfaceBase {
     super(scope, id);
 
     this.vpc = props.vpc;
-    this.subnet = selectOneSubnet(this, props.vpc, props.vpcSubnets);
+    this.subnet = selectExactlyOneSubnet(this, props.vpc, props.vpcSubnets, {
+      prop: `vpcSubnets ${JSON.stringify(props.vpcSubnets ?? 'default selection', replacer)}`,
+      why: 'a network interface lives in exactly one subnet; select one with { subnets: [subnet] } or add availabilityZones: [\'<az>\']',
+    });
     this.availabilityZone = knownSubnetAz(this.subnet);
     validateProps(this.subnet, props);
 
@@ -569,14 +572,6 @@ export class NetworkInterface extends NetworkInterfaceBase {
   }
 }
 
-function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.ISubnet {
-  const { subnets } = vpc.selectSubnets(selection);
-  if (subnets.length !== 1) {
-    const ids = subnets.map((s) => `${Token.isUnresolved(s.subnetId) ? s.node.path : s.subnetId} (${knownSubnetAz(s) ?? 'unknown AZ'})`);
-    throw new Error(`vpcSubnets ${JSON.stringify(selection ?? 'default selection', replacer)} of ${scope.node.path} resolves to ${subnets.length} subnets${ids.length ? ` [${ids.join(', ')}]` : ''}: a network interface lives in exactly one subnet; select one with { subnets: [subnet] } or add availabilityZones: ['<az>']`);
-  }
-  return subnets[0];
-}
 
 function replacer(_key: string, value: unknown): unknown {
   if (value && typeof value === 'object' && 'node' in (value as object)) {

@@ -5,7 +5,7 @@ import { EniFailover } from './failover/eni-failover';
 import { FailoverTrigger } from './failover/failover-trigger';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { renderForwardingCommands } from './private/forwarding-user-data';
-import { knownSubnetAz, knownSubnetIpv4Cidr, subnetName } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetName } from './private/introspect';
 import { parseIpv4Cidr } from './private/ip';
 import { existingRoute, subnetIsPublic } from './private/routes';
 
@@ -239,7 +239,10 @@ export class RoutingAppliance extends Construct implements ec2.IConnectable {
     const selection = props.vpcSubnets ?? (nat
       ? { subnetType: ec2.SubnetType.PUBLIC, availabilityZones: [props.vpc.availabilityZones[0]] }
       : { availabilityZones: [props.vpc.availabilityZones[0]] });
-    const subnet = adopted instanceof NetworkInterface && !props.vpcSubnets ? adopted.subnet : selectOneSubnet(this, props.vpc, selection);
+    const subnet = adopted instanceof NetworkInterface && !props.vpcSubnets ? adopted.subnet : selectExactlyOneSubnet(this, props.vpc, selection, {
+      prop: 'vpcSubnets',
+      why: 'an appliance and its forwarding interface live in exactly one subnet; select one with { subnets: [subnet] } or add availabilityZones: [\'<az>\']',
+    });
     this.availabilityZone = knownSubnetAz(subnet);
     if (nat && subnetIsPublic(props.vpc, subnet) === false) {
       throw new Error(`vpcSubnets selects ${subnetName(subnet)}, which has no route to an internet gateway: a NAT appliance sends the routed subnets' traffic to the internet; place it in a public subnet`);
@@ -440,10 +443,3 @@ function validateDestination(name: string, cidr: string): void {
 }
 
 
-function selectOneSubnet(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection): ec2.ISubnet {
-  const { subnets } = vpc.selectSubnets(selection);
-  if (subnets.length !== 1) {
-    throw new Error(`vpcSubnets of ${scope.node.path} resolves to ${subnets.length} subnets${subnets.length ? ` [${subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`).join(', ')}]` : ''}: an appliance and its forwarding interface live in exactly one subnet; select one with { subnets: [subnet] } or add availabilityZones: ['<az>']`);
-  }
-  return subnets[0];
-}

@@ -15,7 +15,7 @@ import { ReconcileFunction } from './failover/reconcile-function';
 import { ENV } from './failover/settings';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
 import { checkEniCount } from './private/instance-limits-check';
-import { knownSubnetAz, subnetName } from './private/introspect';
+import { knownSubnetAz, selectExactlyOneSubnet, subnetName } from './private/introspect';
 import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
 
 /** The device index the static interface is attached at on every instance of the group. */
@@ -334,11 +334,10 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       return props.networkInterface.subnet;
     }
     const selection = props.vpcSubnets ?? { availabilityZones: [props.vpc.availabilityZones[0]] };
-    const { subnets } = props.vpc.selectSubnets(selection);
-    if (subnets.length !== 1) {
-      throw new Error(`vpcSubnets of ${this.node.path} resolves to ${subnets.length} subnets${subnets.length ? ` [${subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`).join(', ')}]` : ''}: the group is confined to the static interface's subnet; select one with { subnets: [subnet] } or add availabilityZones: ['<az>']`);
-    }
-    return subnets[0];
+    return selectExactlyOneSubnet(this, props.vpc, selection, {
+      prop: 'vpcSubnets',
+      why: 'the group is confined to the static interface\'s subnet; select one with { subnets: [subnet] } or add availabilityZones: [\'<az>\']',
+    });
   }
 }
 

@@ -82,3 +82,24 @@ export function launchDeviceIndexes(instance: IConstruct): number[] {
 export function subnetName(subnet: ec2.ISubnet): string {
   return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
 }
+
+/**
+ * The one subnet a selection resolves to (optionally narrowed to an Availability Zone). Otherwise
+ * throws `<prop> of <path> resolves to N subnets [in <az>] [<subnet> (<az>), ...]: <why>`.
+ */
+export function selectExactlyOneSubnet(
+  scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined,
+  options: { readonly prop: string; readonly why: string; readonly availabilityZone?: string },
+): ec2.ISubnet {
+  let subnets = vpc.selectSubnets(selection).subnets;
+  const az = options.availabilityZone;
+  if (az !== undefined && !Token.isUnresolved(az)) {
+    subnets = subnets.filter((s) => knownSubnetAz(s) === az);
+  }
+  if (subnets.length !== 1) {
+    const found = subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`);
+    throw new Error(`${options.prop} of ${scope.node.path} resolves to ${subnets.length} subnets${az ? ` in ${az}` : ''}`
+      + `${found.length ? ` [${found.join(', ')}]` : ''}: ${options.why}`);
+  }
+  return subnets[0];
+}
