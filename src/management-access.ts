@@ -4,10 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
-import type { ManagementNetwork } from './management-network';
 import { knownSubnetAz, subnetName } from './private/introspect';
 import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
-import { cidrId, knownVpcCidr, onePerAz, subnetCidrOrThrow } from './private/management';
+import { cidrId, knownVpcCidr, ManagementAccessContext, onePerAz, subnetCidrOrThrow } from './private/management';
 import { subnetRouteTableId } from './private/routes';
 
 /**
@@ -171,6 +170,10 @@ export interface SessionManagerAccessOptions {
 
 /**
  * A way into the management subnets of a {@link ManagementNetwork}. Several can be combined.
+ *
+ * Each kind binds to the network it is added to through a narrow context (the VPC, the management
+ * subnets and security group, and the management CIDRs it declares) and keeps what it creates:
+ * read the resources from the access itself, for example `clientVpn.endpoint`.
  */
 export abstract class ManagementAccess {
   /**
@@ -211,22 +214,68 @@ export abstract class ManagementAccess {
   /** The kind of access: `clientVpn`, `vpnGateway`, `instanceConnectEndpoint` or `sessionManager`. */
   public abstract readonly kind: string;
 
+  private boundTo?: string;
+
   /**
-   * Creates the access in the network.
+   * Creates the access's resources in the network that adds it. An access belongs to one network:
+   * it keeps the resources it creates.
    *
    * @internal
    */
-  public abstract _bind(network: ManagementNetwork): void;
+  public _bind(context: ManagementAccessContext): void {
+    if (this.boundTo !== undefined) {
+      throw new Error(`access ${this.kind} is already added to ${this.boundTo}, and keeps the resources it created there: create another ManagementAccess.${this.kind}() for ${context.scope.node.path}`);
+    }
+    this.boundTo = context.scope.node.path;
+    this._configure(context);
+  }
+
+  /**
+   * Validates the options against the network and creates the resources.
+   *
+   * @internal
+   */
+  protected abstract _configure(context: ManagementAccessContext): void;
 }
 
-class ClientVpnAccess extends ManagementAccess {
-  public readonly kind = 'clientVpn';
+/**
+ * An AWS Client VPN endpoint into the management subnets: see `ManagementAccess.clientVpn()`.
+ */
+export class ClientVpnAccess extends ManagementAccess {
+  /** The kind of access: `clientVpn`. */
+  public readonly kind: string = 'clientVpn';
 
+  private _endpoint?: ec2.ClientVpnEndpoint;
+  private _logGroup?: logs.ILogGroup;
+
+  /**
+   * The same as `ManagementAccess.clientVpn()`, typed: construct it directly to keep a handle on the
+   * resources it creates once it is added to a network.
+   */
   constructor(private readonly options: ClientVpnAccessOptions) {
     super();
   }
 
-  public _bind(network: ManagementNetwork): void {
+  /**
+   * The Client VPN endpoint.
+   *
+   * @default - none until the access is added to a `ManagementNetwork`
+   */
+  public get endpoint(): ec2.ClientVpnEndpoint | undefined {
+    return this._endpoint;
+  }
+
+  /**
+   * The log group of the endpoint's connection logs.
+   *
+   * @default - none until the access is added to a `ManagementNetwork`
+   */
+  public get logGroup(): logs.ILogGroup | undefined {
+    return this._logGroup;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): void {
     const o = this.options;
     if (!o.clientCertificateArn && !o.samlProvider) {
       throw new Error('clientVpn needs an authentication method: give clientCertificateArn (mutual TLS) or samlProvider (SAML federation), or both');
@@ -243,22 +292,22 @@ class ClientVpnAccess extends ManagementAccess {
         throw new Error(`clientVpn cidr '${o.cidr}' is a /${block.prefix}: AWS Client VPN needs a client CIDR from /12 to /22 (for example 10.100.0.0/22)`);
       }
     }
-    network._addManagementCidr(o.cidr, 'clientVpn cidr');
+    context.addManagementCidr(o.cidr, 'clientVpn cidr');
 
     const splitTunnel = o.splitTunnel ?? true;
     if (!splitTunnel) {
-      Annotations.of(network).addWarningV2('cdk-eni-patterns:client-vpn-full-tunnel',
+      Annotations.of(context.scope).addWarningV2('cdk-eni-patterns:client-vpn-full-tunnel',
         'clientVpn splitTunnel is false: every client route goes into the VPC, whose management subnets have no internet path, so clients lose internet access while connected');
     }
 
-    const subnets = onePerAz(network.managementSubnets.subnets);
+    const subnets = onePerAz(context.managementSubnets);
     const authorized = subnets.map((s) => subnetCidrOrThrow(s, 'clientVpn authorizes the management subnets by CIDR'));
 
-    const logGroup = new logs.LogGroup(network, 'ClientVpnLogGroup', {
+    const logGroup = new logs.LogGroup(context.scope, 'ClientVpnLogGroup', {
       retention: o.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
-    const endpoint = new ec2.ClientVpnEndpoint(network, 'ClientVpnEndpoint', {
-      vpc: network.vpc,
+    const endpoint = new ec2.ClientVpnEndpoint(context.scope, 'ClientVpnEndpoint', {
+      vpc: context.vpc,
       vpcSubnets: { subnets },
       cidr: o.cidr,
       serverCertificateArn: o.serverCertificateArn,
@@ -266,13 +315,13 @@ class ClientVpnAccess extends ManagementAccess {
       userBasedAuthentication: o.samlProvider
         ? ec2.ClientVpnUserBasedAuthentication.federated(o.samlProvider, o.selfServiceSamlProvider)
         : undefined,
-      securityGroups: [network.managementSecurityGroup],
+      securityGroups: [context.managementSecurityGroup],
       splitTunnel,
       dnsServers: o.dnsServers,
       logging: true,
       logGroup,
       authorizeAllUsersToVpcCidr: false,
-      description: `Management access to ${network.node.path}`.slice(0, 255),
+      description: `Management access to ${context.scope.node.path}`.slice(0, 255),
     });
     for (const [i, cidr] of authorized.entries()) {
       endpoint.addAuthorizationRule(`Authorize-${cidrId(cidr, i)}`, {
@@ -281,24 +330,75 @@ class ClientVpnAccess extends ManagementAccess {
         description: `Management subnet ${cidr}`,
       });
     }
-    network._resources.clientVpnEndpoint = endpoint;
-    network._resources.clientVpnLogGroup = logGroup;
+    this._endpoint = endpoint;
+    this._logGroup = logGroup;
   }
 }
 
-class VpnGatewayAccess extends ManagementAccess {
-  public readonly kind = 'vpnGateway';
+/**
+ * A virtual private gateway for site-to-site VPN and Direct Connect: see
+ * `ManagementAccess.vpnGateway()`.
+ */
+export class VpnGatewayAccess extends ManagementAccess {
+  /** The kind of access: `vpnGateway`. */
+  public readonly kind: string = 'vpnGateway';
 
+  private _vpnGatewayId?: string;
+  private _customerGateway?: ec2.CfnCustomerGateway;
+  private _vpnConnection?: ec2.CfnVPNConnection;
+  private _directConnectGatewayAssociation?: directconnect.CfnDirectConnectGatewayAssociation;
+
+  /**
+   * The same as `ManagementAccess.vpnGateway()`, typed: construct it directly to keep a handle on the
+   * resources it creates once it is added to a network.
+   */
   constructor(private readonly options: VpnGatewayAccessOptions) {
     super();
   }
 
-  public _bind(network: ManagementNetwork): void {
+  /**
+   * The ID of the virtual private gateway: the one given, the VPC's own, or the one created.
+   *
+   * @default - none until the access is added to a `ManagementNetwork`
+   */
+  public get vpnGatewayId(): string | undefined {
+    return this._vpnGatewayId;
+  }
+
+  /**
+   * The customer gateway.
+   *
+   * @default - none without `customerGateway`, or until the access is added to a `ManagementNetwork`
+   */
+  public get customerGateway(): ec2.CfnCustomerGateway | undefined {
+    return this._customerGateway;
+  }
+
+  /**
+   * The site-to-site VPN connection.
+   *
+   * @default - none without `customerGateway`, or until the access is added to a `ManagementNetwork`
+   */
+  public get vpnConnection(): ec2.CfnVPNConnection | undefined {
+    return this._vpnConnection;
+  }
+
+  /**
+   * The association of the virtual private gateway with the Direct Connect gateway.
+   *
+   * @default - none without `directConnectGatewayId`, or until the access is added to a `ManagementNetwork`
+   */
+  public get directConnectGatewayAssociation(): directconnect.CfnDirectConnectGatewayAssociation | undefined {
+    return this._directConnectGatewayAssociation;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): void {
     const o = this.options;
     if (o.onPremisesCidrs.length === 0) {
       throw new Error('vpnGateway onPremisesCidrs is empty: name the on-premises networks that administer the management subnets (for example 192.168.0.0/16), so the network ACL and security groups can admit them');
     }
-    const existingId = o.vpnGatewayId ?? network.vpc.vpnGatewayId;
+    const existingId = o.vpnGatewayId ?? context.vpc.vpnGatewayId;
     if (existingId !== undefined && o.amazonSideAsn !== undefined) {
       throw new Error(`vpnGateway amazonSideAsn ${o.amazonSideAsn} applies only to a new gateway, but the VPC already has virtual private gateway ${existingId}: drop amazonSideAsn`);
     }
@@ -318,10 +418,10 @@ class VpnGatewayAccess extends ManagementAccess {
       throw new Error(`vpnGateway directConnectGatewayId '${dx}' is not a Direct Connect gateway ID: AWS gives them as UUIDs such as 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`);
     }
     for (const cidr of o.onPremisesCidrs) {
-      network._addManagementCidr(cidr, 'vpnGateway onPremisesCidrs');
+      context.addManagementCidr(cidr, 'vpnGateway onPremisesCidrs');
     }
 
-    const routeTableIds = uniqueTokens(network.managementSubnets.subnets.map((s) => {
+    const routeTableIds = uniqueTokens(context.managementSubnets.map((s) => {
       const id = subnetRouteTableId(s);
       if (id === undefined) {
         throw new Error(`vpnGateway propagates routes into the management route tables, but the route table of management subnet ${subnetName(s)} is unknown: import the subnet with its routeTableId`);
@@ -332,20 +432,20 @@ class VpnGatewayAccess extends ManagementAccess {
     let vpnGatewayId = existingId;
     let attachment: ec2.CfnVPCGatewayAttachment | undefined;
     if (vpnGatewayId === undefined) {
-      const gateway = new ec2.VpnGateway(network, 'VpnGateway', {
+      const gateway = new ec2.VpnGateway(context.scope, 'VpnGateway', {
         type: ec2.VpnConnectionType.IPSEC_1,
         amazonSideAsn: o.amazonSideAsn,
       });
       vpnGatewayId = gateway.gatewayId;
-      attachment = new ec2.CfnVPCGatewayAttachment(network, 'VpnGatewayAttachment', {
-        vpcId: network.vpc.vpcId,
+      attachment = new ec2.CfnVPCGatewayAttachment(context.scope, 'VpnGatewayAttachment', {
+        vpcId: context.vpc.vpcId,
         vpnGatewayId,
       });
     }
 
     // Only the management route tables learn the on-premises routes: public and application
     // subnets keep no path back to the on-premises networks.
-    const propagation = new ec2.CfnVPNGatewayRoutePropagation(network, 'VpnRoutePropagation', {
+    const propagation = new ec2.CfnVPNGatewayRoutePropagation(context.scope, 'VpnRoutePropagation', {
       routeTableIds,
       vpnGatewayId,
     });
@@ -354,13 +454,13 @@ class VpnGatewayAccess extends ManagementAccess {
     }
 
     if (cgw) {
-      const customerGateway = new ec2.CfnCustomerGateway(network, 'CustomerGateway', {
+      const customerGateway = new ec2.CfnCustomerGateway(context.scope, 'CustomerGateway', {
         type: ec2.VpnConnectionType.IPSEC_1,
         ipAddress: cgw.ipAddress,
         bgpAsn: cgw.bgpAsn ?? 65000,
       });
       const staticRoutesOnly = cgw.staticRoutesOnly ?? false;
-      const connection = new ec2.CfnVPNConnection(network, 'VpnConnection', {
+      const connection = new ec2.CfnVPNConnection(context.scope, 'VpnConnection', {
         type: ec2.VpnConnectionType.IPSEC_1,
         customerGatewayId: customerGateway.ref,
         vpnGatewayId,
@@ -368,18 +468,18 @@ class VpnGatewayAccess extends ManagementAccess {
       });
       if (staticRoutesOnly) {
         for (const [i, cidr] of o.onPremisesCidrs.entries()) {
-          new ec2.CfnVPNConnectionRoute(network, `VpnConnectionRoute-${cidrId(cidr, i)}`, {
+          new ec2.CfnVPNConnectionRoute(context.scope, `VpnConnectionRoute-${cidrId(cidr, i)}`, {
             vpnConnectionId: connection.ref,
             destinationCidrBlock: cidr,
           });
         }
       }
-      network._resources.customerGateway = customerGateway;
-      network._resources.vpnConnection = connection;
+      this._customerGateway = customerGateway;
+      this._vpnConnection = connection;
     }
 
     if (o.directConnectGatewayId !== undefined) {
-      const association = new directconnect.CfnDirectConnectGatewayAssociation(network, 'DirectConnectGatewayAssociation', {
+      const association = new directconnect.CfnDirectConnectGatewayAssociation(context.scope, 'DirectConnectGatewayAssociation', {
         directConnectGatewayId: o.directConnectGatewayId,
         associatedGatewayId: vpnGatewayId,
       });
@@ -387,63 +487,112 @@ class VpnGatewayAccess extends ManagementAccess {
         // AWS associates only a gateway that is attached to a VPC.
         association.addDependency(attachment);
       }
-      network._resources.directConnectGatewayAssociation = association;
+      this._directConnectGatewayAssociation = association;
     }
-    network._resources.vpnGatewayId = vpnGatewayId;
+    this._vpnGatewayId = vpnGatewayId;
   }
 }
 
-class InstanceConnectEndpointAccess extends ManagementAccess {
-  public readonly kind = 'instanceConnectEndpoint';
+/**
+ * An EC2 Instance Connect Endpoint in a management subnet: see
+ * `ManagementAccess.instanceConnectEndpoint()`.
+ */
+export class InstanceConnectEndpointAccess extends ManagementAccess {
+  /** The kind of access: `instanceConnectEndpoint`. */
+  public readonly kind: string = 'instanceConnectEndpoint';
 
-  constructor(private readonly options: InstanceConnectEndpointAccessOptions) {
+  private _endpoint?: ec2.CfnInstanceConnectEndpoint;
+
+  /**
+   * The same as `ManagementAccess.instanceConnectEndpoint()`, typed: construct it directly to keep a handle on the
+   * resources it creates once it is added to a network.
+   */
+  constructor(private readonly options: InstanceConnectEndpointAccessOptions = {}) {
     super();
   }
 
-  public _bind(network: ManagementNetwork): void {
-    const subnets = network.managementSubnets.subnets;
+  /**
+   * The EC2 Instance Connect Endpoint.
+   *
+   * @default - none until the access is added to a `ManagementNetwork`
+   */
+  public get endpoint(): ec2.CfnInstanceConnectEndpoint | undefined {
+    return this._endpoint;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): void {
+    const subnets = context.managementSubnets;
     const az = this.options.availabilityZone;
     const subnet = az === undefined ? subnets[0] : subnets.find((s) => knownSubnetAz(s) === az);
     if (subnet === undefined) {
       const azs = subnets.map((s) => knownSubnetAz(s) ?? 'unknown');
       throw new Error(`instanceConnectEndpoint availabilityZone '${az}' has no management subnet: choose one of ${JSON.stringify(azs)}`);
     }
-    const endpoint = new ec2.CfnInstanceConnectEndpoint(network, 'InstanceConnectEndpoint', {
+    const endpoint = new ec2.CfnInstanceConnectEndpoint(context.scope, 'InstanceConnectEndpoint', {
       subnetId: subnet.subnetId,
-      securityGroupIds: [network.managementSecurityGroup.securityGroupId],
+      securityGroupIds: [context.managementSecurityGroup.securityGroupId],
       // Connections reach instances from the endpoint's private address, which the management
       // network ACL admits; a preserved client IP would come from the internet and be dropped.
       preserveClientIp: false,
     });
-    network._resources.instanceConnectEndpoint = endpoint;
+    this._endpoint = endpoint;
   }
 }
 
-class SessionManagerAccess extends ManagementAccess {
-  public readonly kind = 'sessionManager';
+/**
+ * Interface endpoints for Systems Manager in the management subnets: see
+ * `ManagementAccess.sessionManager()`.
+ */
+export class SessionManagerAccess extends ManagementAccess {
+  /** The kind of access: `sessionManager`. */
+  public readonly kind: string = 'sessionManager';
 
-  constructor(private readonly options: SessionManagerAccessOptions) {
+  private readonly _endpoints: ec2.InterfaceVpcEndpoint[] = [];
+  private _securityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * The same as `ManagementAccess.sessionManager()`, typed: construct it directly to keep a handle on the
+   * resources it creates once it is added to a network.
+   */
+  constructor(private readonly options: SessionManagerAccessOptions = {}) {
     super();
   }
 
-  public _bind(network: ManagementNetwork): void {
-    const scope = new Construct(network, 'SessionManager');
+  /** The interface endpoints (`ssm`, `ssmmessages`, `ec2messages`); empty until the access is added to a `ManagementNetwork`. */
+  public get endpoints(): ec2.InterfaceVpcEndpoint[] {
+    return [...this._endpoints];
+  }
+
+  /**
+   * The security group of the endpoints: HTTPS from the VPC.
+   *
+   * @default - none until the access is added to a `ManagementNetwork`
+   */
+  public get securityGroup(): ec2.ISecurityGroup | undefined {
+    return this._securityGroup;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): void {
+    const scope = new Construct(context.scope, 'SessionManager');
     const securityGroup = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
-      vpc: network.vpc,
-      description: `${network.node.path} Systems Manager endpoints`,
+      vpc: context.vpc,
+      description: `${context.scope.node.path} Systems Manager endpoints`,
       allowAllOutbound: false,
     });
-    securityGroup.addIngressRule(ec2.Peer.ipv4(knownVpcCidr(network.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC to the Systems Manager endpoints');
+    this._securityGroup = securityGroup;
+    securityGroup.addIngressRule(ec2.Peer.ipv4(knownVpcCidr(context.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC to the Systems Manager endpoints');
 
     const services: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
       ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
       ['SsmMessages', ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES],
       ['Ec2Messages', ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES],
     ];
-    const subnets = onePerAz(network.managementSubnets.subnets);
+    const subnets = onePerAz(context.managementSubnets);
     for (const [id, service] of services) {
-      network._resources.sessionManagerEndpoints.push(new ec2.InterfaceVpcEndpoint(scope, id, {
-        vpc: network.vpc,
+      this._endpoints.push(new ec2.InterfaceVpcEndpoint(scope, id, {
+        vpc: context.vpc,
         service,
         subnets: { subnets },
         securityGroups: [securityGroup],

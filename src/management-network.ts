@@ -1,12 +1,12 @@
-import * as directconnect from 'aws-cdk-lib/aws-directconnect';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aspects, IAspect, Tags, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct, IConstruct } from 'constructs';
-import { ManagementAccess } from './management-access';
+import { ClientVpnAccess, InstanceConnectEndpointAccess, ManagementAccess, SessionManagerAccess, VpnGatewayAccess } from './management-access';
 import { subnetName } from './private/introspect';
 import { ipv4CidrsOverlap, isAnyAddress, isCanonicalIpv4Cidr, parseIpv4Cidr } from './private/ip';
-import { cidrId, knownVpcCidr } from './private/management';
+import { cidrId, knownVpcCidr, ManagementAccessContext } from './private/management';
+import { createVpc, describe, select, validateExistingVpcProps } from './private/management-vpc';
 import { internetRoutesOf, sameSubnet } from './private/routes';
 import { SUBNET_ROLE_TAG } from './private/tags';
 
@@ -200,11 +200,8 @@ export class ManagementNetwork extends Construct {
    */
   public readonly flowLogGroup?: logs.ILogGroup;
 
-  /** @internal */
-  public readonly _resources: AccessResources = { sessionManagerEndpoints: [] };
-
   private readonly _managementCidrs: Array<{ cidr: string; source: string }> = [];
-  private readonly kinds = new Set<string>();
+  private readonly accesses: ManagementAccess[] = [];
   private readonly managedTargets: Array<{ target: ec2.IConnectable; port: ec2.Port }> = [];
   private nextAclRule = 110;
 
@@ -309,59 +306,65 @@ export class ManagementNetwork extends Construct {
 
   /** The kinds of access added so far (`clientVpn`, `vpnGateway`, ...). */
   public get accessKinds(): string[] {
-    return [...this.kinds];
+    return this.accesses.map((a) => a.kind);
   }
 
+  // The resources belong to the accesses (read them there, e.g. `ManagementAccess.clientVpn()`'s
+  // `endpoint`); these shortcuts find the access of the kind among those added.
+
   /**
-   * The AWS Client VPN endpoint.
+   * The AWS Client VPN endpoint: the `endpoint` of the added `ClientVpnAccess`.
    *
    * @default - none unless `ManagementAccess.clientVpn()` was added
    */
   public get clientVpnEndpoint(): ec2.ClientVpnEndpoint | undefined {
-    return this._resources.clientVpnEndpoint;
+    return this.accessOf(ClientVpnAccess)?.endpoint;
   }
 
   /**
-   * The ID of the virtual private gateway.
+   * The ID of the virtual private gateway: the `vpnGatewayId` of the added `VpnGatewayAccess`.
    *
    * @default - none unless `ManagementAccess.vpnGateway()` was added
    */
   public get vpnGatewayId(): string | undefined {
-    return this._resources.vpnGatewayId;
+    return this.accessOf(VpnGatewayAccess)?.vpnGatewayId;
   }
 
   /**
-   * The site-to-site VPN connection.
+   * The site-to-site VPN connection: the `vpnConnection` of the added `VpnGatewayAccess`.
    *
    * @default - none unless `ManagementAccess.vpnGateway()` was added with a customer gateway
    */
   public get vpnConnection(): ec2.CfnVPNConnection | undefined {
-    return this._resources.vpnConnection;
+    return this.accessOf(VpnGatewayAccess)?.vpnConnection;
   }
 
   /**
-   * The EC2 Instance Connect Endpoint.
+   * The EC2 Instance Connect Endpoint: the `endpoint` of the added `InstanceConnectEndpointAccess`.
    *
    * @default - none unless `ManagementAccess.instanceConnectEndpoint()` was added
    */
   public get instanceConnectEndpoint(): ec2.CfnInstanceConnectEndpoint | undefined {
-    return this._resources.instanceConnectEndpoint;
+    return this.accessOf(InstanceConnectEndpointAccess)?.endpoint;
   }
 
-  /** The Session Manager interface endpoints (empty unless `ManagementAccess.sessionManager()` was added). */
+  /**
+   * The Session Manager interface endpoints: the `endpoints` of the added `SessionManagerAccess`
+   * (empty unless `ManagementAccess.sessionManager()` was added).
+   */
   public get sessionManagerEndpoints(): ec2.InterfaceVpcEndpoint[] {
-    return [...this._resources.sessionManagerEndpoints];
+    return this.accessOf(SessionManagerAccess)?.endpoints ?? [];
   }
 
   /**
    * Adds a way into the management subnets. Each kind of access can be added once.
    */
   public addAccess(access: ManagementAccess): void {
-    if (this.kinds.has(access.kind)) {
+    if (this.accesses.some((a) => a.kind === access.kind)) {
       throw new Error(`access ${access.kind} is already configured on ${this.node.path}: each kind of management access can be added once`);
     }
-    this.kinds.add(access.kind);
-    access._bind(this);
+    access._bind(this.accessContext());
+    this.accesses.push(access);
   }
 
   /**
@@ -370,7 +373,7 @@ export class ManagementNetwork extends Construct {
    * already opened with `allowManagementTo()` admits it too.
    */
   public addManagementCidr(cidr: string): void {
-    this._addManagementCidr(cidr, 'addManagementCidr');
+    this.recordManagementCidr(cidr, 'addManagementCidr');
   }
 
   /**
@@ -385,12 +388,23 @@ export class ManagementNetwork extends Construct {
     }
   }
 
-  /**
-   * Validates and records a management CIDR.
-   *
-   * @internal
-   */
-  public _addManagementCidr(cidr: string, source: string): void {
+  /** What an access gets from this network: narrow inputs, no access to its fields. */
+  private accessContext(): ManagementAccessContext {
+    return {
+      scope: this,
+      vpc: this.vpc,
+      managementSubnets: this.managementSubnets.subnets,
+      managementSecurityGroup: this.managementSecurityGroup,
+      addManagementCidr: (cidr, prop) => this.recordManagementCidr(cidr, prop),
+    };
+  }
+
+  private accessOf<T extends ManagementAccess>(type: new (...args: any[]) => T): T | undefined {
+    return this.accesses.find((a): a is T => a instanceof type);
+  }
+
+  /** Validates a management CIDR and admits it: network ACL, peers, targets opened so far. */
+  private recordManagementCidr(cidr: string, source: string): void {
     if (!Token.isUnresolved(cidr)) {
       if (isAnyAddress(cidr)) {
         throw new Error(`${source} '${cidr}' is the whole address space: management CIDRs open SSH and admin ports, so they must name the networks administrators come from (for example 192.168.0.0/16), never 0.0.0.0/0 or ::/0`);
@@ -466,18 +480,6 @@ export class ManagementNetwork extends Construct {
 /** How many CIDRs besides the VPC the management network ACL admits (rule numbers 110..290). */
 const MAX_ACL_CIDRS = 19;
 
-/** Resources created by the access kinds, exposed through the network's getters. */
-interface AccessResources {
-  clientVpnEndpoint?: ec2.ClientVpnEndpoint;
-  clientVpnLogGroup?: logs.ILogGroup;
-  vpnGatewayId?: string;
-  customerGateway?: ec2.CfnCustomerGateway;
-  vpnConnection?: ec2.CfnVPNConnection;
-  directConnectGatewayAssociation?: directconnect.CfnDirectConnectGatewayAssociation;
-  instanceConnectEndpoint?: ec2.CfnInstanceConnectEndpoint;
-  sessionManagerEndpoints: ec2.InterfaceVpcEndpoint[];
-}
-
 /** Warns at synth when no access was added: nothing can reach the management subnets. */
 class UnreachableWarning implements IAspect {
   constructor(private readonly network: ManagementNetwork) {}
@@ -488,103 +490,4 @@ class UnreachableWarning implements IAspect {
         'no management access is configured: the management subnets are unreachable. Add ManagementAccess.clientVpn(), vpnGateway(), instanceConnectEndpoint() or sessionManager() through access or addAccess()');
     }
   }
-}
-
-function validateExistingVpcProps(props: ManagementNetworkProps): void {
-  const newVpcOnly: Array<[string, unknown]> = [
-    ['cidr', props.cidr],
-    ['maxAzs', props.maxAzs],
-    ['publicSubnetCidrMask', props.publicSubnetCidrMask],
-    ['managementSubnetCidrMask', props.managementSubnetCidrMask],
-    ['applicationSubnetCidrMask', props.applicationSubnetCidrMask],
-    ['natGateways', props.natGateways],
-  ];
-  for (const [name, value] of newVpcOnly) {
-    if (value !== undefined) {
-      throw new Error(`${name} ${JSON.stringify(value)} shapes a new VPC, but vpc is given: drop ${name}, or drop vpc to create a new VPC`);
-    }
-  }
-}
-
-function createVpc(scope: Construct, props: ManagementNetworkProps): ec2.Vpc {
-  const cidr = props.cidr ?? '10.0.0.0/16';
-  let vpcPrefix: number | undefined;
-  if (!Token.isUnresolved(cidr)) {
-    const block = parseIpv4Cidr(cidr);
-    if (!block || !isCanonicalIpv4Cidr(cidr)) {
-      throw new Error(`cidr '${cidr}' is not an IPv4 CIDR block written with its network address: use a form such as 10.0.0.0/16`);
-    }
-    if (block.prefix < 16 || block.prefix > 28) {
-      throw new Error(`cidr '${cidr}' is a /${block.prefix}: AWS allows VPC blocks from /16 to /28`);
-    }
-    vpcPrefix = block.prefix;
-  }
-  const maxAzs = props.maxAzs ?? 2;
-  if (!Token.isUnresolved(maxAzs) && (!Number.isInteger(maxAzs) || maxAzs < 1)) {
-    throw new Error(`maxAzs ${maxAzs} is not allowed: use a whole number of Availability Zones, 1 or more`);
-  }
-  const masks: Array<[string, number | undefined]> = [
-    ['publicSubnetCidrMask', props.publicSubnetCidrMask ?? 24],
-    ['managementSubnetCidrMask', props.managementSubnetCidrMask ?? 24],
-    ['applicationSubnetCidrMask', props.applicationSubnetCidrMask],
-  ];
-  for (const [name, mask] of masks) {
-    if (mask === undefined) {
-      continue;
-    }
-    if (!Number.isInteger(mask) || mask < 16 || mask > 28) {
-      throw new Error(`${name} ${mask} is not allowed: AWS subnets are /16 to /28`);
-    }
-    if (vpcPrefix !== undefined && mask < vpcPrefix) {
-      throw new Error(`${name} ${mask} is larger than the VPC block ${cidr}: use a prefix length of ${vpcPrefix} or more`);
-    }
-  }
-  const hasApplication = props.applicationSubnetCidrMask !== undefined;
-  const natGateways = props.natGateways ?? (hasApplication ? 1 : 0);
-  if (!hasApplication && natGateways > 0) {
-    throw new Error(`natGateways ${natGateways} without application subnets: only application subnets use NAT (management subnets never do); set applicationSubnetCidrMask or drop natGateways`);
-  }
-  if (hasApplication && natGateways < 1) {
-    throw new Error(`natGateways ${natGateways} leaves the application subnets without egress: use 1 or more (one per Availability Zone for zonal resilience), or drop applicationSubnetCidrMask`);
-  }
-  if (!Token.isUnresolved(maxAzs) && natGateways > maxAzs) {
-    throw new Error(`natGateways ${natGateways} is more than maxAzs ${maxAzs}: a VPC gets at most one NAT gateway per Availability Zone`);
-  }
-
-  const subnetConfiguration: ec2.SubnetConfiguration[] = [
-    { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: masks[0][1] },
-    { name: 'Management', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: masks[1][1] },
-  ];
-  if (hasApplication) {
-    subnetConfiguration.push({ name: 'Application', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: props.applicationSubnetCidrMask });
-  }
-  return new ec2.Vpc(scope, 'Vpc', {
-    ipAddresses: ec2.IpAddresses.cidr(cidr),
-    maxAzs,
-    natGateways,
-    subnetConfiguration,
-  });
-}
-
-function select(vpc: ec2.IVpc, selection: ec2.SubnetSelection, prop: string): ec2.SelectedSubnets {
-  let selected: ec2.SelectedSubnets;
-  try {
-    selected = vpc.selectSubnets(selection);
-  } catch (e) {
-    throw new Error(`${prop} ${describe(selection)} does not resolve to subnets of the VPC (${(e as Error).message}): select existing subnets, for example { subnetGroupName: '<name>' } or { subnets: [...] }`);
-  }
-  if (selected.subnets.length === 0 && !selected.isPendingLookup) {
-    throw new Error(`${prop} ${describe(selection)} resolves to no subnets: select at least one subnet of the VPC`);
-  }
-  return selected;
-}
-
-function describe(selection: ec2.SubnetSelection | undefined): string {
-  return JSON.stringify(selection ?? {}, (_key, value) => {
-    if (value && typeof value === 'object' && 'node' in value) {
-      const s = value as ec2.ISubnet;
-      return subnetName(s);
-    }
-    return value;
-  });
 }

@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
-  ClientVpnAccessOptions, ManagementAccess, ManagementNetwork, ManagementNetworkProps, VpnGatewayAccessOptions,
+  ClientVpnAccess, ClientVpnAccessOptions, InstanceConnectEndpointAccess, ManagementAccess, ManagementNetwork, ManagementNetworkProps,
+  SessionManagerAccess, VpnGatewayAccess, VpnGatewayAccessOptions,
 } from '../src';
 import { testStack, testVpc } from './util';
 
@@ -317,5 +318,53 @@ describe('Combining access', () => {
     const stack = testStack();
     const net = new ManagementNetwork(stack, 'Net', { access: [make()] });
     expect(() => net.addAccess(make())).toThrow(`access ${kind} is already configured on TestStack/Net: each kind of management access can be added once`);
+  });
+});
+
+describe('each access keeps what it creates', () => {
+  test('the resources are read from the access, and the network shortcuts return the same objects', () => {
+    const vpn = new ClientVpnAccess({ cidr: '10.100.0.0/22', serverCertificateArn: SERVER_CERT, clientCertificateArn: CLIENT_CERT });
+    const gateway = new VpnGatewayAccess({
+      onPremisesCidrs: ['192.168.0.0/16'],
+      customerGateway: { ipAddress: '203.0.113.12' },
+      directConnectGatewayId: DX_GATEWAY,
+    });
+    const eic = new InstanceConnectEndpointAccess();
+    const ssm = new SessionManagerAccess();
+    // Before the access joins a network it has created nothing.
+    expect([vpn.endpoint, vpn.logGroup, gateway.vpnGatewayId, eic.endpoint, ssm.securityGroup]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(ssm.endpoints).toEqual([]);
+
+    const { net, stack } = network([vpn, gateway, eic, ssm]);
+
+    expect(vpn.endpoint).toBeInstanceOf(ec2.ClientVpnEndpoint);
+    expect(net.clientVpnEndpoint).toBe(vpn.endpoint);
+    expect(vpn.logGroup?.logGroupName).toBeDefined();
+    expect(stack.resolve(gateway.vpnGatewayId)).toEqual({ Ref: 'NetVpnGatewayD251F029' });
+    expect(net.vpnGatewayId).toBe(gateway.vpnGatewayId);
+    expect(gateway.customerGateway?.ipAddress).toBe('203.0.113.12');
+    expect(net.vpnConnection).toBe(gateway.vpnConnection);
+    expect(gateway.directConnectGatewayAssociation?.directConnectGatewayId).toBe(DX_GATEWAY);
+    expect(net.instanceConnectEndpoint).toBe(eic.endpoint);
+    expect(ssm.endpoints).toHaveLength(3);
+    expect(net.sessionManagerEndpoints).toEqual(ssm.endpoints);
+    expect(ssm.securityGroup).toBeDefined();
+  });
+
+  test('without an access of a kind, the network shortcut is empty', () => {
+    const { net } = network([vpnGateway()]);
+    expect(net.clientVpnEndpoint).toBeUndefined();
+    expect(net.instanceConnectEndpoint).toBeUndefined();
+    expect(net.sessionManagerEndpoints).toEqual([]);
+  });
+
+  test('an access belongs to one network: adding it to a second names the first', () => {
+    // The access keeps the resources it created in the first network; a second binding would
+    // silently replace them, so the second network's shortcuts would point at the first's.
+    const stack = testStack();
+    const ssm = ManagementAccess.sessionManager();
+    new ManagementNetwork(stack, 'First', { access: [ssm] });
+    expect(() => new ManagementNetwork(stack, 'Second', { access: [ssm] }))
+      .toThrow('access sessionManager is already added to TestStack/First, and keeps the resources it created there: create another ManagementAccess.sessionManager() for TestStack/Second');
   });
 });

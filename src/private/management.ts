@@ -1,6 +1,32 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Token } from 'aws-cdk-lib/core';
+import { Construct } from 'constructs';
 import { knownSubnetAz, subnetName } from './introspect';
+
+/**
+ * What a management access gets from the network that adds it: where to create its resources,
+ * the VPC, the management subnets and security group, and a way to declare the CIDRs its traffic
+ * comes from. The access keeps what it creates; the network never reads its fields.
+ */
+export interface ManagementAccessContext {
+  /** The construct the access creates its resources under (the network: construct ids are API). */
+  readonly scope: Construct;
+
+  /** The VPC of the network. */
+  readonly vpc: ec2.IVpc;
+
+  /** The management subnets. */
+  readonly managementSubnets: ec2.ISubnet[];
+
+  /** The security group of the ways in; resources admit management ports from it. */
+  readonly managementSecurityGroup: ec2.ISecurityGroup;
+
+  /**
+   * Declares a CIDR management traffic comes from: the network validates it (`prop` names the
+   * option in error messages), admits it in its network ACL and opens every management target to it.
+   */
+  addManagementCidr(cidr: string, prop: string): void;
+}
 
 /**
  * A construct id fragment for a CIDR block (`10.0.2.0/24` -> `10.0.2.0-24`): ids may not contain
