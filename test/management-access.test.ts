@@ -332,7 +332,9 @@ describe('each access keeps what it creates', () => {
     const eic = new InstanceConnectEndpointAccess();
     const ssm = new SessionManagerAccess();
     // Before the access joins a network it has created nothing.
-    expect([vpn.endpoint, vpn.logGroup, gateway.vpnGatewayId, eic.endpoint, ssm.securityGroup]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    for (const resource of [vpn.endpoint, vpn.logGroup, gateway.vpnGatewayId, eic.endpoint, ssm.securityGroup]) {
+      expect(resource).toBeUndefined();
+    }
     expect(ssm.endpoints).toEqual([]);
 
     const { net, stack } = network([vpn, gateway, eic, ssm]);
