@@ -103,7 +103,7 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json && tsc --noEmit
 
 // Snapshot synthesis of integration scenarios does not need type information. Without stack traces
 // the snapshots' metadata carries no paths of the machine that wrote them.
-for (const name of ['integ', 'integ:update', 'integ:snapshot-all']) {
+for (const name of ['integ', 'integ:update']) {
   project.tasks.tryFind(name)?.env('TS_NODE_TRANSPILE_ONLY', 'true');
   project.tasks.tryFind(name)?.env('CDK_DISABLE_STACK_TRACE', '1');
 }
