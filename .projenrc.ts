@@ -54,6 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.28.2',
     '@aws-sdk/client-sns@^3.1169.0',
     '@aws-sdk/client-cloudwatch@^3.1164.0',
+    '@aws-sdk/client-auto-scaling@^3.1169.0',
   ],
 
   jestOptions: {
@@ -70,7 +71,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Run-time code (Lambda handlers, the CLI) imports the AWS SDK and Powertools, which esbuild bundles:
 // they are devDependencies by design, never runtime dependencies of the construct library.
 project.eslint?.addOverride({
-  files: ['src/failover/**/*.ts', 'src/topology/**/*.ts'],
+  files: ['src/failover/**/*.ts', 'src/topology/**/*.ts', 'src/engine/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
