@@ -41,6 +41,7 @@ export function parseEvent(event: unknown, settings: ManagementInterfaceSettings
 
 /** The part of Powertools Metrics the handler uses. */
 export interface MetricsSink {
+  addDimension(name: string, value: string): unknown;
   addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
   publishStoredMetrics(): unknown;
 }
@@ -66,6 +67,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
       return { ignored: parsed.summary };
     }
     const result: RunResult = await reconcileGroup(port, settings, clock, logger, parsed.request);
+    metrics.addDimension('AutoScalingGroupName', settings.groupName);
     const count = (kind: string) => result.performed.filter((a) => a.kind === kind).length;
     metrics.addMetric('InterfacesCreated', MetricUnit.Count, count('create'));
     metrics.addMetric('InterfacesAttached', MetricUnit.Count, count('attach'));
