@@ -62,7 +62,7 @@ export interface Observation {
    * The lifecycle event that started the run, if any: the event is proof that the instance waits
    * in that hook even when the group's (eventually consistent) view does not list it yet.
    */
-  readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate' };
+  readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate'; readonly eventTime?: number };
   /** Restricts the run to one instance and its interfaces (a lifecycle event); undefined for the whole group. */
   readonly scope?: string;
 }
@@ -99,13 +99,21 @@ export interface Decision {
 
 const LAUNCHING = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService', 'Standby', 'EnteringStandby', 'Warmed:Pending', 'Warmed:Pending:Wait', 'Warmed:Pending:Proceed']);
 const TERMINATING = new Set(['Terminating', 'Terminating:Wait', 'Terminating:Proceed', 'Terminated', 'Warmed:Terminating', 'Warmed:Terminating:Wait', 'Warmed:Terminating:Proceed', 'Warmed:Terminated']);
+/** How long after its launch event an instance that EC2 does not report yet is waited for. */
+export const UNSEEN_GRACE_MS = 5 * 60_000;
 const DEAD_STATES = new Set<Ec2InstanceState>(['shutting-down', 'terminated', 'gone']);
 
 /** What an instance should have: its interface (`keep`), none (`remove`), or leave it alone (`ignore`). */
-export function intentOf(instance: InstanceView | undefined, obs: Pick<Observation, 'groupName' | 'hint'>): 'keep' | 'remove' | 'ignore' {
+export function intentOf(instance: InstanceView | undefined, obs: Pick<Observation, 'groupName' | 'hint' | 'now'>): 'keep' | 'remove' | 'ignore' | 'unseen' {
   if (!instance) return 'remove';
-  if (DEAD_STATES.has(instance.state)) return 'remove';
   const hint = obs.hint?.instanceId === instance.instanceId ? obs.hint.transition : undefined;
+  if (instance.state === 'gone' && instance.lifecycleState === undefined && hint === 'launch'
+    && obs.now - (obs.hint?.eventTime ?? obs.now) < UNSEEN_GRACE_MS) {
+    // EC2 and Auto Scaling may not report an instance launched seconds ago: a recent launch event is
+    // proof enough that it exists, so wait for it to appear instead of treating it as gone.
+    return 'unseen';
+  }
+  if (DEAD_STATES.has(instance.state)) return 'remove';
   if (instance.lifecycleState !== undefined) {
     if (TERMINATING.has(instance.lifecycleState)) return 'remove';
     if (LAUNCHING.has(instance.lifecycleState)) return 'keep';
@@ -140,6 +148,11 @@ export function decide(obs: Observation): Decision {
     const intent = intentOf(instance, obs);
     const own = mine(instance.instanceId);
     own.forEach((n) => handled.add(n.interfaceId));
+    if (intent === 'unseen') {
+      waiting.push(`${instance.instanceId} is not visible yet`);
+      missing.push(instance.instanceId);
+      continue;
+    }
     if (intent === 'ignore') {
       if (instance.groupTag !== obs.groupName && obs.hint?.instanceId === instance.instanceId) {
         problems.push({ instanceId: instance.instanceId, reason: 'not-in-group', detail: `${instance.instanceId} is not an instance of ${obs.groupName} (its aws:autoscaling:groupName tag is '${instance.groupTag ?? ''}'): nothing done` });

@@ -21,7 +21,7 @@ const TERMINATE = 'EC2 Instance-terminate Lifecycle Action';
 
 /** Interprets an event; anything that is not a lifecycle action of this group's hooks runs the whole group. */
 export function parseEvent(event: unknown, settings: ManagementInterfaceSettings): ParsedEvent {
-  const e = (event ?? {}) as { 'detail-type'?: string; 'detail'?: Record<string, unknown> };
+  const e = (event ?? {}) as { 'detail-type'?: string; 'detail'?: Record<string, unknown>; 'time'?: string };
   const type = e['detail-type'];
   if (type !== LAUNCH && type !== TERMINATE) {
     return { kind: 'run', request: {}, summary: type ? `${type}: whole group` : 'whole group' };
@@ -36,7 +36,12 @@ export function parseEvent(event: unknown, settings: ManagementInterfaceSettings
     return { kind: 'ignore', summary: `${type} without a valid EC2InstanceId (${JSON.stringify(instanceId)})` };
   }
   const transition = type === LAUNCH ? 'launch' : 'terminate';
-  return { kind: 'run', request: { hint: { instanceId, transition } }, summary: `${transition} of ${instanceId}` };
+  const eventTime = Date.parse(e.time ?? '');
+  return {
+    kind: 'run',
+    request: { hint: { instanceId, transition, eventTime: Number.isFinite(eventTime) ? eventTime : undefined } },
+    summary: `${transition} of ${instanceId}`,
+  };
 }
 
 /** The part of Powertools Metrics the handler uses. */

@@ -32,7 +32,7 @@ export interface RunLogger {
 /** What started the run. */
 export interface RunRequest {
   /** A lifecycle event: the run is limited to this instance. */
-  readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate' };
+  readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate'; readonly eventTime?: number };
 }
 
 /** How a run ended. */
@@ -180,7 +180,19 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
 
   for (;;) {
     passes++;
-    lastObservation = await observe(port, settings, clock, request);
+    try {
+      lastObservation = await observe(port, settings, clock, request);
+    } catch (err) {
+      const code = errorCode(err);
+      if (FATAL.has(code)) throw err;
+      // Throttled or briefly unavailable: observe again after a backoff, within the deadline.
+      failures.push(code);
+      logger.warn('management interfaces: observation failed, trying again', { code });
+      if (clock.now() >= deadline) return finish('deadline-exceeded');
+      await clock.sleep(delay);
+      delay = Math.min(delay * 2, 8000);
+      continue;
+    }
     last = decide(lastObservation);
     logger.info('management interfaces: decision', {
       pass: passes,
