@@ -136,7 +136,6 @@ export function decide(obs: Observation): Decision {
   const problems: Problem[] = [];
   const ready: string[] = [];
   const missing: string[] = [];
-  const instances = new Map(obs.instances.map((i) => [i.instanceId, i]));
   const inScope = (instanceId: string | undefined) => obs.scope === undefined || instanceId === obs.scope;
 
   // Interfaces by the instance they are for, and by the instance they are attached to.
@@ -288,7 +287,7 @@ function remove(obs: Observation, instance: InstanceView, own: ManagedInterfaceV
         waiting.push(`${n.interfaceId} is ${a.status} on ${instance.instanceId}`);
       }
     } else if (n.status === 'available') {
-      actions.push({ kind: 'delete', interfaceId: n.interfaceId, why: 'terminating' });
+      actions.push({ kind: 'delete', interfaceId: n.interfaceId, why: instance.lifecycleState === undefined ? 'orphan' : 'terminating' });
     } else {
       waiting.push(`${n.interfaceId} is ${n.status}`);
     }

@@ -148,10 +148,8 @@ async function act(port: ManagementPort, settings: ManagementInterfaceSettings, 
   }
 }
 
-/** Whether a decision has the lifecycle completion as its only work left (done once performed). */
-function onlyCompletions(d: Decision): boolean {
-  return d.waiting.length === 0 && d.actions.every((a) => a.kind === 'complete-launch' || a.kind === 'complete-terminate');
-}
+/** Actions whose effect a later observation may not show. */
+const UNOBSERVABLE = new Set<Action['kind']>(['delete-on-termination', 'complete-launch', 'complete-terminate']);
 
 /** Runs the loop until the group converges or the deadline passes. */
 export async function reconcileGroup(port: ManagementPort, settings: ManagementInterfaceSettings, clock: Clock, logger: RunLogger, request: RunRequest = {}): Promise<RunResult> {
@@ -163,6 +161,7 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
   let passes = 0;
   let last: Decision | undefined;
   let lastObservation: Observation | undefined;
+  const settled = new Set<string>();
   const finish = (outcome: RunResult['outcome']): RunResult => {
     const inService = new Set((lastObservation?.instances ?? []).filter((i) => i.lifecycleState === 'InService').map((i) => i.instanceId));
     return {
@@ -193,7 +192,10 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
       delay = Math.min(delay * 2, 8000);
       continue;
     }
-    last = decide(lastObservation);
+    const decided = decide(lastObservation);
+    // Lifecycle completions and the delete-on-termination flag are not (reliably) observable: one
+    // success per run is enough, a stale read must not repeat them forever.
+    last = { ...decided, actions: decided.actions.filter((a) => !settled.has(describeAction(a))) };
     logger.info('management interfaces: decision', {
       pass: passes,
       scope: request.hint?.instanceId ?? 'group',
@@ -209,16 +211,14 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
     }
     const results = await Promise.all(last.actions.map((a) => act(port, settings, clock, a)));
     results.forEach((code, i) => {
-      performed.push(last!.actions[i]);
+      const action = last!.actions[i];
+      performed.push(action);
+      if (code === undefined && UNOBSERVABLE.has(action.kind)) settled.add(describeAction(action));
       if (code !== undefined) {
         failures.push(code);
         logger.warn('management interfaces: action failed, observing again', { action: describeAction(last!.actions[i]), code });
       }
     });
-    if (results.every((r) => r === undefined) && onlyCompletions(last)) {
-      // The completions were the last step; they are not observable, so do not loop on them.
-      return { ...finish('converged'), ready: last.ready, missing: last.missing };
-    }
     const progressed = last.actions.length > 0 && results.some((r) => r === undefined);
     await clock.sleep(progressed ? 1000 : delay);
     delay = progressed ? 500 : Math.min(delay * 2, 8000);
