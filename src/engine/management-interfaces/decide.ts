@@ -255,6 +255,10 @@ function keep(obs: Observation, instance: InstanceView, own: ManagedInterfaceVie
     return;
   }
   const candidates = own.filter((n) => !n.attachment && n.status === 'available' && !unfit(n));
+  if (candidates.length === 0 && own.some((n) => unfit(n))) {
+    waiting.push(`${id}: an unfit interface goes first`);
+    return;
+  }
   if (candidates.length === 0) {
     if (own.some((n) => !n.attachment && n.status !== 'available' && !unfit(n))) return; // being created
     actions.push({ kind: 'create', instanceId: id, subnetId });

@@ -53,6 +53,9 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/** How long runs share the client token of an instance's interface. */
+export const TOKEN_WINDOW_MS = 10 * 60_000;
+
 /** Errors that no repetition fixes: the run stops and the invocation fails. */
 const FATAL = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure', 'InvalidClientTokenId', 'UnrecognizedClientException']);
 
@@ -65,9 +68,14 @@ function isNoActiveLifecycleAction(err: unknown): boolean {
  * The client token of the interface for an instance: the same for every run that creates one for
  * this instance with these settings, so EC2 returns the existing interface instead of a second one.
  */
-export function clientTokenFor(settings: Pick<ManagementInterfaceSettings, 'groupName' | 'securityGroupIds' | 'description'>, instanceId: string, subnetId: string): string {
+export function clientTokenFor(
+  settings: Pick<ManagementInterfaceSettings, 'groupName' | 'securityGroupIds' | 'description'>, instanceId: string, subnetId: string, now: number,
+): string {
+  // A ten-minute window: runs that overlap share the token; a create after this instance's interface
+  // was deleted (public address, wrong subnet) gets a new interface instead of the deleted one back.
+  const window = Math.floor(now / TOKEN_WINDOW_MS);
   const digest = createHash('sha256')
-    .update([settings.groupName, instanceId, subnetId, [...settings.securityGroupIds].sort().join(','), settings.description].join('\n'))
+    .update([settings.groupName, instanceId, subnetId, [...settings.securityGroupIds].sort().join(','), settings.description, window].join('\n'))
     .digest('hex');
   return `${instanceId}-${digest}`.slice(0, 64);
 }
@@ -114,7 +122,7 @@ async function act(port: ManagementPort, settings: ManagementInterfaceSettings, 
           subnetId: action.subnetId,
           securityGroupIds: settings.securityGroupIds,
           description: settings.description,
-          clientToken: clientTokenFor(settings, action.instanceId, action.subnetId),
+          clientToken: clientTokenFor(settings, action.instanceId, action.subnetId, clock.now()),
           createdAt: new Date(clock.now()).toISOString(),
         });
         break;
