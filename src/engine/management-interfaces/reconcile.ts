@@ -53,6 +53,9 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/** The longest pause between observations while waiting (an instance boots, an attachment completes). */
+export const MAX_BACKOFF_MS = 4000;
+
 /** How long runs share the client token of an instance's interface. */
 export const TOKEN_WINDOW_MS = 10 * 60_000;
 
@@ -197,7 +200,7 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
       logger.warn('management interfaces: observation failed, trying again', { code });
       if (clock.now() >= deadline) return finish('deadline-exceeded');
       await clock.sleep(delay);
-      delay = Math.min(delay * 2, 8000);
+      delay = Math.min(delay * 2, MAX_BACKOFF_MS);
       continue;
     }
     const decided = decide(lastObservation);
@@ -229,7 +232,7 @@ export async function reconcileGroup(port: ManagementPort, settings: ManagementI
     });
     const progressed = last.actions.length > 0 && results.some((r) => r === undefined);
     await clock.sleep(progressed ? 1000 : delay);
-    delay = progressed ? 500 : Math.min(delay * 2, 8000);
+    delay = progressed ? 500 : Math.min(delay * 2, MAX_BACKOFF_MS);
   }
 }
 
