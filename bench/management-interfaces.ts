@@ -45,7 +45,8 @@ async function scenario(name: string, launches: number, options: Partial<StrictC
   const times = ids.map((id) => (readyAt.get(id)! - start) / 1000);
   const calls = Object.values(cloud.calls).reduce((a, b) => a + b, 0);
   return {
-    name, launches,
+    name,
+    launches,
     meanS: times.reduce((a, b) => a + b, 0) / times.length,
     maxS: Math.max(...times),
     calls,

@@ -333,7 +333,10 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: props.rootDeviceName ?? (this.operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
-        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(16)).toGibibytes(), { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(16)).toGibibytes(), {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+        }),
       }],
     });
 
@@ -393,8 +396,8 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       actions: ['ec2:CreateNetworkInterface'],
       resources: [interfaces],
       conditions: {
-        'StringEquals': { [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: groupName },
-        'ArnEquals': { 'ec2:Subnet': subnetArns },
+        StringEquals: { [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: groupName },
+        ArnEquals: { 'ec2:Subnet': subnetArns },
       },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -90,7 +90,10 @@ describe('DualHomedAutoScalingGroup', () => {
         'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
         'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'] },
       },
-      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }), RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 } })],
+      Targets: [Match.objectLike({
+        DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
+      })],
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: Match.objectLike({ TargetArn: Match.anyValue() }) });

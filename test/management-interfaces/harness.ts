@@ -136,8 +136,13 @@ export class StrictCloud implements ManagementPort {
   launch(az: string): string {
     const id = `i-${(0x10000000 + ++this.seq).toString(16)}`;
     this.state.instances[id] = {
-      id, az, state: 'pending', runningAt: this.clock.now() + (this.o.bootMs ?? 20_000), groupTag: this.o.groupName,
-      lifecycle: 'Pending:Wait', hookUntil: this.clock.now() + (this.o.launchHeartbeatMs ?? 600_000),
+      id,
+      az,
+      state: 'pending',
+      runningAt: this.clock.now() + (this.o.bootMs ?? 20_000),
+      groupTag: this.o.groupName,
+      lifecycle: 'Pending:Wait',
+      hookUntil: this.clock.now() + (this.o.launchHeartbeatMs ?? 600_000),
     };
     this.snapshot();
     return id;
@@ -176,8 +181,16 @@ export class StrictCloud implements ManagementPort {
   leftover(forInstance: string, subnetId: string, ageMs: number): string {
     const id = `eni-l${(++this.seq).toString(16).padStart(7, '0')}`;
     this.state.enis[id] = {
-      id, subnetId, az: this.azOf(subnetId), publicIp: false, deleted: false,
-      tags: { [MGMT_TAGS.GROUP]: this.o.groupName, [MGMT_TAGS.INSTANCE]: forInstance, [MGMT_TAGS.CREATED_AT]: new Date(this.clock.now() - ageMs).toISOString() },
+      id,
+      subnetId,
+      az: this.azOf(subnetId),
+      publicIp: false,
+      deleted: false,
+      tags: {
+        [MGMT_TAGS.GROUP]: this.o.groupName,
+        [MGMT_TAGS.INSTANCE]: forInstance,
+        [MGMT_TAGS.CREATED_AT]: new Date(this.clock.now() - ageMs).toISOString(),
+      },
     };
     this.snapshot();
     return id;
@@ -252,7 +265,13 @@ export class StrictCloud implements ManagementPort {
           subnetId: n.subnetId,
           forInstance: n.tags[MGMT_TAGS.INSTANCE] ?? '',
           status: n.attachment ? (n.attachment.status === 'attached' ? 'in-use' : n.attachment.status) : 'available',
-          attachment: n.attachment ? { attachmentId: n.attachment.id, instanceId: n.attachment.instanceId, deviceIndex: n.attachment.deviceIndex, status: n.attachment.status, deleteOnTermination: n.attachment.deleteOnTermination } : undefined,
+          attachment: n.attachment ? {
+            attachmentId: n.attachment.id,
+            instanceId: n.attachment.instanceId,
+            deviceIndex: n.attachment.deviceIndex,
+            status: n.attachment.status,
+            deleteOnTermination: n.attachment.deleteOnTermination,
+          } : undefined,
           createdAt: Number.isFinite(created) ? created : undefined,
           hasPublicIp: n.publicIp,
         };
@@ -268,7 +287,12 @@ export class StrictCloud implements ManagementPort {
     }
     const id = `eni-${(0x30000000 + ++this.seq).toString(16)}`;
     this.state.enis[id] = {
-      id, subnetId: r.subnetId, az: this.azOf(r.subnetId), token: r.clientToken, publicIp: false, deleted: false,
+      id,
+      subnetId: r.subnetId,
+      az: this.azOf(r.subnetId),
+      token: r.clientToken,
+      publicIp: false,
+      deleted: false,
       tags: { [MGMT_TAGS.GROUP]: r.groupName, [MGMT_TAGS.INSTANCE]: r.instanceId, [MGMT_TAGS.CREATED_AT]: r.createdAt },
     };
     this.mutations.push(`create ${id} for ${r.instanceId}`);
@@ -283,7 +307,8 @@ export class StrictCloud implements ManagementPort {
     if (i.state !== 'running') throw new AwsError('IncorrectInstanceState', `instance ${instanceId} is ${i.state}`);
     if (n.attachment) throw new AwsError('InvalidNetworkInterface.InUse', `${interfaceId} is in use`);
     if (n.az !== i.az) throw new AwsError('InvalidParameterValue', `${interfaceId} is in ${n.az}, ${instanceId} in ${i.az}`);
-    if (Object.values(this.state.enis).some((e) => !e.deleted && e.attachment?.instanceId === instanceId && e.attachment.deviceIndex === deviceIndex)) {
+    const taken = Object.values(this.state.enis).some((e) => !e.deleted && e.attachment?.instanceId === instanceId && e.attachment.deviceIndex === deviceIndex);
+    if (taken) {
       throw new AwsError('InvalidParameterValue', `device index ${deviceIndex} of ${instanceId} is in use`);
     }
     const attachmentId = `eni-attach-${(++this.seq).toString(16)}`;

@@ -1,6 +1,6 @@
+import { drive, GROUP, MemoryLogger, SETTINGS, StrictCloud, SUBNETS, VirtualClock } from './harness';
 import { settingsFromEnv, MGMT_ENV } from '../../src/engine/management-interfaces/contract';
 import { createHandler, parseEvent } from '../../src/engine/management-interfaces/management-interfaces.lambda';
-import { drive, GROUP, MemoryLogger, SETTINGS, StrictCloud, SUBNETS, VirtualClock } from './harness';
 
 const launchEvent = (instanceId: string, group = GROUP) => ({
   'detail-type': 'EC2 Instance-launch Lifecycle Action',
@@ -33,7 +33,10 @@ describe('the handler entry point', () => {
     const id = cloud.launch('eu-west-1a');
     const metrics: string[] = [];
     const handler = createHandler(() => ({
-      settings: SETTINGS, port: cloud, clock, logger: new MemoryLogger(),
+      settings: SETTINGS,
+      port: cloud,
+      clock,
+      logger: new MemoryLogger(),
       metrics: { addDimension: () => undefined, addMetric: (n: string, _u: unknown, v: number) => metrics.push(`${n}=${v}`), publishStoredMetrics: () => undefined },
     }));
     await expect(drive(clock, handler(launchEvent(id)))).rejects.toThrow(`management interfaces of ${GROUP} (launch of ${id}): deadline-exceeded`);

@@ -1,9 +1,9 @@
 /**
  * The management-interface loop against the strict harness: the documented EC2 faults one by one.
  */
+import { drive, GROUP, liveInterfaces, MemoryLogger, SETTINGS, StrictCloud, StrictCloudOptions, SUBNETS, VirtualClock } from './harness';
 import { MGMT_TAGS } from '../../src/engine/management-interfaces/contract';
 import { reconcileGroup, RunRequest, RunResult } from '../../src/engine/management-interfaces/reconcile';
-import { drive, GROUP, liveInterfaces, MemoryLogger, SETTINGS, StrictCloud, StrictCloudOptions, SUBNETS, VirtualClock } from './harness';
 
 function setup(options: Partial<StrictCloudOptions> = {}) {
   const clock = new VirtualClock();

@@ -10,13 +10,13 @@ import {
   CreateLaunchTemplateCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
   DescribeImagesCommand, DescribeInstancesCommand, DescribeNetworkInterfacesCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
+import { MemoryLogger, SETTINGS } from './harness';
 import { MGMT_ENV, MGMT_TAGS, settingsFromEnv } from '../../src/engine/management-interfaces/contract';
 import { Action } from '../../src/engine/management-interfaces/decide';
 import { createHandler } from '../../src/engine/management-interfaces/management-interfaces.lambda';
 import { SdkManagementPort } from '../../src/engine/management-interfaces/port';
 import { Clock, reconcileGroup } from '../../src/engine/management-interfaces/reconcile';
 import { Moto, startMoto } from '../failover/moto';
-import { MemoryLogger, SETTINGS } from './harness';
 
 const REGION = 'eu-west-1';
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -57,7 +57,8 @@ beforeAll(async () => {
   ec2 = new EC2Client({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
   autoscaling = new AutoScalingClient({ endpoint: moto.endpoint, region: REGION, credentials: CREDENTIALS });
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
-  const mk = async (cidr: string, az: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: az }))).Subnet!.SubnetId!;
+  const mk = async (cidr: string, az: string) =>
+    (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr, AvailabilityZone: az }))).Subnet!.SubnetId!;
   const publicA = await mk('10.0.0.0/24', 'eu-west-1a');
   const publicB = await mk('10.0.1.0/24', 'eu-west-1b');
   subnets = { 'eu-west-1a': await mk('10.0.2.0/24', 'eu-west-1a'), 'eu-west-1b': await mk('10.0.3.0/24', 'eu-west-1b') };
@@ -67,7 +68,9 @@ beforeAll(async () => {
   await autoscaling.send(new CreateAutoScalingGroupCommand({
     AutoScalingGroupName: GROUP,
     LaunchTemplate: { LaunchTemplateName: 'web', Version: '$Latest' },
-    MinSize: 3, MaxSize: 3, DesiredCapacity: 3,
+    MinSize: 3,
+    MaxSize: 3,
+    DesiredCapacity: 3,
     VPCZoneIdentifier: `${publicA},${publicB}`,
   }));
   const group = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [GROUP] }))).AutoScalingGroups![0];
@@ -112,10 +115,13 @@ describe('management interfaces against moto_server', () => {
   test('the scheduled run deletes an old orphan and leaves an interface it did not tag alone', async () => {
     const orphan = (await ec2.send(new CreateNetworkInterfaceCommand({
       SubnetId: subnets['eu-west-1a'],
-      TagSpecifications: [{ ResourceType: 'network-interface', Tags: [
-        { Key: MGMT_TAGS.GROUP, Value: GROUP }, { Key: MGMT_TAGS.INSTANCE, Value: 'i-0123456789abcdef0' },
-        { Key: MGMT_TAGS.CREATED_AT, Value: new Date(Date.now() - 3_600_000).toISOString() },
-      ] }],
+      TagSpecifications: [{
+        ResourceType: 'network-interface',
+        Tags: [
+          { Key: MGMT_TAGS.GROUP, Value: GROUP }, { Key: MGMT_TAGS.INSTANCE, Value: 'i-0123456789abcdef0' },
+          { Key: MGMT_TAGS.CREATED_AT, Value: new Date(Date.now() - 3_600_000).toISOString() },
+        ],
+      }],
     }))).NetworkInterface!.NetworkInterfaceId!;
     const foreign = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnets['eu-west-1a'], Description: 'not ours' }))).NetworkInterface!.NetworkInterfaceId!;
     const result = await reconcileGroup(port(), settings(), fastClock, new MemoryLogger(), {});

@@ -9,9 +9,9 @@
  *   refuses with UnauthorizedOperation, which would fail the run).
  */
 import * as fc from 'fast-check';
+import { drive, GROUP, liveInterfaces, MemoryLogger, SETTINGS, StrictCloud, SUBNETS, VirtualClock } from './harness';
 import { MGMT_TAGS } from '../../src/engine/management-interfaces/contract';
 import { reconcileGroup, RunRequest } from '../../src/engine/management-interfaces/reconcile';
-import { drive, GROUP, liveInterfaces, MemoryLogger, SETTINGS, StrictCloud, SUBNETS, VirtualClock } from './harness';
 
 type Step =
   | { kind: 'launch'; az: string; lost: boolean; copies: number }

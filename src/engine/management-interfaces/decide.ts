@@ -140,7 +140,9 @@ export function decide(obs: Observation): Decision {
 
   // Interfaces by the instance they are for, and by the instance they are attached to.
   const handled = new Set<string>();
-  const mine = (instanceId: string) => obs.interfaces.filter((n) => n.forInstance === instanceId || n.attachment?.instanceId === instanceId).sort(byId);
+  const mine = (instanceId: string) => obs.interfaces
+    .filter((n) => n.forInstance === instanceId || n.attachment?.instanceId === instanceId)
+    .sort(byId);
 
   for (const instance of [...obs.instances].sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))) {
     if (!inScope(instance.instanceId)) continue;
@@ -177,7 +179,10 @@ export function decide(obs: Observation): Decision {
   return { actions, waiting, problems, ready, missing };
 }
 
-function keep(obs: Observation, instance: InstanceView, own: ManagedInterfaceView[], actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[]): void {
+function keep(
+  obs: Observation, instance: InstanceView, own: ManagedInterfaceView[],
+  actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[],
+): void {
   const id = instance.instanceId;
   const subnetId = instance.availabilityZone ? obs.subnetsByAz[instance.availabilityZone] : undefined;
   const atIndex = own.filter((n) => n.attachment?.instanceId === id && n.attachment.deviceIndex === obs.deviceIndex && n.attachment.status !== 'detached');

@@ -205,7 +205,11 @@ export class SdkManagementPort implements ManagementPort {
   }
 
   async attach(interfaceId: string, instanceId: string, deviceIndex: number): Promise<string> {
-    const out = await this.ec2.send(new AttachNetworkInterfaceCommand({ NetworkInterfaceId: interfaceId, InstanceId: instanceId, DeviceIndex: deviceIndex }));
+    const out = await this.ec2.send(new AttachNetworkInterfaceCommand({
+      NetworkInterfaceId: interfaceId,
+      InstanceId: instanceId,
+      DeviceIndex: deviceIndex,
+    }));
     return out.AttachmentId ?? '';
   }
 

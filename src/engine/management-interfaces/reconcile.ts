@@ -163,7 +163,9 @@ async function act(port: ManagementPort, settings: ManagementInterfaceSettings, 
 const UNOBSERVABLE = new Set<Action['kind']>(['delete-on-termination', 'complete-launch', 'complete-terminate']);
 
 /** Runs the loop until the group converges or the deadline passes. */
-export async function reconcileGroup(port: ManagementPort, settings: ManagementInterfaceSettings, clock: Clock, logger: RunLogger, request: RunRequest = {}): Promise<RunResult> {
+export async function reconcileGroup(
+  port: ManagementPort, settings: ManagementInterfaceSettings, clock: Clock, logger: RunLogger, request: RunRequest = {},
+): Promise<RunResult> {
   const started = clock.now();
   const deadline = started + settings.deadlineMs;
   const performed: Action[] = [];
