@@ -307,7 +307,8 @@ export class StrictCloud implements ManagementPort {
     if (i.state !== 'running') throw new AwsError('IncorrectInstanceState', `instance ${instanceId} is ${i.state}`);
     if (n.attachment) throw new AwsError('InvalidNetworkInterface.InUse', `${interfaceId} is in use`);
     if (n.az !== i.az) throw new AwsError('InvalidParameterValue', `${interfaceId} is in ${n.az}, ${instanceId} in ${i.az}`);
-    const taken = Object.values(this.state.enis).some((e) => !e.deleted && e.attachment?.instanceId === instanceId && e.attachment.deviceIndex === deviceIndex);
+    const taken = Object.values(this.state.enis)
+      .some((e) => !e.deleted && e.attachment?.instanceId === instanceId && e.attachment.deviceIndex === deviceIndex);
     if (taken) {
       throw new AwsError('InvalidParameterValue', `device index ${deviceIndex} of ${instanceId} is in use`);
     }
