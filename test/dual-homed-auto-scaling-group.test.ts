@@ -1,3 +1,7 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
@@ -113,7 +117,7 @@ describe('DualHomedAutoScalingGroup', () => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^WebHandlerRole') } });
     const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
-    expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: Match.anyValue() && expect.anything() });
+    expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
     expect(JSON.stringify(bySid('CreateTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'])).toMatch(/VpcPrivateSubnet1Subnet.*VpcPrivateSubnet2Subnet/);
     expect(JSON.stringify(bySid('CreateInManagementSubnets').Resource)).not.toMatch(/VpcPublicSubnet/);
     expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toHaveProperty([`aws:ResourceTag/${MGMT_TAGS.GROUP}`]);
@@ -158,6 +162,13 @@ describe('DualHomedAutoScalingGroup', () => {
     expect(script).toContain('readonly MGMT_DEVICE_INDEX=1');
     expect(script).toContain('ListenAddress ${MGMT_IP}');
     expect(script).not.toContain('${Token[');
+  });
+
+  test.each([DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04, DualHomedOs.UBUNTU_24_04])('%s: the user data passes shellcheck', (os) => {
+    const { group } = build({ operatingSystem: os, userDataCommands: ['echo ready'] });
+    const file = path.join(fs.mkdtempSync(path.join(tmpdir(), 'asg-user-data-')), 'user-data.sh');
+    fs.writeFileSync(file, group.userData.render());
+    expect(execFileSync('/usr/bin/shellcheck', ['-s', 'bash', file], { encoding: 'utf8' })).toBe('');
   });
 
   test('cdk-nag AwsSolutions finds nothing unexplained, and cfn-lint is clean', () => {
