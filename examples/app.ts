@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { DnsFailoverExampleStack } from './dns-failover';
 import { DualHomedExampleStack } from './dual-homed';
+import { DualHomedAsgExampleStack } from './dual-homed-asg';
 import { EniFailoverExampleStack } from './eni-failover';
 import { ManagedFargateServiceExampleStack } from './managed-fargate-service';
 import { ManagementNetworkExampleStack } from './management-network';
@@ -66,6 +67,7 @@ export function buildExampleApp(outdir = `${__dirname}/cdk.out`): App {
   new ManagedFargateServiceExampleStack(app, 'ManagedFargateServiceExample', { env });
   new SelfHealingInstanceExampleStack(app, 'SelfHealingInstanceExample', { env });
   new DnsFailoverExampleStack(app, 'DnsFailoverExample', { env });
+  new DualHomedAsgExampleStack(app, 'DualHomedAsgExample', { env });
   new ManagementNetworkExampleStack(app, 'ManagementNetworkExample', {
     env,
     clientVpnCertificates: server && client ? { server, client } : undefined,

@@ -11,3 +11,4 @@ export * from './managed-fargate-service';
 export * from './dns-failover';
 export * from './self-healing-instance';
 export * from './topology';
+export * from './dual-homed-auto-scaling-group';

@@ -1,0 +1,670 @@
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { Construct } from 'constructs';
+import { DualHomedOs } from './dual-homed-instance';
+import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
+import { ManagementInterfacesFunction } from './engine/management-interfaces/management-interfaces-function';
+import { adminPortsOpenToInternet, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
+import { DualHomedOsFlavour, renderSetupScript, SETUP_SCRIPT_PATH } from './private/dual-homed-user-data';
+import { checkEniCount } from './private/instance-limits-check';
+import { subnetName } from './private/introspect';
+import { isAnyAddress } from './private/ip';
+import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
+
+/** The device index of the management interface on every instance of the group. */
+const MANAGEMENT_DEVICE_INDEX = 1;
+
+/**
+ * Properties of a {@link DualHomedAutoScalingGroup}.
+ */
+export interface DualHomedAutoScalingGroupProps {
+  /** The VPC of both subnet selections. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the instances' primary interfaces (device index 0, service traffic), one or
+   * more Availability Zones. The group launches into these subnets.
+   */
+  readonly publicSubnets: ec2.SubnetSelection;
+
+  /**
+   * The management subnets: exactly one private subnet in every Availability Zone of
+   * `publicSubnets`. Each instance's management interface is created in the subnet of its zone.
+   */
+  readonly managementSubnets: ec2.SubnetSelection;
+
+  /** The instance type; it must support at least two network interfaces. */
+  readonly instanceType: ec2.InstanceType;
+
+  /** The machine image: Amazon Linux 2023, Ubuntu 22.04 or Ubuntu 24.04 (see `operatingSystem`). */
+  readonly machineImage: ec2.IMachineImage;
+
+  /**
+   * Where SSH and the admin ports are admitted from on the management interfaces (for example
+   * `ManagementNetwork.managementPeers`). `0.0.0.0/0` and `::/0` are refused.
+   */
+  readonly managementPeers: ec2.IPeer[];
+
+  /**
+   * The operating system the user data configures.
+   *
+   * @default - Amazon Linux 2023 when `machineImage` is `MachineImage.latestAmazonLinux2023()`;
+   * otherwise it must be given
+   */
+  readonly operatingSystem?: DualHomedOs;
+
+  /**
+   * The ports the application serves on the primary interfaces.
+   *
+   * @default - none: add them later through `connections`
+   */
+  readonly servicePorts?: ec2.Port[];
+
+  /**
+   * Where the service ports are admitted from.
+   *
+   * @default - [ec2.Peer.anyIpv4()]
+   */
+  readonly servicePeers?: ec2.IPeer[];
+
+  /**
+   * The TCP port of SSH, served on the management address only.
+   *
+   * @default 22
+   */
+  readonly sshPort?: number;
+
+  /**
+   * Further administration ports admitted from `managementPeers` on the management interfaces.
+   *
+   * @default - none: SSH only
+   */
+  readonly adminPorts?: ec2.Port[];
+
+  /**
+   * The security group of the primary interfaces.
+   *
+   * @default - a new security group that allows all outbound traffic
+   */
+  readonly publicSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * The security group of the management interfaces.
+   *
+   * @default - a new security group with no outbound rule
+   */
+  readonly managementSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * The instance role.
+   *
+   * @default - a new role assumable by EC2
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Minimum number of instances.
+   *
+   * @default 1
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * Maximum number of instances.
+   *
+   * @default - minCapacity, or desiredCapacity when it is larger
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Initial number of instances.
+   *
+   * @default - minCapacity
+   */
+  readonly desiredCapacity?: number;
+
+  /**
+   * What Auto Scaling does with a launching instance whose management interface was not attached
+   * before `launchHookTimeout`: `CONTINUE` puts it in service without one (the scheduled run
+   * attaches it later and the `InstancesWithoutManagementInterface` alarm fires); `ABANDON`
+   * terminates it and launches another.
+   *
+   * @default autoscaling.DefaultResult.CONTINUE
+   */
+  readonly launchHookDefaultResult?: autoscaling.DefaultResult;
+
+  /**
+   * How long a launching instance waits for its management interface.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly launchHookTimeout?: Duration;
+
+  /**
+   * How often the whole group is reconciled (orphans deleted, missed hooks repaired).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly repairInterval?: Duration;
+
+  /**
+   * The topic the alarms notify.
+   *
+   * @default - a new encrypted topic (`alarmTopic`); subscribe to it
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * The size of the encrypted gp3 root volume.
+   *
+   * @default Size.gibibytes(16)
+   */
+  readonly rootVolumeSize?: Size;
+
+  /**
+   * The device name of the image's root volume: `/dev/xvda` on Amazon Linux, `/dev/sda1` on Ubuntu.
+   *
+   * @default - '/dev/xvda' for Amazon Linux 2023, '/dev/sda1' for Ubuntu
+   */
+  readonly rootDeviceName?: string;
+
+  /**
+   * Retention of the handler's logs.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Commands run by the user data after the network configuration.
+   *
+   * @default - none
+   */
+  readonly userDataCommands?: string[];
+}
+
+/**
+ * A multi-AZ Auto Scaling group of dual-homed instances: each instance's primary interface is in
+ * the group's (public or application) subnets, and a management interface in the management
+ * subnet of the instance's own Availability Zone is created and attached at device index 1 by a
+ * level-triggered handler when the instance launches, and detached and deleted when it terminates.
+ *
+ * Launch and terminate lifecycle hooks hold each instance until the handler has done its part;
+ * EventBridge delivers the lifecycle events to the handler, and a schedule runs it over the whole
+ * group to delete orphans and repair instances whose event was lost. The user data waits (bounded)
+ * for the interface, then configures policy routing and binds sshd to the management address.
+ */
+export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnectable {
+  /** The Auto Scaling group. */
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+
+  /** The launch template of the group's instances (IMDSv2, encrypted root volume). */
+  public readonly launchTemplate: ec2.LaunchTemplate;
+
+  /** The management subnets, one per Availability Zone. */
+  public readonly managementSubnets: ec2.ISubnet[];
+
+  /** The security groups of the primary interfaces. */
+  public readonly connections: ec2.Connections;
+
+  /** The security groups of the management interfaces. */
+  public readonly managementConnections: ec2.Connections;
+
+  /** The instance role. */
+  public readonly role: iam.IRole;
+
+  /** The user data: a bounded wait for the management interface, its configuration, then `userDataCommands`. */
+  public readonly userData: ec2.UserData;
+
+  /** The handler that creates, attaches, detaches and deletes the management interfaces. */
+  public readonly function: lambda.IFunction;
+
+  /** Lifecycle events and runs the handler failed to process after retries. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  /** The topic the alarms notify. */
+  public readonly alarmTopic: sns.ITopic;
+
+  /** Alarms: handler errors, dead-lettered events, InService instances without a management interface. */
+  public readonly alarms: cloudwatch.IAlarm[];
+
+  /** The operating system the user data was written for. */
+  public readonly operatingSystem: DualHomedOs;
+
+  constructor(scope: Construct, id: string, props: DualHomedAutoScalingGroupProps) {
+    super(scope, id);
+
+    // Checks.
+    const publicSubnets = props.vpc.selectSubnets(props.publicSubnets).subnets;
+    if (publicSubnets.length === 0) {
+      throw new Error(`publicSubnets of ${this.node.path} selects no subnet: select the subnets the group launches into`);
+    }
+    this.managementSubnets = selectManagementSubnets(this, props.vpc, props.managementSubnets, publicSubnets);
+    const sshPort = props.sshPort ?? 22;
+    if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
+      throw new Error(`sshPort ${sshPort} is not a TCP port: use an integer from 1 to 65535`);
+    }
+    const managementPorts = [ec2.Port.tcp(sshPort), ...(props.adminPorts ?? [])];
+    validatePeersAndPorts(props, managementPorts);
+    const capacity = validateCapacity(props);
+    checkEniCount(this, props.instanceType.toString(), MANAGEMENT_DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${MANAGEMENT_DEVICE_INDEX})`);
+    this.operatingSystem = props.operatingSystem ?? detectOperatingSystem(this, props.machineImage);
+    if (props.machineImage.getImage(this).osType !== ec2.OperatingSystemType.LINUX) {
+      throw new Error(`machineImage of ${this.node.path} is not a Linux image: DualHomedAutoScalingGroup configures Amazon Linux 2023 and Ubuntu 22.04/24.04 only`);
+    }
+    const launchTimeout = props.launchHookTimeout ?? Duration.minutes(10);
+    checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
+    const repairInterval = props.repairInterval ?? Duration.minutes(5);
+    checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
+
+    // Defaults.
+    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} primary interfaces: service ports`,
+      allowAllOutbound: true,
+    });
+    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} management interfaces: SSH and admin ports`,
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
+    this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
+    const servicePeers = props.servicePeers ?? [ec2.Peer.anyIpv4()];
+    for (const port of props.servicePorts ?? []) {
+      for (const peer of servicePeers) {
+        this.connections.allowFrom(peer, port, 'Service port');
+      }
+    }
+    if (!props.publicSecurityGroup && (props.servicePorts ?? []).length > 0 && servicePeers.some((p) => isAnyAddress(peerCidr(p) ?? ''))) {
+      Validations.of(publicSecurityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'The primary interfaces serve the application to the internet on servicePorts only; SSH and admin ports on them are refused at synth',
+      });
+    }
+    for (const port of managementPorts) {
+      for (const peer of props.managementPeers) {
+        this.managementConnections.allowFrom(peer, port, 'Administration from the management network');
+      }
+    }
+    this.node.addValidation({
+      validate: () => [
+        ...adminPortsOpenToInternet([publicSecurityGroup], managementPorts, `${this.node.path} (primary interfaces)`),
+        ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
+      ],
+    });
+    this.role = props.role ?? new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of ${this.node.path}`.slice(0, 1000),
+    });
+    const alarmTopic = props.alarmTopic ?? new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${this.node.path} management interfaces`.slice(0, 100),
+      enforceSSL: true,
+    });
+    if (!props.alarmTopic) {
+      Validations.of(alarmTopic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason: 'Alarm notifications carry no data beyond alarm names; pass alarmTopic to use a topic encrypted with your key',
+      });
+    }
+    this.alarmTopic = alarmTopic;
+
+    // Build.
+    const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    this.userData = renderUserData(this.operatingSystem, sshPort, launchTimeout, props.userDataCommands ?? []);
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      instanceType: props.instanceType,
+      machineImage: props.machineImage,
+      userData: this.userData,
+      role: this.role,
+      securityGroup: publicSecurityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: props.rootDeviceName ?? (this.operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(16)).toGibibytes(), {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+        }),
+      }],
+    });
+
+    const { fn, deadLetterQueue } = this.buildHandler(props, groupName, managementSecurityGroup);
+    this.function = fn;
+    this.deadLetterQueue = deadLetterQueue;
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: { subnets: publicSubnets },
+      launchTemplate: this.launchTemplate,
+      autoScalingGroupName: groupName,
+      ...capacity,
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+      notifications: [{ topic: alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
+    });
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Launch and terminate errors go to the alarm topic; routine launches and terminations would drown the alarms, and the handler reports each one in its logs and metrics',
+    });
+    // The hooks exist when the group is created, so its first instances wait for their interfaces too.
+    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    cfnGroup.lifecycleHookSpecificationList = [
+      {
+        lifecycleHookName: LAUNCH_HOOK_NAME,
+        lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        defaultResult: props.launchHookDefaultResult ?? autoscaling.DefaultResult.CONTINUE,
+        heartbeatTimeout: launchTimeout.toSeconds(),
+      },
+      {
+        lifecycleHookName: TERMINATE_HOOK_NAME,
+        lifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+        defaultResult: autoscaling.DefaultResult.CONTINUE,
+        heartbeatTimeout: 300,
+      },
+    ];
+    this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
+    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName);
+  }
+
+  private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Creates, attaches, detaches and deletes the management interfaces of ${this.node.path}`.slice(0, 1000),
+    });
+    const arn = (service: string, resource: string, resourceName: string) =>
+      stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const interfaces = arn('ec2', 'network-interface', '*');
+    const instances = arn('ec2', 'instance', '*');
+    const subnetArns = this.managementSubnets.map((s) => arn('ec2', 'subnet', s.subnetId));
+    const tagged = { StringEquals: { [`aws:ResourceTag/${MGMT_TAGS.GROUP}`]: groupName } };
+
+    // Create: only in the management subnets, only with the management security group, only tagged.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaggedInterfaces',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [interfaces],
+      conditions: {
+        StringEquals: { [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: groupName },
+        ArnEquals: { 'ec2:Subnet': subnetArns },
+      },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateInManagementSubnets',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [...subnetArns, arn('ec2', 'security-group', managementSecurityGroup.securityGroupId)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagOnCreate',
+      actions: ['ec2:CreateTags'],
+      resources: [interfaces],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } },
+    }));
+    // Change and delete: only interfaces carrying the group tag, in the management subnets.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ChangeTaggedInterfaces',
+      actions: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:ModifyNetworkInterfaceAttribute'],
+      resources: [interfaces],
+      conditions: { ...tagged, ArnEquals: { 'ec2:Subnet': subnetArns } },
+    }));
+    // Attach and detach: only on the group's instances (Auto Scaling tags them with its name).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'OnGroupInstances',
+      actions: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface', 'ec2:ModifyNetworkInterfaceAttribute'],
+      resources: [instances],
+      conditions: { StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': groupName } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CompleteHooks',
+      actions: ['autoscaling:CompleteLifecycleAction'],
+      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    // Describe calls support no resource-level permissions.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'Describe',
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'],
+      resources: ['*'],
+    }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only DescribeNetworkInterfaces, DescribeInstances and DescribeAutoScalingGroups are on *: AWS supports no resource-level permissions for them',
+    });
+    acknowledgeEc2Wildcard(role, 'network-interface',
+      'Interfaces are created at run time: creation requires the group tag in the request and the management subnets; every change requires the group tag on the interface and a management subnet');
+    acknowledgeEc2Wildcard(role, 'instance',
+      'Instances are launched by the group at run time: attach and detach are limited by the aws:autoscaling:groupName tag condition');
+    role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
+        'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
+    });
+
+    const logGroup = new logs.LogGroup(this, 'HandlerLogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    logGroup.grantWrite(role);
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the handler and of its EventBridge targets',
+    });
+    const zones = this.managementSubnets.map((s) => ({ az: s.availabilityZone, subnetId: s.subnetId }));
+    const fn = new ManagementInterfacesFunction(this, 'Handler', {
+      description: `Management interfaces of ${this.node.path}`.slice(0, 256),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      deadLetterQueue,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      environment: {
+        [MGMT_ENV.GROUP_NAME]: groupName,
+        [MGMT_ENV.SUBNETS]: renderSubnets(zones),
+        [MGMT_ENV.SECURITY_GROUPS]: managementSecurityGroup.securityGroupId,
+        [MGMT_ENV.DEVICE_INDEX]: String(MANAGEMENT_DEVICE_INDEX),
+        [MGMT_ENV.LAUNCH_HOOK]: LAUNCH_HOOK_NAME,
+        [MGMT_ENV.TERMINATE_HOOK]: TERMINATE_HOOK_NAME,
+        [MGMT_ENV.DEADLINE_SECONDS]: '90',
+        [MGMT_ENV.ORPHAN_GRACE_SECONDS]: '900',
+        [MGMT_ENV.DESCRIPTION]: `Management interface of ${this.node.path}`.slice(-255),
+        POWERTOOLS_SERVICE_NAME: 'dual-homed-auto-scaling-group',
+        POWERTOOLS_METRICS_NAMESPACE: 'DualHomedAutoScalingGroup',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+    });
+    fn.node.addDependency(role);
+    acknowledgeRuntime(fn);
+    return { fn, deadLetterQueue };
+  }
+
+  private buildTriggers(groupName: string, fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, repairInterval: Duration): void {
+    const target = () => new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(1) });
+    const lifecycle = new events.Rule(this, 'LifecycleRule', {
+      description: `Lifecycle actions of ${groupName}: create or delete the management interface`.slice(0, 512),
+      eventPattern: {
+        source: ['aws.autoscaling'],
+        detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
+        detail: { AutoScalingGroupName: [groupName] },
+      },
+      targets: [target()],
+    });
+    const repair = new events.Rule(this, 'RepairSchedule', {
+      description: `Reconcile the management interfaces of ${groupName}: delete orphans, repair missed hooks`.slice(0, 512),
+      schedule: events.Schedule.rate(repairInterval),
+      targets: [target()],
+    });
+    // The rule and its target exist before the group launches its first instance.
+    this.autoScalingGroup.node.addDependency(lifecycle, repair, fn);
+  }
+
+  private buildAlarms(fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string): cloudwatch.IAlarm[] {
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new cw_actions.SnsAction(topic));
+      return a;
+    };
+    return [
+      alarm('ErrorsAlarm', `The management-interface handler of ${this.node.path} failed: instances may be without their management interface (see its logs)`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })),
+      alarm('DeadLetterQueueAlarm', `Events of ${this.node.path} that the handler could not process are in the dead-letter queue`,
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })),
+      alarm('UnmanagedInstancesAlarm', `InService instances of ${this.node.path} have had no management interface for 15 minutes of scheduled runs`,
+        new cloudwatch.Metric({
+          namespace: 'DualHomedAutoScalingGroup',
+          metricName: 'InstancesWithoutManagementInterface',
+          dimensionsMap: { service: 'dual-homed-auto-scaling-group', AutoScalingGroupName: groupName },
+          period: Duration.minutes(15),
+          statistic: cloudwatch.Stats.MINIMUM,
+        })),
+    ];
+  }
+}
+
+/** One management subnet per zone of the public subnets; throws naming the prop otherwise. */
+function selectManagementSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection, publicSubnets: ec2.ISubnet[]): ec2.ISubnet[] {
+  const stack = Stack.of(scope);
+  const subnets = vpc.selectSubnets(selection).subnets;
+  // Zones compare by their resolved form, so env-agnostic stacks (zones are Fn::GetAZs tokens) work too.
+  const key = (s: ec2.ISubnet) => JSON.stringify(stack.resolve(s.availabilityZone));
+  const show = (s: ec2.ISubnet) => Token.isUnresolved(s.availabilityZone) ? key(s) : s.availabilityZone;
+  const publicIds = new Set(vpc.publicSubnets.map((s) => s.node.path));
+  for (const s of subnets) {
+    if (publicIds.has(s.node.path)) {
+      throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(s)}, a public subnet: a management interface must never get a public address; select private subnets (for example { subnetGroupName: 'Management' })`);
+    }
+  }
+  const byZone = new Map<string, ec2.ISubnet>();
+  for (const s of subnets) {
+    const other = byZone.get(key(s));
+    if (other) {
+      throw new Error(`managementSubnets of ${scope.node.path} selects two subnets in ${show(s)} (${subnetName(other)}, ${subnetName(s)}): select exactly one management subnet per Availability Zone`);
+    }
+    byZone.set(key(s), s);
+  }
+  const result: ec2.ISubnet[] = [];
+  for (const s of publicSubnets) {
+    const m = byZone.get(key(s));
+    if (!m) {
+      const have = subnets.map(show).join(', ') || 'none';
+      const envHint = Token.isUnresolved(s.availabilityZone)
+        ? ' (the zones are unresolved tokens here: give the stack an explicit env with account and region, or select both from subnets of one VPC)'
+        : '';
+      throw new Error(`managementSubnets of ${scope.node.path} has no subnet in ${show(s)}, where publicSubnets selects ${subnetName(s)} (management subnets are in: ${have}): add a management subnet in every zone the group uses, or narrow publicSubnets${envHint}`);
+    }
+    if (!result.includes(m)) result.push(m);
+  }
+  return result;
+}
+
+function validatePeersAndPorts(props: DualHomedAutoScalingGroupProps, managementPorts: ec2.Port[]): void {
+  for (const peer of props.managementPeers) {
+    const cidr = peerCidr(peer);
+    if (cidr !== undefined && isAnyAddress(cidr)) {
+      throw new Error(`managementPeers contains ${cidr}: SSH and admin ports may only be opened to a management network, never to the internet; use the management network's CIDRs, prefix lists or security groups`);
+    }
+  }
+  for (const port of props.servicePorts ?? []) {
+    const clash = managementPorts.find((m) => portsOverlap(ruleJson(m), ruleJson(port)));
+    if (clash) {
+      throw new Error(`servicePorts contains ${port.toString()}, which is also a management port (${clash.toString()}): the public interfaces must not serve SSH or admin ports; remove it from servicePorts`);
+    }
+  }
+}
+
+function validateCapacity(props: DualHomedAutoScalingGroupProps): { minCapacity: number; maxCapacity: number; desiredCapacity?: number } {
+  const check = (name: string, value: number | undefined) => {
+    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
+      throw new Error(`${name} ${value} is not allowed: use a whole number of 0 or more`);
+    }
+  };
+  check('minCapacity', props.minCapacity);
+  check('maxCapacity', props.maxCapacity);
+  check('desiredCapacity', props.desiredCapacity);
+  const min = props.minCapacity ?? 1;
+  const max = props.maxCapacity ?? Math.max(min, props.desiredCapacity ?? 0);
+  if (max < min) {
+    throw new Error(`maxCapacity ${max} is less than minCapacity ${min}: use a maxCapacity of ${min} or more`);
+  }
+  if (props.desiredCapacity !== undefined && (props.desiredCapacity < min || props.desiredCapacity > max)) {
+    throw new Error(`desiredCapacity ${props.desiredCapacity} is outside minCapacity ${min} and maxCapacity ${max}: use a value from ${min} to ${max}`);
+  }
+  return { minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity };
+}
+
+function checkDuration(prop: string, value: Duration, minSeconds: number, maxSeconds: number, why: string): void {
+  if (value.isUnresolved()) return;
+  const seconds = value.toSeconds();
+  if (seconds < minSeconds || seconds > maxSeconds) {
+    throw new Error(`${prop} ${value.toHumanString()} is not allowed: use ${minSeconds} to ${maxSeconds} seconds (${why})`);
+  }
+}
+
+function detectOperatingSystem(scope: Construct, image: ec2.IMachineImage): DualHomedOs {
+  if (image instanceof ec2.AmazonLinux2023ImageSsmParameter) {
+    return DualHomedOs.AMAZON_LINUX_2023;
+  }
+  throw new Error(`cannot tell the operating system of machineImage (${image.constructor.name}) of ${scope.node.path}: set operatingSystem to DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04 or DualHomedOs.UBUNTU_24_04`);
+}
+
+function flavourOf(os: DualHomedOs): DualHomedOsFlavour {
+  switch (os) {
+    case DualHomedOs.AMAZON_LINUX_2023: return 'al2023';
+    case DualHomedOs.UBUNTU_22_04: return 'ubuntu-22.04';
+    case DualHomedOs.UBUNTU_24_04: return 'ubuntu-24.04';
+  }
+}
+
+const HEREDOC_END = 'DUAL_HOMED_ASG_SETUP_EOF';
+
+/**
+ * The user data: installs the dual-homed setup script and runs it until the management interface,
+ * which the handler attaches after boot, is there and configured, for at most the launch hook's
+ * timeout plus five minutes. Until then sshd keeps the image's defaults, but the primary
+ * interface's security group admits no SSH (refused at synth), so nothing is more open than before.
+ */
+function renderUserData(os: DualHomedOs, sshPort: number, wait: Duration, extra: string[]): ec2.UserData {
+  const script = renderSetupScript({ os: flavourOf(os), managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
+  const waitSeconds = wait.toSeconds() + 300;
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands(
+    '# Dual-homed network configuration. The management interface is attached after boot by the',
+    '# lifecycle handler: the setup runs until it finds and configures it, within a bounded time.',
+    `install -d -m 0755 ${SETUP_SCRIPT_PATH.slice(0, SETUP_SCRIPT_PATH.lastIndexOf('/'))}`,
+    `cat > ${SETUP_SCRIPT_PATH} <<'${HEREDOC_END}'`,
+    script,
+    HEREDOC_END,
+    `chmod 0750 ${SETUP_SCRIPT_PATH}`,
+    `deadline=$(( $(date +%s) + ${waitSeconds} ))`,
+    `until ${SETUP_SCRIPT_PATH}; do`,
+    '  if [ "$(date +%s)" -ge "${deadline}" ]; then',
+    `    echo "dual-homed setup: no management interface configured within ${waitSeconds} s; see 'journalctl -t dual-homed'" >&2`,
+    '    exit 1',
+    '  fi',
+    '  echo "dual-homed setup: management interface not ready yet, trying again in 10 s"',
+    '  sleep 10',
+    'done',
+    ...extra,
+  );
+  return userData;
+}
