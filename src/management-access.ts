@@ -8,7 +8,10 @@ import {
 } from './management-access-options';
 import { knownSubnetAz, subnetName } from './private/introspect';
 import { isAnyAddress, parseIpv4, parseIpv4Cidr } from './private/ip';
-import { cidrId, knownVpcCidr, ManagementAccessContext, onePerAz, subnetCidrOrThrow } from './private/management';
+import {
+  cidrId, ClientVpnResources, InstanceConnectEndpointResources, knownVpcCidr, ManagementAccessContext, onePerAz,
+  SessionManagerResources, subnetCidrOrThrow, VpnGatewayResources,
+} from './private/management';
 import { subnetRouteTableId } from './private/routes';
 
 export * from './management-access-options';
@@ -17,8 +20,13 @@ export * from './management-access-options';
  * A way into the management subnets of a {@link ManagementNetwork}. Several can be combined.
  *
  * Each kind binds to the network it is added to through a narrow context (the VPC, the management
- * subnets and security group, and the management CIDRs it declares) and keeps what it creates:
- * read the resources from the access itself, for example `clientVpn.endpoint`.
+ * subnets and security group, and the management CIDRs it declares) and keeps what it creates in
+ * each network. Read the resources from the network's getters (for example
+ * `network.clientVpnEndpoint`), or keep a typed handle by constructing the access class directly
+ * (`const vpn = new ClientVpnAccess({...})`, then `vpn.endpoint`): the static factories return
+ * `ManagementAccess`, which has no resource getters. One access can be added to several networks
+ * (for example one per stack): each gets its own resources, and the access's getters then throw,
+ * as they cannot tell which network is meant, so read the network's getters instead.
  */
 export abstract class ManagementAccess {
   /**
@@ -59,39 +67,54 @@ export abstract class ManagementAccess {
   /** The kind of access: `clientVpn`, `vpnGateway`, `instanceConnectEndpoint` or `sessionManager`. */
   public abstract readonly kind: string;
 
-  private boundTo?: string;
+  /** What the access created, per network that added it, in the order they were added. */
+  private readonly created = new Map<Construct, object>();
 
   /**
-   * Creates the access's resources in the network that adds it. An access belongs to one network:
-   * it keeps the resources it creates.
+   * Creates the access's resources in the network that adds it and keeps them under that network.
+   * A failed add (a validation error) records nothing: the access can still be added elsewhere.
    *
    * @internal
    */
   public _bind(context: ManagementAccessContext): void {
-    if (this.boundTo !== undefined) {
-      throw new Error(`access ${this.kind} is already added to ${this.boundTo}, and keeps the resources it created there: create another ManagementAccess.${this.kind}() for ${context.scope.node.path}`);
-    }
-    this.boundTo = context.scope.node.path;
-    this._configure(context);
+    const resources = this._configure(context);
+    this.created.set(context.scope, resources);
   }
 
   /**
-   * Validates the options against the network and creates the resources.
+   * Validates the options against the network, creates the resources and returns them.
    *
    * @internal
    */
-  protected abstract _configure(context: ManagementAccessContext): void;
+  protected abstract _configure(context: ManagementAccessContext): object;
+
+  /**
+   * What the access created in `network`; without `network`, in the only network it was added to
+   * (undefined before any), and an error naming the networks when it was added to several.
+   *
+   * @internal
+   */
+  protected _createdIn(network: Construct | undefined, getter: string, networkGetter: string): object | undefined {
+    if (network !== undefined) {
+      return this.created.get(network);
+    }
+    if (this.created.size > 1) {
+      const paths = [...this.created.keys()].map((n) => n.node.path);
+      throw new Error(`${this.kind} ${getter} is ambiguous: the access is added to ${paths.length} networks (${paths.join(', ')}) and created one in each; read ${networkGetter} from the ManagementNetwork instead`);
+    }
+    return this.created.values().next().value;
+  }
 }
 
 /**
  * An AWS Client VPN endpoint into the management subnets: see `ManagementAccess.clientVpn()`.
+ *
+ * What it creates is kept per network; its getters read the only network it was added to and throw
+ * when it was added to several (read the `ManagementNetwork` getters then).
  */
 export class ClientVpnAccess extends ManagementAccess {
   /** The kind of access: `clientVpn`. */
   public readonly kind: string = 'clientVpn';
-
-  private _endpoint?: ec2.ClientVpnEndpoint;
-  private _logGroup?: logs.ILogGroup;
 
   /**
    * The same as `ManagementAccess.clientVpn()`, typed: construct it directly to keep a handle on the
@@ -107,7 +130,7 @@ export class ClientVpnAccess extends ManagementAccess {
    * @default - none until the access is added to a `ManagementNetwork`
    */
   public get endpoint(): ec2.ClientVpnEndpoint | undefined {
-    return this._endpoint;
+    return this._resourcesIn(undefined, 'endpoint', 'clientVpnEndpoint')?.endpoint;
   }
 
   /**
@@ -116,11 +139,16 @@ export class ClientVpnAccess extends ManagementAccess {
    * @default - none until the access is added to a `ManagementNetwork`
    */
   public get logGroup(): logs.ILogGroup | undefined {
-    return this._logGroup;
+    return this._resourcesIn(undefined, 'logGroup', 'clientVpnLogGroup')?.logGroup;
   }
 
   /** @internal */
-  protected _configure(context: ManagementAccessContext): void {
+  public _resourcesIn(network: Construct | undefined, getter = '', networkGetter = ''): ClientVpnResources | undefined {
+    return this._createdIn(network, getter, networkGetter) as ClientVpnResources | undefined;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): ClientVpnResources {
     const o = this.options;
     if (!o.clientCertificateArn && !o.samlProvider) {
       throw new Error('clientVpn needs an authentication method: give clientCertificateArn (mutual TLS) or samlProvider (SAML federation), or both');
@@ -175,23 +203,20 @@ export class ClientVpnAccess extends ManagementAccess {
         description: `Management subnet ${cidr}`,
       });
     }
-    this._endpoint = endpoint;
-    this._logGroup = logGroup;
+    return { endpoint, logGroup };
   }
 }
 
 /**
  * A virtual private gateway for site-to-site VPN and Direct Connect: see
  * `ManagementAccess.vpnGateway()`.
+ *
+ * What it creates is kept per network; its getters read the only network it was added to and throw
+ * when it was added to several (read the `ManagementNetwork` getters then).
  */
 export class VpnGatewayAccess extends ManagementAccess {
   /** The kind of access: `vpnGateway`. */
   public readonly kind: string = 'vpnGateway';
-
-  private _vpnGatewayId?: string;
-  private _customerGateway?: ec2.CfnCustomerGateway;
-  private _vpnConnection?: ec2.CfnVPNConnection;
-  private _directConnectGatewayAssociation?: directconnect.CfnDirectConnectGatewayAssociation;
 
   /**
    * The same as `ManagementAccess.vpnGateway()`, typed: construct it directly to keep a handle on the
@@ -207,7 +232,7 @@ export class VpnGatewayAccess extends ManagementAccess {
    * @default - none until the access is added to a `ManagementNetwork`
    */
   public get vpnGatewayId(): string | undefined {
-    return this._vpnGatewayId;
+    return this._resourcesIn(undefined, 'vpnGatewayId', 'vpnGatewayId')?.vpnGatewayId;
   }
 
   /**
@@ -216,7 +241,7 @@ export class VpnGatewayAccess extends ManagementAccess {
    * @default - none without `customerGateway`, or until the access is added to a `ManagementNetwork`
    */
   public get customerGateway(): ec2.CfnCustomerGateway | undefined {
-    return this._customerGateway;
+    return this._resourcesIn(undefined, 'customerGateway', 'customerGateway')?.customerGateway;
   }
 
   /**
@@ -225,7 +250,7 @@ export class VpnGatewayAccess extends ManagementAccess {
    * @default - none without `customerGateway`, or until the access is added to a `ManagementNetwork`
    */
   public get vpnConnection(): ec2.CfnVPNConnection | undefined {
-    return this._vpnConnection;
+    return this._resourcesIn(undefined, 'vpnConnection', 'vpnConnection')?.vpnConnection;
   }
 
   /**
@@ -234,11 +259,16 @@ export class VpnGatewayAccess extends ManagementAccess {
    * @default - none without `directConnectGatewayId`, or until the access is added to a `ManagementNetwork`
    */
   public get directConnectGatewayAssociation(): directconnect.CfnDirectConnectGatewayAssociation | undefined {
-    return this._directConnectGatewayAssociation;
+    return this._resourcesIn(undefined, 'directConnectGatewayAssociation', 'directConnectGatewayAssociation')?.directConnectGatewayAssociation;
   }
 
   /** @internal */
-  protected _configure(context: ManagementAccessContext): void {
+  public _resourcesIn(network: Construct | undefined, getter = '', networkGetter = ''): VpnGatewayResources | undefined {
+    return this._createdIn(network, getter, networkGetter) as VpnGatewayResources | undefined;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): VpnGatewayResources {
     const o = this.options;
     if (o.onPremisesCidrs.length === 0) {
       throw new Error('vpnGateway onPremisesCidrs is empty: name the on-premises networks that administer the management subnets (for example 192.168.0.0/16), so the network ACL and security groups can admit them');
@@ -298,6 +328,7 @@ export class VpnGatewayAccess extends ManagementAccess {
       propagation.addDependency(attachment);
     }
 
+    const resources: VpnGatewayResources = { vpnGatewayId };
     if (cgw) {
       const customerGateway = new ec2.CfnCustomerGateway(context.scope, 'CustomerGateway', {
         type: ec2.VpnConnectionType.IPSEC_1,
@@ -319,8 +350,8 @@ export class VpnGatewayAccess extends ManagementAccess {
           });
         }
       }
-      this._customerGateway = customerGateway;
-      this._vpnConnection = connection;
+      resources.customerGateway = customerGateway;
+      resources.vpnConnection = connection;
     }
 
     if (o.directConnectGatewayId !== undefined) {
@@ -332,21 +363,22 @@ export class VpnGatewayAccess extends ManagementAccess {
         // AWS associates only a gateway that is attached to a VPC.
         association.addDependency(attachment);
       }
-      this._directConnectGatewayAssociation = association;
+      resources.directConnectGatewayAssociation = association;
     }
-    this._vpnGatewayId = vpnGatewayId;
+    return resources;
   }
 }
 
 /**
  * An EC2 Instance Connect Endpoint in a management subnet: see
  * `ManagementAccess.instanceConnectEndpoint()`.
+ *
+ * What it creates is kept per network; its getters read the only network it was added to and throw
+ * when it was added to several (read the `ManagementNetwork` getters then).
  */
 export class InstanceConnectEndpointAccess extends ManagementAccess {
   /** The kind of access: `instanceConnectEndpoint`. */
   public readonly kind: string = 'instanceConnectEndpoint';
-
-  private _endpoint?: ec2.CfnInstanceConnectEndpoint;
 
   /**
    * The same as `ManagementAccess.instanceConnectEndpoint()`, typed: construct it directly to keep a handle on the
@@ -362,11 +394,16 @@ export class InstanceConnectEndpointAccess extends ManagementAccess {
    * @default - none until the access is added to a `ManagementNetwork`
    */
   public get endpoint(): ec2.CfnInstanceConnectEndpoint | undefined {
-    return this._endpoint;
+    return this._resourcesIn(undefined, 'endpoint', 'instanceConnectEndpoint')?.endpoint;
   }
 
   /** @internal */
-  protected _configure(context: ManagementAccessContext): void {
+  public _resourcesIn(network: Construct | undefined, getter = '', networkGetter = ''): InstanceConnectEndpointResources | undefined {
+    return this._createdIn(network, getter, networkGetter) as InstanceConnectEndpointResources | undefined;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): InstanceConnectEndpointResources {
     const subnets = context.managementSubnets;
     const az = this.options.availabilityZone;
     const subnet = az === undefined ? subnets[0] : subnets.find((s) => knownSubnetAz(s) === az);
@@ -381,20 +418,20 @@ export class InstanceConnectEndpointAccess extends ManagementAccess {
       // network ACL admits; a preserved client IP would come from the internet and be dropped.
       preserveClientIp: false,
     });
-    this._endpoint = endpoint;
+    return { endpoint };
   }
 }
 
 /**
  * Interface endpoints for Systems Manager in the management subnets: see
  * `ManagementAccess.sessionManager()`.
+ *
+ * What it creates is kept per network; its getters read the only network it was added to and throw
+ * when it was added to several (read the `ManagementNetwork` getters then).
  */
 export class SessionManagerAccess extends ManagementAccess {
   /** The kind of access: `sessionManager`. */
   public readonly kind: string = 'sessionManager';
-
-  private readonly _endpoints: ec2.InterfaceVpcEndpoint[] = [];
-  private _securityGroup?: ec2.ISecurityGroup;
 
   /**
    * The same as `ManagementAccess.sessionManager()`, typed: construct it directly to keep a handle on the
@@ -406,7 +443,7 @@ export class SessionManagerAccess extends ManagementAccess {
 
   /** The interface endpoints (`ssm`, `ssmmessages`, `ec2messages`); empty until the access is added to a `ManagementNetwork`. */
   public get endpoints(): ec2.InterfaceVpcEndpoint[] {
-    return [...this._endpoints];
+    return [...this._resourcesIn(undefined, 'endpoints', 'sessionManagerEndpoints')?.endpoints ?? []];
   }
 
   /**
@@ -415,18 +452,22 @@ export class SessionManagerAccess extends ManagementAccess {
    * @default - none until the access is added to a `ManagementNetwork`
    */
   public get securityGroup(): ec2.ISecurityGroup | undefined {
-    return this._securityGroup;
+    return this._resourcesIn(undefined, 'securityGroup', 'sessionManagerSecurityGroup')?.securityGroup;
   }
 
   /** @internal */
-  protected _configure(context: ManagementAccessContext): void {
+  public _resourcesIn(network: Construct | undefined, getter = '', networkGetter = ''): SessionManagerResources | undefined {
+    return this._createdIn(network, getter, networkGetter) as SessionManagerResources | undefined;
+  }
+
+  /** @internal */
+  protected _configure(context: ManagementAccessContext): SessionManagerResources {
     const scope = new Construct(context.scope, 'SessionManager');
     const securityGroup = new ec2.SecurityGroup(scope, 'EndpointSecurityGroup', {
       vpc: context.vpc,
       description: `${context.scope.node.path} Systems Manager endpoints`,
       allowAllOutbound: false,
     });
-    this._securityGroup = securityGroup;
     securityGroup.addIngressRule(ec2.Peer.ipv4(knownVpcCidr(context.vpc)), ec2.Port.tcp(443), 'HTTPS from the VPC to the Systems Manager endpoints');
 
     const services: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
@@ -435,8 +476,9 @@ export class SessionManagerAccess extends ManagementAccess {
       ['Ec2Messages', ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES],
     ];
     const subnets = onePerAz(context.managementSubnets);
+    const endpoints: ec2.InterfaceVpcEndpoint[] = [];
     for (const [id, service] of services) {
-      this._endpoints.push(new ec2.InterfaceVpcEndpoint(scope, id, {
+      endpoints.push(new ec2.InterfaceVpcEndpoint(scope, id, {
         vpc: context.vpc,
         service,
         subnets: { subnets },
@@ -445,6 +487,7 @@ export class SessionManagerAccess extends ManagementAccess {
         privateDnsEnabled: this.options.privateDnsEnabled ?? true,
       }));
     }
+    return { endpoints, securityGroup };
   }
 }
 

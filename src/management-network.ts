@@ -1,3 +1,4 @@
+import * as directconnect from 'aws-cdk-lib/aws-directconnect';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations, Aspects, IAspect, Tags, Token, Validations } from 'aws-cdk-lib/core';
@@ -309,55 +310,92 @@ export class ManagementNetwork extends Construct {
     return this.accesses.map((a) => a.kind);
   }
 
-  // The resources belong to the accesses (read them there, e.g. `ManagementAccess.clientVpn()`'s
-  // `endpoint`); these shortcuts find the access of the kind among those added.
+  // The accesses keep what they create per network; these getters read what the access of the
+  // kind created in this network (an access added to several networks has one set per network).
 
   /**
-   * The AWS Client VPN endpoint: the `endpoint` of the added `ClientVpnAccess`.
+   * The AWS Client VPN endpoint created in this network by the added `ClientVpnAccess`.
    *
    * @default - none unless `ManagementAccess.clientVpn()` was added
    */
   public get clientVpnEndpoint(): ec2.ClientVpnEndpoint | undefined {
-    return this.accessOf(ClientVpnAccess)?.endpoint;
+    return this.accessOf(ClientVpnAccess)?._resourcesIn(this)?.endpoint;
   }
 
   /**
-   * The ID of the virtual private gateway: the `vpnGatewayId` of the added `VpnGatewayAccess`.
+   * The log group of the Client VPN endpoint's connection logs in this network.
+   *
+   * @default - none unless `ManagementAccess.clientVpn()` was added
+   */
+  public get clientVpnLogGroup(): logs.ILogGroup | undefined {
+    return this.accessOf(ClientVpnAccess)?._resourcesIn(this)?.logGroup;
+  }
+
+  /**
+   * The ID of the virtual private gateway used by the added `VpnGatewayAccess` in this network.
    *
    * @default - none unless `ManagementAccess.vpnGateway()` was added
    */
   public get vpnGatewayId(): string | undefined {
-    return this.accessOf(VpnGatewayAccess)?.vpnGatewayId;
+    return this.accessOf(VpnGatewayAccess)?._resourcesIn(this)?.vpnGatewayId;
   }
 
   /**
-   * The site-to-site VPN connection: the `vpnConnection` of the added `VpnGatewayAccess`.
+   * The customer gateway created in this network by the added `VpnGatewayAccess`.
+   *
+   * @default - none unless `ManagementAccess.vpnGateway()` was added with a customer gateway
+   */
+  public get customerGateway(): ec2.CfnCustomerGateway | undefined {
+    return this.accessOf(VpnGatewayAccess)?._resourcesIn(this)?.customerGateway;
+  }
+
+  /**
+   * The site-to-site VPN connection created in this network by the added `VpnGatewayAccess`.
    *
    * @default - none unless `ManagementAccess.vpnGateway()` was added with a customer gateway
    */
   public get vpnConnection(): ec2.CfnVPNConnection | undefined {
-    return this.accessOf(VpnGatewayAccess)?.vpnConnection;
+    return this.accessOf(VpnGatewayAccess)?._resourcesIn(this)?.vpnConnection;
   }
 
   /**
-   * The EC2 Instance Connect Endpoint: the `endpoint` of the added `InstanceConnectEndpointAccess`.
+   * The association of the virtual private gateway with the Direct Connect gateway in this network.
+   *
+   * @default - none unless `ManagementAccess.vpnGateway()` was added with a Direct Connect gateway
+   */
+  public get directConnectGatewayAssociation(): directconnect.CfnDirectConnectGatewayAssociation | undefined {
+    return this.accessOf(VpnGatewayAccess)?._resourcesIn(this)?.directConnectGatewayAssociation;
+  }
+
+  /**
+   * The EC2 Instance Connect Endpoint created in this network by the added `InstanceConnectEndpointAccess`.
    *
    * @default - none unless `ManagementAccess.instanceConnectEndpoint()` was added
    */
   public get instanceConnectEndpoint(): ec2.CfnInstanceConnectEndpoint | undefined {
-    return this.accessOf(InstanceConnectEndpointAccess)?.endpoint;
+    return this.accessOf(InstanceConnectEndpointAccess)?._resourcesIn(this)?.endpoint;
   }
 
   /**
-   * The Session Manager interface endpoints: the `endpoints` of the added `SessionManagerAccess`
-   * (empty unless `ManagementAccess.sessionManager()` was added).
+   * The Session Manager interface endpoints created in this network by the added
+   * `SessionManagerAccess` (empty unless `ManagementAccess.sessionManager()` was added).
    */
   public get sessionManagerEndpoints(): ec2.InterfaceVpcEndpoint[] {
-    return this.accessOf(SessionManagerAccess)?.endpoints ?? [];
+    return [...this.accessOf(SessionManagerAccess)?._resourcesIn(this)?.endpoints ?? []];
   }
 
   /**
-   * Adds a way into the management subnets. Each kind of access can be added once.
+   * The security group of the Session Manager endpoints in this network.
+   *
+   * @default - none unless `ManagementAccess.sessionManager()` was added
+   */
+  public get sessionManagerSecurityGroup(): ec2.ISecurityGroup | undefined {
+    return this.accessOf(SessionManagerAccess)?._resourcesIn(this)?.securityGroup;
+  }
+
+  /**
+   * Adds a way into the management subnets. Each kind of access can be added once. The same access
+   * can be added to several networks: each creates its own resources.
    */
   public addAccess(access: ManagementAccess): void {
     if (this.accesses.some((a) => a.kind === access.kind)) {

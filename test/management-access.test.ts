@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +7,7 @@ import {
   ClientVpnAccess, ClientVpnAccessOptions, InstanceConnectEndpointAccess, ManagementAccess, ManagementNetwork, ManagementNetworkProps,
   SessionManagerAccess, VpnGatewayAccess, VpnGatewayAccessOptions,
 } from '../src';
-import { testStack, testVpc } from './util';
+import { testApp, testStack, testVpc } from './util';
 
 const SERVER_CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111';
 const CLIENT_CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/22222222-2222-2222-2222-222222222222';
@@ -351,6 +352,10 @@ describe('each access keeps what it creates', () => {
     expect(ssm.endpoints).toHaveLength(3);
     expect(net.sessionManagerEndpoints).toEqual(ssm.endpoints);
     expect(ssm.securityGroup).toBeDefined();
+    expect(net.clientVpnLogGroup).toBe(vpn.logGroup);
+    expect(net.customerGateway).toBe(gateway.customerGateway);
+    expect(net.directConnectGatewayAssociation).toBe(gateway.directConnectGatewayAssociation);
+    expect(net.sessionManagerSecurityGroup).toBe(ssm.securityGroup);
   });
 
   test('without an access of a kind, the network shortcut is empty', () => {
@@ -360,13 +365,65 @@ describe('each access keeps what it creates', () => {
     expect(net.sessionManagerEndpoints).toEqual([]);
   });
 
-  test('an access belongs to one network: adding it to a second names the first', () => {
-    // The access keeps the resources it created in the first network; a second binding would
-    // silently replace them, so the second network's shortcuts would point at the first's.
-    const stack = testStack();
-    const ssm = ManagementAccess.sessionManager();
-    new ManagementNetwork(stack, 'First', { access: [ssm] });
-    expect(() => new ManagementNetwork(stack, 'Second', { access: [ssm] }))
-      .toThrow('access sessionManager is already added to TestStack/First, and keeps the resources it created there: create another ManagementAccess.sessionManager() for TestStack/Second');
+  test('one access shared by two networks in two stacks: each synthesizes as with its own access', () => {
+    // Sharing `access` across stacks worked before the accesses kept their resources, and must keep working.
+    const shared = (): ManagementAccess[] => [
+      clientVpn(), vpnGateway({ customerGateway: { ipAddress: '203.0.113.12' }, directConnectGatewayId: DX_GATEWAY }),
+      ManagementAccess.instanceConnectEndpoint(), ManagementAccess.sessionManager(),
+    ];
+    const access = shared();
+    const app = testApp();
+    const stacks = ['First', 'Second'].map((id) => testStack(app, id));
+    const nets = stacks.map((stack) => new ManagementNetwork(stack, 'Net', { access }));
+    for (const [i, stack] of stacks.entries()) {
+      const alone = testStack(testApp(), stack.stackName);
+      new ManagementNetwork(alone, 'Net', { access: shared() });
+      expect(Template.fromStack(stack).toJSON()).toEqual(Template.fromStack(alone).toJSON());
+      expect(nets[i].accessKinds).toEqual(['clientVpn', 'vpnGateway', 'instanceConnectEndpoint', 'sessionManager']);
+    }
+    // Each network's getters return what was created in that network.
+    const [first, second] = nets;
+    expect(first.clientVpnEndpoint).toBeInstanceOf(ec2.ClientVpnEndpoint);
+    expect(second.clientVpnEndpoint).toBeInstanceOf(ec2.ClientVpnEndpoint);
+    expect(first.clientVpnEndpoint).not.toBe(second.clientVpnEndpoint);
+    expect(Stack.of(second.clientVpnEndpoint!)).toBe(stacks[1]);
+    expect(Stack.of(second.clientVpnLogGroup!)).toBe(stacks[1]);
+    expect(Stack.of(second.customerGateway!)).toBe(stacks[1]);
+    expect(Stack.of(second.vpnConnection!)).toBe(stacks[1]);
+    expect(Stack.of(second.directConnectGatewayAssociation!)).toBe(stacks[1]);
+    expect(Stack.of(second.instanceConnectEndpoint!)).toBe(stacks[1]);
+    expect(Stack.of(second.sessionManagerSecurityGroup!)).toBe(stacks[1]);
+    expect(second.sessionManagerEndpoints.map((e) => Stack.of(e))).toEqual([stacks[1], stacks[1], stacks[1]]);
+    expect(first.sessionManagerEndpoints[0]).not.toBe(second.sessionManagerEndpoints[0]);
+    expect(stacks[1].resolve(second.vpnGatewayId)).toEqual({ Ref: 'NetVpnGatewayD251F029' });
+  });
+
+  test("a shared access's own getters cannot tell the networks apart: they name them and point at the network's getters", () => {
+    const app = testApp();
+    const vpn = new ClientVpnAccess({ cidr: '10.100.0.0/22', serverCertificateArn: SERVER_CERT, clientCertificateArn: CLIENT_CERT });
+    const ssm = new SessionManagerAccess();
+    new ManagementNetwork(testStack(app, 'First'), 'Net', { access: [vpn, ssm] });
+    expect(vpn.endpoint).toBeInstanceOf(ec2.ClientVpnEndpoint);
+    new ManagementNetwork(testStack(app, 'Second'), 'Net', { access: [vpn, ssm] });
+    expect(() => vpn.endpoint).toThrow('clientVpn endpoint is ambiguous: the access is added to 2 networks (First/Net, Second/Net) and created one in each; read clientVpnEndpoint from the ManagementNetwork instead');
+    expect(() => vpn.logGroup).toThrow('read clientVpnLogGroup from the ManagementNetwork instead');
+    expect(() => ssm.endpoints).toThrow('sessionManager endpoints is ambiguous: the access is added to 2 networks (First/Net, Second/Net)');
+    expect(() => ssm.securityGroup).toThrow('read sessionManagerSecurityGroup from the ManagementNetwork instead');
+  });
+
+  test('a failed add records nothing: the access stays free for another network', () => {
+    const app = testApp();
+    // 10.0.0.0/16 overlaps the client CIDR: the first network rejects the access.
+    const vpn = new ClientVpnAccess({ cidr: '10.0.0.0/22', serverCertificateArn: SERVER_CERT, clientCertificateArn: CLIENT_CERT });
+    const rejecting = new ManagementNetwork(testStack(app, 'First'), 'Net', { cidr: '10.0.0.0/16' });
+    expect(() => rejecting.addAccess(vpn)).toThrow(/clientVpn cidr '10\.0\.0\.0\/22'/);
+    expect(rejecting.accessKinds).toEqual([]);
+    expect(rejecting.clientVpnEndpoint).toBeUndefined();
+
+    const accepting = new ManagementNetwork(testStack(app, 'Second'), 'Net', { cidr: '10.20.0.0/16', access: [vpn] });
+    // The access was added to one network only, so its own getter answers for that network.
+    expect(vpn.endpoint).toBeInstanceOf(ec2.ClientVpnEndpoint);
+    expect(vpn.endpoint).toBe(accepting.clientVpnEndpoint);
+    expect(vpn.logGroup).toBe(accepting.clientVpnLogGroup);
   });
 });

@@ -1,4 +1,6 @@
+import * as directconnect from 'aws-cdk-lib/aws-directconnect';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { knownSubnetAz, subnetName } from './introspect';
@@ -26,6 +28,31 @@ export interface ManagementAccessContext {
    * option in error messages), admits it in its network ACL and opens every management target to it.
    */
   addManagementCidr(cidr: string, prop: string): void;
+}
+
+/** What `ManagementAccess.clientVpn()` creates in one network. */
+export interface ClientVpnResources {
+  readonly endpoint: ec2.ClientVpnEndpoint;
+  readonly logGroup: logs.ILogGroup;
+}
+
+/** What `ManagementAccess.vpnGateway()` creates in one network. */
+export interface VpnGatewayResources {
+  readonly vpnGatewayId: string;
+  customerGateway?: ec2.CfnCustomerGateway;
+  vpnConnection?: ec2.CfnVPNConnection;
+  directConnectGatewayAssociation?: directconnect.CfnDirectConnectGatewayAssociation;
+}
+
+/** What `ManagementAccess.instanceConnectEndpoint()` creates in one network. */
+export interface InstanceConnectEndpointResources {
+  readonly endpoint: ec2.CfnInstanceConnectEndpoint;
+}
+
+/** What `ManagementAccess.sessionManager()` creates in one network. */
+export interface SessionManagerResources {
+  readonly endpoints: ec2.InterfaceVpcEndpoint[];
+  readonly securityGroup: ec2.ISecurityGroup;
 }
 
 /**
