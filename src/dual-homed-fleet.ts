@@ -38,14 +38,10 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
 
     const zones = props.availabilityZones ?? commonZones(props.vpc, props.publicSubnet, props.managementSubnet);
     if (zones.length === 0) {
-      throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common with known names: select subnets in the same zones or pass availabilityZones`);
-    }
-    const unresolved = zones.find((z) => Token.isUnresolved(z));
-    if (unresolved !== undefined) {
-      throw new Error(`availabilityZones of ${this.node.path} contains an unresolved token: give the stack an explicit env (account and region) or list the zones by name`);
+      throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common: select subnets in the same zones or pass availabilityZones`);
     }
     if (new Set(zones).size !== zones.length) {
-      throw new Error(`availabilityZones ${JSON.stringify(zones)} of ${this.node.path} lists a zone twice: give each zone once`);
+      throw new Error(`availabilityZones ${zones.some((z) => Token.isUnresolved(z)) ? '' : `${JSON.stringify(zones)} `}of ${this.node.path} lists a zone twice: give each zone once`);
     }
     this.availabilityZones = [...zones];
 
@@ -62,7 +58,7 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
     this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
 
-    this.instances = zones.map((zone) => new DualHomedInstance(this, `Instance${pascalCase(zone)}`, {
+    this.instances = zones.map((zone) => new DualHomedInstance(this, instanceId(props.vpc, zone), {
       ...props,
       availabilityZone: zone,
       publicSecurityGroup,
@@ -71,11 +67,41 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
   }
 }
 
+/**
+ * The zones in which both selections have a subnet. In a stack without env the zones are tokens
+ * (`Fn::Select` of `Fn::GetAZs`); the subnets of one VPC in one zone share the same token string,
+ * so they still pair up.
+ */
 function commonZones(vpc: ec2.IVpc, publicSelection: ec2.SubnetSelection, managementSelection: ec2.SubnetSelection): string[] {
   const zonesOf = (selection: ec2.SubnetSelection) =>
-    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s)).filter((z): z is string => z !== undefined);
+    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s) ?? tokenSubnetAz(s)).filter((z): z is string => z !== undefined);
   const management = new Set(zonesOf(managementSelection));
   return [...new Set(zonesOf(publicSelection))].filter((z) => management.has(z));
+}
+
+/** The zone of a subnet when it is a token, else undefined (imported subnets without a zone throw). */
+function tokenSubnetAz(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return Token.isUnresolved(subnet.availabilityZone) ? subnet.availabilityZone : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The id of a zone's instance: `Instance<ZoneName>` (`InstanceEuWest1a`), or, for a zone unknown
+ * at synth, `InstanceAz<n>` after the zone's position in the VPC's zones (token strings change
+ * between runs and cannot be ids). Giving the stack an env later renames the instances.
+ */
+function instanceId(vpc: ec2.IVpc, zone: string): string {
+  if (!Token.isUnresolved(zone)) {
+    return `Instance${pascalCase(zone)}`;
+  }
+  const position = vpc.availabilityZones.indexOf(zone);
+  if (position < 0) {
+    throw new Error('availabilityZones contains a zone that is unknown at synth and is not one of the VPC\'s zones: give the stack an env (account and region) or list the zones by name');
+  }
+  return `InstanceAz${position + 1}`;
 }
 
 function pascalCase(text: string): string {

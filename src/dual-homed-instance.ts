@@ -488,6 +488,10 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   if (publicAz && managementAz && publicAz !== managementAz) {
     throw new Error(`publicSubnet ${subnetName(publicSubnet)} is in ${publicAz} but managementSubnet ${subnetName(managementSubnet)} is in ${managementAz}: both interfaces of an instance must be in one Availability Zone; select subnets in the same zone`);
   }
+  if ((!publicAz || !managementAz) && !sameZoneToken(publicSubnet, managementSubnet)) {
+    Annotations.of(scope).addWarningV2('cdk-eni-patterns:dual-homed-az-unknown',
+      `the Availability Zones of publicSubnet ${subnetName(publicSubnet)} and managementSubnet ${subnetName(managementSubnet)} are unknown at synth, so that both are in one zone cannot be checked (the launch fails if they are not): give the stack an env (account and region) or select subnets of the same zone`);
+  }
   const kind = (subnet: ec2.ISubnet): 'public' | 'private' | undefined => {
     if (vpc.publicSubnets.some((s) => same(s, subnet))) {
       return 'public';
@@ -505,6 +509,19 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   if (publicKind === 'private') {
     throw new Error(`publicSubnet ${subnetName(publicSubnet)} is a private subnet: the public interface must be in a public subnet (one with a route to an internet gateway)${managementKind === 'private' ? '; both subnets are private' : ''}`);
   }
+}
+
+/** Whether two subnets' zones are the same token (subnets of one VPC in one zone of a stack without env). */
+function sameZoneToken(a: ec2.ISubnet, b: ec2.ISubnet): boolean {
+  const zoneOf = (subnet: ec2.ISubnet) => {
+    try {
+      return subnet.availabilityZone;
+    } catch {
+      return undefined;
+    }
+  };
+  const za = zoneOf(a);
+  return za !== undefined && Token.isUnresolved(za) && za === zoneOf(b);
 }
 
 function validatePeersAndPorts(props: DualHomedInstanceOptions, managementPorts: ec2.Port[]): void {
