@@ -81,7 +81,7 @@ function buildEverything(scope: Construct, n: number): void {
     elasticIp: false,
   });
   const server = (name: string) => new ec2.Instance(scope, id(name), {
-        // httpTokens, not requireImdsv2: the latter adds a launch template named `<id>LaunchTemplate`
+    // httpTokens, not requireImdsv2: the latter adds a launch template named `<id>LaunchTemplate`
     // under default feature flags, which a second stack in the account cannot reuse.
     vpc, vpcSubnets: publicInAz, instanceType: t3, machineImage: image, httpTokens: ec2.HttpTokens.REQUIRED,
   });
