@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedInstance, DualHomedInstanceOptions } from './dual-homed-instance';
@@ -33,6 +34,12 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
   /** The management security group shared by every instance's management interface. */
   public readonly managementConnections: ec2.Connections;
 
+  /** The instance profile shared by every instance: `instanceProfile`, or one created for `role`. */
+  public readonly instanceProfile: iam.IInstanceProfile;
+
+  /** The instance role shared by every instance. */
+  public readonly role: iam.IRole;
+
   constructor(scope: Construct, id: string, props: DualHomedFleetProps) {
     super(scope, id);
 
@@ -58,11 +65,28 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
     this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
 
+    // One role and one instance profile for the whole fleet, not one of each per instance.
+    if (props.role && props.instanceProfile) {
+      throw new Error(`role and instanceProfile of ${this.node.path} are both given: the instance profile carries the role; give only instanceProfile, or only role (one profile is created for it)`);
+    }
+    this.instanceProfile = props.instanceProfile ?? new iam.InstanceProfile(this, 'InstanceProfile', {
+      role: props.role ?? new iam.Role(this, 'InstanceRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        description: `Instances of ${this.node.path}`.slice(0, 1000),
+      }),
+    });
+    if (!this.instanceProfile.role) {
+      throw new Error(`instanceProfile ${this.instanceProfile.node.path} of ${this.node.path} has no role: import the profile with iam.InstanceProfile.fromInstanceProfileAttributes({ instanceProfileArn, role })`);
+    }
+    this.role = this.instanceProfile.role;
+
     this.instances = zones.map((zone) => new DualHomedInstance(this, instanceId(props.vpc, zone), {
       ...props,
       availabilityZone: zone,
       publicSecurityGroup,
       managementSecurityGroup,
+      role: undefined,
+      instanceProfile: this.instanceProfile,
     }));
   }
 }
