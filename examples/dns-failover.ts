@@ -39,7 +39,7 @@ export class DnsFailoverExampleStack extends Stack {
         vpcSubnets: { subnets: [eni.subnet] },
         instanceType: new ec2.InstanceType('t3.micro'),
         machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-        requireImdsv2: true,
+        httpTokens: ec2.HttpTokens.REQUIRED, // IMDSv2 without a launch template named after the instance id
         detailedMonitoring: true,
         disableApiTermination: true,
         blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],

@@ -39,7 +39,7 @@ export class EniFailoverExampleStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-      requireImdsv2: true,
+      httpTokens: ec2.HttpTokens.REQUIRED, // IMDSv2 without a launch template named after the instance id
       detailedMonitoring: true,
       disableApiTermination: true,
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
