@@ -204,6 +204,13 @@ describe('the example stacks, created in moto\'s CloudFormation', () => {
     expect(created.map((c) => c.stackName)).toContain('RoutingApplianceExampleAgain');
   });
 
+  test('moto refuses a second launch template of a name, so the test above can fail', async () => {
+    // What RoutingAppliance rendered before (requireImdsv2 under default feature flags).
+    const named = { Resources: { T: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateName: 'InstanceLaunchTemplate', LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } } } } } };
+    await createStack('NamedTemplateOne', named, 'ami-unused');
+    await expect(createStack('NamedTemplateTwo', named, 'ami-unused')).rejects.toThrow();
+  });
+
   test('every type moto does not create is listed with what covers it instead', () => {
     const unlisted = [...new Set(created.flatMap((c) => c.skipped))].filter((t) => !(t in UNDEPLOYED)).sort();
     expect(unlisted).toEqual([]);
