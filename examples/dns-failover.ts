@@ -44,6 +44,9 @@ export class DnsFailoverExampleStack extends Stack {
         disableApiTermination: true,
         blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
       });
+      // What the health checks probe: nginx on 80, installed through the instance's automatic
+      // public IP (one interface at launch in a public subnet; the address interface comes after).
+      server.userData.addCommands('dnf install -y nginx', 'systemctl enable --now nginx');
       eni.attachToInstance(server);
       return eni.elasticIps[0].publicIp!;
     });

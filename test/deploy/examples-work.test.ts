@@ -43,6 +43,17 @@ function hasWayOut(resources: Record<string, any>, instance: any): boolean {
 function admittedPorts(resources: Record<string, any>, instance: any): number[] {
   const eni = primaryInterface(instance);
   const groups: string[] = (eni ? resources[eni].Properties.GroupSet : instance.Properties.SecurityGroupIds ?? []).map(refOf);
+  // Interfaces attached later (a service address) admit traffic to the instance too.
+  const logicalId = Object.entries(resources).find(([, r]) => r === instance)![0];
+  for (const r of Object.values(resources)) {
+    if (r.Type === 'AWS::EC2::NetworkInterfaceAttachment' && refOf(r.Properties.InstanceId) === logicalId) {
+      groups.push(...resources[refOf(r.Properties.NetworkInterfaceId)!].Properties.GroupSet.map(refOf));
+    }
+    // A failover's address is placed on one of its candidates at deployment.
+    if (r.Type === 'Custom::EniFailoverPlacement' && (r.Properties.CandidateInstanceIds ?? []).some((c: any) => refOf(c) === logicalId)) {
+      groups.push(...resources[refOf(r.Properties.NetworkInterfaceId)!].Properties.GroupSet.map(refOf));
+    }
+  }
   const ports: number[] = [];
   for (const g of groups) {
     for (const rule of resources[g]?.Properties.SecurityGroupIngress ?? []) ports.push(rule.FromPort);
