@@ -57,6 +57,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sns@^3.1169.0',
     '@aws-sdk/client-cloudwatch@^3.1164.0',
     '@aws-sdk/client-auto-scaling@^3.1169.0',
+    // The emulator deployment test (test/deploy) creates the example stacks in moto's CloudFormation.
+    '@aws-sdk/client-cloudformation@^3.1169.0',
   ],
 
   jestOptions: {

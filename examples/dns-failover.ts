@@ -39,11 +39,14 @@ export class DnsFailoverExampleStack extends Stack {
         vpcSubnets: { subnets: [eni.subnet] },
         instanceType: new ec2.InstanceType('t3.micro'),
         machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-        requireImdsv2: true,
+        httpTokens: ec2.HttpTokens.REQUIRED, // IMDSv2 without a launch template named after the instance id
         detailedMonitoring: true,
         disableApiTermination: true,
         blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
       });
+      // What the health checks probe: nginx on 80, installed through the instance's automatic
+      // public IP (one interface at launch in a public subnet; the address interface comes after).
+      server.userData.addCommands('dnf install -y nginx', 'systemctl enable --now nginx');
       eni.attachToInstance(server);
       return eni.elasticIps[0].publicIp!;
     });

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { DualHomedFleet, DualHomedInstance } from '../src';
 
 /**
- * Dual-homed web hosts: each has a public interface for HTTPS and a management interface that
+ * Dual-homed web hosts: each has a public interface for HTTP and a management interface that
  * admits SSH from the management subnets only. One stand-alone host with an Elastic IP (Amazon
  * Linux 2023), and a fleet of two Ubuntu 24.04 hosts behind an Application Load Balancer.
  */
@@ -34,7 +34,7 @@ export class DualHomedExampleStack extends Stack {
     // endpoint); with ManagementNetwork, pass its managementPeers here instead.
     const managementPeers = vpc.isolatedSubnets.map((s) => ec2.Peer.ipv4(s.ipv4CidrBlock));
 
-    // A single host, reachable on its Elastic IP for HTTPS.
+    // A single host, reachable on its Elastic IP for HTTP.
     this.host = new DualHomedInstance(this, 'Host', {
       vpc,
       publicSubnet: { subnetGroupName: 'Public' },
@@ -43,7 +43,9 @@ export class DualHomedExampleStack extends Stack {
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       managementPeers,
-      servicePorts: [ec2.Port.tcp(443)],
+      // nginx listens on 80: the port the public interface admits. The Elastic IP is the host's way
+      // out to the package repositories as well as its public address.
+      servicePorts: [ec2.Port.tcp(80)],
       userDataCommands: ['dnf install -y nginx', 'systemctl enable --now nginx'],
     });
 
@@ -55,8 +57,14 @@ export class DualHomedExampleStack extends Stack {
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.fromSsmParameter('/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id'),
       managementPeers,
+      // No public address and no NAT: with two interfaces at launch AWS assigns no public IPv4, so
+      // the hosts install nothing. Python 3 (in the Ubuntu image) serves a page on 80 for the ALB.
       elasticIp: false,
-      userDataCommands: ['apt-get update', 'apt-get install -y nginx'],
+      userDataCommands: [
+        'mkdir -p /var/www/html',
+        'echo "$(hostname) behind the load balancer" > /var/www/html/index.html',
+        'systemd-run --unit=web --property=Restart=always python3 -m http.server 80 --directory /var/www/html',
+      ],
     });
     const alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc,
@@ -80,7 +88,7 @@ export class DualHomedExampleStack extends Stack {
       );
     }
     Validations.of(this.host.connections.securityGroups[0]).acknowledge(
-      { id: 'AwsSolutions-EC23', reason: 'the public interface serves HTTPS to the internet; SSH is refused from 0.0.0.0/0 by DualHomedInstance' },
+      { id: 'AwsSolutions-EC23', reason: 'the public interface serves HTTP (nginx) to the internet; SSH is refused from 0.0.0.0/0 by DualHomedInstance' },
     );
     Validations.of(alb).acknowledge(
       { id: 'AwsSolutions-EC23', reason: 'an internet-facing load balancer admits HTTP from the internet' },

@@ -39,10 +39,13 @@ export class EniFailoverExampleStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-      requireImdsv2: true,
+      httpTokens: ec2.HttpTokens.REQUIRED, // IMDSv2 without a launch template named after the instance id
       detailedMonitoring: true,
       disableApiTermination: true,
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+      // Something to answer on the service address: nginx on 80, installed through the
+      // instance's automatic public IP (one interface at launch in a public subnet).
+      userData: webServerUserData(),
     });
 
     this.failover = new EniFailover(this, 'WebAddress', {
@@ -56,10 +59,16 @@ export class EniFailoverExampleStack extends Stack {
     });
     // Or subscribe later: this.failover.topic.addSubscription(new subs.EmailSubscription('ops@example.com'));
 
-    this.failover.connections.allowFromAnyIpv4(ec2.Port.tcp(443), 'HTTPS from the internet');
+    this.failover.connections.allowFromAnyIpv4(ec2.Port.tcp(80), 'HTTP from the internet');
     Validations.of(this.failover).acknowledge({
       id: 'AwsSolutions-EC23',
-      reason: 'A public web service address: HTTPS (443) from anywhere is the point; SSH and admin ports are never opened to the internet',
+      reason: 'A public web service address: HTTP (80, nginx) from anywhere is the point; SSH and admin ports are never opened to the internet',
     });
   }
+}
+
+function webServerUserData(): ec2.UserData {
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands('dnf install -y nginx', 'systemctl enable --now nginx');
+  return userData;
 }

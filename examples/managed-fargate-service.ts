@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ManagedFargateService } from '../src';
 
@@ -33,7 +34,8 @@ export class ManagedFargateServiceExampleStack extends Stack {
     taskDefinition.addContainer('web', {
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       portMappings: [{ containerPort: 80 }, { containerPort: 9113 }],
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web' }),
+      // Kept a month: the awslogs driver otherwise creates a log group kept forever.
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logRetention: logs.RetentionDays.ONE_MONTH }),
     });
 
     const service = new ManagedFargateService(this, 'Web', {

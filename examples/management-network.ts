@@ -60,7 +60,8 @@ export class ManagementNetworkExampleStack extends Stack {
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       managementPeers: this.network.managementPeers,
-      servicePorts: [ec2.Port.tcp(443)],
+      // nginx listens on 80; the Elastic IP (default) is also the host's way to the package repositories.
+      servicePorts: [ec2.Port.tcp(80)],
       detailedMonitoring: true,
       userDataCommands: ['dnf install -y nginx', 'systemctl enable --now nginx'],
     });
@@ -77,7 +78,7 @@ export class ManagementNetworkExampleStack extends Stack {
     }));
 
     Validations.of(web).acknowledge(
-      { id: 'AwsSolutions-EC23', reason: 'A public web server: port 443 is open to the internet on purpose; SSH is admitted only from the management peers, on the management interface' },
+      { id: 'AwsSolutions-EC23', reason: 'A public web server: port 80 (nginx) is open to the internet on purpose; SSH is admitted only from the management peers, on the management interface' },
       { id: 'AwsSolutions-EC29', reason: 'The example stack must tear down without manual steps, so termination protection stays off' },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'The ssmmessages channel actions support no resource-level permissions, and ssm:UpdateInstanceInformation cannot name the instance from its own role without a dependency cycle; this is the policy AWS documents for Session Manager' },
     );

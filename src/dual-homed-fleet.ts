@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedInstance, DualHomedInstanceOptions } from './dual-homed-instance';
@@ -33,19 +34,21 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
   /** The management security group shared by every instance's management interface. */
   public readonly managementConnections: ec2.Connections;
 
+  /** The instance profile shared by every instance: `instanceProfile`, or one created for `role`. */
+  public readonly instanceProfile: iam.IInstanceProfile;
+
+  /** The instance role shared by every instance. */
+  public readonly role: iam.IRole;
+
   constructor(scope: Construct, id: string, props: DualHomedFleetProps) {
     super(scope, id);
 
     const zones = props.availabilityZones ?? commonZones(props.vpc, props.publicSubnet, props.managementSubnet);
     if (zones.length === 0) {
-      throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common with known names: select subnets in the same zones or pass availabilityZones`);
-    }
-    const unresolved = zones.find((z) => Token.isUnresolved(z));
-    if (unresolved !== undefined) {
-      throw new Error(`availabilityZones of ${this.node.path} contains an unresolved token: give the stack an explicit env (account and region) or list the zones by name`);
+      throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common: select subnets in the same zones or pass availabilityZones`);
     }
     if (new Set(zones).size !== zones.length) {
-      throw new Error(`availabilityZones ${JSON.stringify(zones)} of ${this.node.path} lists a zone twice: give each zone once`);
+      throw new Error(`availabilityZones ${zones.some((z) => Token.isUnresolved(z)) ? '' : `${JSON.stringify(zones)} `}of ${this.node.path} lists a zone twice: give each zone once`);
     }
     this.availabilityZones = [...zones];
 
@@ -62,20 +65,67 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
     this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
 
-    this.instances = zones.map((zone) => new DualHomedInstance(this, `Instance${pascalCase(zone)}`, {
+    // One role and one instance profile for the whole fleet, not one of each per instance.
+    if (props.role && props.instanceProfile) {
+      throw new Error(`role and instanceProfile of ${this.node.path} are both given: the instance profile carries the role; give only instanceProfile, or only role (one profile is created for it)`);
+    }
+    this.instanceProfile = props.instanceProfile ?? new iam.InstanceProfile(this, 'InstanceProfile', {
+      role: props.role ?? new iam.Role(this, 'InstanceRole', {
+        assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+        description: `Instances of ${this.node.path}`.slice(0, 1000),
+      }),
+    });
+    if (!this.instanceProfile.role) {
+      throw new Error(`instanceProfile ${this.instanceProfile.node.path} of ${this.node.path} has no role: import the profile with iam.InstanceProfile.fromInstanceProfileAttributes({ instanceProfileArn, role })`);
+    }
+    this.role = this.instanceProfile.role;
+
+    this.instances = zones.map((zone) => new DualHomedInstance(this, instanceId(props.vpc, zone), {
       ...props,
       availabilityZone: zone,
       publicSecurityGroup,
       managementSecurityGroup,
+      role: undefined,
+      instanceProfile: this.instanceProfile,
     }));
   }
 }
 
+/**
+ * The zones in which both selections have a subnet. In a stack without env the zones are tokens
+ * (`Fn::Select` of `Fn::GetAZs`); the subnets of one VPC in one zone share the same token string,
+ * so they still pair up.
+ */
 function commonZones(vpc: ec2.IVpc, publicSelection: ec2.SubnetSelection, managementSelection: ec2.SubnetSelection): string[] {
   const zonesOf = (selection: ec2.SubnetSelection) =>
-    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s)).filter((z): z is string => z !== undefined);
+    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s) ?? tokenSubnetAz(s)).filter((z): z is string => z !== undefined);
   const management = new Set(zonesOf(managementSelection));
   return [...new Set(zonesOf(publicSelection))].filter((z) => management.has(z));
+}
+
+/** The zone of a subnet when it is a token, else undefined (imported subnets without a zone throw). */
+function tokenSubnetAz(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return Token.isUnresolved(subnet.availabilityZone) ? subnet.availabilityZone : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The id of a zone's instance: `Instance<ZoneName>` (`InstanceEuWest1a`), or, for a zone unknown
+ * at synth, `InstanceAz<n>` after the zone's position in the VPC's zones (token strings change
+ * between runs and cannot be ids). Giving the stack an env later renames the instances.
+ */
+function instanceId(vpc: ec2.IVpc, zone: string): string {
+  if (!Token.isUnresolved(zone)) {
+    return `Instance${pascalCase(zone)}`;
+  }
+  const position = vpc.availabilityZones.indexOf(zone);
+  if (position < 0) {
+    throw new Error('availabilityZones contains a zone that is unknown at synth and is not one of the VPC\'s zones: give the stack an env (account and region) or list the zones by name');
+  }
+  return `InstanceAz${position + 1}`;
 }
 
 function pascalCase(text: string): string {

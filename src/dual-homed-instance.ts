@@ -147,9 +147,9 @@ export interface DualHomedInstanceOptions {
   readonly operatingSystem?: DualHomedOs;
 
   /**
-   * The instance role.
+   * The instance role. Give at most one of `role` and `instanceProfile`.
    *
-   * @default - a new role assumable by EC2
+   * @default - a new role assumable by EC2 (a fleet creates one for all its instances)
    */
   readonly role?: iam.IRole;
 
@@ -197,6 +197,26 @@ export interface DualHomedInstanceOptions {
    * @default - none
    */
   readonly userDataCommands?: string[];
+
+  /**
+   * The instance profile of the instance (its `role` is the instance role). Give either `role` or
+   * `instanceProfile`. The profile must carry its role: import one with
+   * `iam.InstanceProfile.fromInstanceProfileAttributes({ instanceProfileArn, role })`.
+   *
+   * @default - a new instance profile for `role` (a fleet shares one profile between its instances)
+   */
+  readonly instanceProfile?: iam.IInstanceProfile;
+
+  /**
+   * A launch template the instance is launched from, for settings this construct does not expose
+   * (placement group, capacity reservation, tenancy, tags...). The construct's own settings
+   * (network interfaces, image, type, user data, root volume, IMDSv2, profile) take precedence;
+   * a template defined in this app must not set network interfaces or security groups, which the
+   * construct's two interfaces own.
+   *
+   * @default - no launch template
+   */
+  readonly launchTemplate?: ec2.ILaunchTemplate;
 }
 
 /**
@@ -287,6 +307,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     if (!Token.isUnresolved(secondaryCount) && (!Number.isInteger(secondaryCount) || secondaryCount < 0)) {
       throw new Error(`secondaryPublicAddressCount ${secondaryCount} is not allowed: use a whole number of 0 or more`);
     }
+    validateLaunchSettings(this, props);
     const instanceType = props.instanceType.toString();
     checkEniCount(this, instanceType, 2, `${this.node.path} (public and management interfaces)`);
     checkIpv4PerEni(this, instanceType, 1 + secondaryCount, `${this.node.path}/PublicInterface`);
@@ -374,9 +395,11 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
       machineImage: props.machineImage,
       userData: this.userData,
       role: props.role,
+      instanceProfile: props.instanceProfile,
       securityGroup: this.connections.securityGroups[0],
       keyPair: props.keyPair,
-      ssmSessionPermissions: props.ssmManagedInstance ?? false,
+      // Added below, once per role: a fleet's instances share one role.
+      ssmSessionPermissions: false,
       detailedMonitoring: props.detailedMonitoring ?? false,
       disableApiTermination: props.terminationProtection ?? false,
       httpTokens: ec2.HttpTokens.REQUIRED,
@@ -410,6 +433,13 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     this.node.defaultChild = cfnInstance;
     for (const owner of [this, this.instance]) {
       claimDeviceIndex(owner, 1, this.managementInterface.node.path);
+    }
+
+    if (props.launchTemplate) {
+      cfnInstance.launchTemplate = renderLaunchTemplate(props.launchTemplate);
+    }
+    if (props.ssmManagedInstance) {
+      addSessionManagerPolicy(this.instance.role);
     }
 
     this.role = this.instance.role;
@@ -488,6 +518,10 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   if (publicAz && managementAz && publicAz !== managementAz) {
     throw new Error(`publicSubnet ${subnetName(publicSubnet)} is in ${publicAz} but managementSubnet ${subnetName(managementSubnet)} is in ${managementAz}: both interfaces of an instance must be in one Availability Zone; select subnets in the same zone`);
   }
+  if ((!publicAz || !managementAz) && !sameZoneToken(publicSubnet, managementSubnet)) {
+    Annotations.of(scope).addWarningV2('cdk-eni-patterns:dual-homed-az-unknown',
+      `the Availability Zones of publicSubnet ${subnetName(publicSubnet)} and managementSubnet ${subnetName(managementSubnet)} are unknown at synth, so that both are in one zone cannot be checked (the launch fails if they are not): give the stack an env (account and region) or select subnets of the same zone`);
+  }
   const kind = (subnet: ec2.ISubnet): 'public' | 'private' | undefined => {
     if (vpc.publicSubnets.some((s) => same(s, subnet))) {
       return 'public';
@@ -504,6 +538,56 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   }
   if (publicKind === 'private') {
     throw new Error(`publicSubnet ${subnetName(publicSubnet)} is a private subnet: the public interface must be in a public subnet (one with a route to an internet gateway)${managementKind === 'private' ? '; both subnets are private' : ''}`);
+  }
+}
+
+/** Whether two subnets' zones are the same token (subnets of one VPC in one zone of a stack without env). */
+function sameZoneToken(a: ec2.ISubnet, b: ec2.ISubnet): boolean {
+  const zoneOf = (subnet: ec2.ISubnet) => {
+    try {
+      return subnet.availabilityZone;
+    } catch {
+      return undefined;
+    }
+  };
+  const za = zoneOf(a);
+  return za !== undefined && Token.isUnresolved(za) && za === zoneOf(b);
+}
+
+function validateLaunchSettings(scope: IConstruct, props: DualHomedInstanceOptions): void {
+  if (props.role && props.instanceProfile) {
+    throw new Error(`role and instanceProfile of ${scope.node.path} are both given: the instance profile carries the role; give only instanceProfile, or only role (a profile is created for it)`);
+  }
+  if (props.instanceProfile && !props.instanceProfile.role) {
+    throw new Error(`instanceProfile ${props.instanceProfile.node.path} of ${scope.node.path} has no role: the construct grants to the instance role; import the profile with iam.InstanceProfile.fromInstanceProfileAttributes({ instanceProfileArn, role })`);
+  }
+  const template = props.launchTemplate?.node.defaultChild;
+  if (template instanceof ec2.CfnLaunchTemplate) {
+    const data = Stack.of(scope).resolve(template.launchTemplateData) as Record<string, unknown> | undefined;
+    const owned = ['networkInterfaces', 'securityGroupIds', 'securityGroups']
+      .filter((k) => data?.[k] !== undefined);
+    if (owned.length > 0) {
+      throw new Error(`launchTemplate ${props.launchTemplate!.node.path} of ${scope.node.path} sets ${owned.join(', ')}: a dual-homed instance owns its two network interfaces and their security groups; remove them from the template and use securityGroup props or addSecurityGroup()`);
+    }
+  }
+}
+
+/** The launch template reference of an instance: by id when known, else by name; at its version. */
+function renderLaunchTemplate(template: ec2.ILaunchTemplate): ec2.CfnInstance.LaunchTemplateSpecificationProperty {
+  return {
+    launchTemplateId: template.launchTemplateId,
+    launchTemplateName: template.launchTemplateId ? undefined : template.launchTemplateName,
+    version: template.versionNumber,
+  };
+}
+
+/** Roles that already carry the Session Manager policy (a fleet's instances share one role). */
+const SSM_ROLES = new WeakSet<iam.IRole>();
+
+function addSessionManagerPolicy(role: iam.IRole): void {
+  if (!SSM_ROLES.has(role)) {
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
+    SSM_ROLES.add(role);
   }
 }
 

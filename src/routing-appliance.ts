@@ -318,7 +318,10 @@ export class RoutingAppliance extends Construct implements ec2.IConnectable {
         machineImage,
         userData: this.userData,
         securityGroup: instanceSecurityGroup,
-        requireImdsv2: true,
+        // IMDSv2 through the instance's own MetadataOptions: `requireImdsv2` would add a launch
+        // template with a fixed name (`InstanceLaunchTemplate`) that a second appliance cannot reuse.
+        httpTokens: ec2.HttpTokens.REQUIRED,
+        httpEndpoint: true,
         detailedMonitoring: true,
         disableApiTermination: props.terminationProtection ?? false,
         blockDevices: [{ deviceName: props.rootDeviceName ?? '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],

@@ -39,8 +39,12 @@ export interface SelfHealingInstanceProps {
   /** The instance type. */
   readonly instanceType: ec2.InstanceType;
 
-  /** The machine image. Needs no AWS CLI: the interface is attached from outside the instance. */
-  readonly machineImage: ec2.IMachineImage;
+  /**
+   * The machine image. Needs no AWS CLI: the interface is attached from outside the instance.
+   *
+   * @default - none: required unless `launchTemplate` is given (the template names the image)
+   */
+  readonly machineImage?: ec2.IMachineImage;
 
   /**
    * User data of every instance the group launches.
@@ -50,11 +54,29 @@ export interface SelfHealingInstanceProps {
   readonly userData?: ec2.UserData;
 
   /**
-   * The IAM role of the instances.
+   * The IAM role of the instances. Give at most one of `role` and `instanceProfile`.
    *
    * @default - a new role with no permissions
    */
   readonly role?: iam.IRole;
+
+  /**
+   * The instance profile of the instances (for example one shared with other instances).
+   *
+   * @default - a new instance profile for `role`
+   */
+  readonly instanceProfile?: iam.IInstanceProfile;
+
+  /**
+   * A launch template of your own for the group, instead of the one the construct builds. It then
+   * carries the image, user data, role or profile, security groups and volumes, so `machineImage`,
+   * `userData`, `role`, `instanceProfile`, `securityGroup` and `rootDeviceName` are refused with it.
+   * `instanceType` must be the template's type (it is checked for two network interfaces). The
+   * template must not set network interfaces at device index 1, where the static interface goes.
+   *
+   * @default - a launch template with IMDSv2 required, an encrypted gp3 root volume and detailed monitoring
+   */
+  readonly launchTemplate?: ec2.ILaunchTemplate;
 
   /**
    * The security group of the instances' primary interfaces.
@@ -175,6 +197,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
         throw new Error(`networkInterface ${adopted.node.path} is attached statically with attachToInstance(): every replacement instance must be able to take it; remove the attachToInstance() call`);
       }
     }
+    validateLaunchSettings(this, props);
     checkEniCount(this, props.instanceType.toString(), DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${DEVICE_INDEX})`);
 
     const eni = adopted ?? new NetworkInterface(this, 'NetworkInterface', {
@@ -191,11 +214,12 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     // The group has a fixed name so the launch rule can match it before the group launches anything.
     const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
 
-    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+    const launchTemplate = props.launchTemplate ?? new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
       userData: props.userData,
       role: props.role,
+      instanceProfile: props.instanceProfile,
       securityGroup: props.securityGroup ?? new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
         vpc: props.vpc,
         description: `${this.node.path} instances (primary interfaces)`,
@@ -341,3 +365,19 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
   }
 }
 
+function validateLaunchSettings(scope: Construct, props: SelfHealingInstanceProps): void {
+  if (props.launchTemplate) {
+    const given = (['machineImage', 'userData', 'role', 'instanceProfile', 'securityGroup', 'rootDeviceName'] as const)
+      .filter((k) => props[k] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`${given.join(', ')} of ${scope.node.path} ${given.length > 1 ? 'are' : 'is'} set together with launchTemplate ${props.launchTemplate.node.path}: the template carries the instances' settings; put them in the template or drop launchTemplate`);
+    }
+    return;
+  }
+  if (!props.machineImage) {
+    throw new Error(`machineImage of ${scope.node.path} is missing: give the instances' image, or a launchTemplate that names one`);
+  }
+  if (props.role && props.instanceProfile) {
+    throw new Error(`role and instanceProfile of ${scope.node.path} are both given: the instance profile carries the role; give only instanceProfile, or only role (a profile is created for it)`);
+  }
+}

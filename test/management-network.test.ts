@@ -46,6 +46,14 @@ describe('ManagementNetwork with a new VPC', () => {
     expect(net.managementSubnetSelection).toEqual({ subnetGroupName: 'Management' });
   });
 
+  test('closes the VPC\'s default security group with default feature flags (Security Hub EC2.2)', () => {
+    const { template, net } = network();
+    template().hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NetVpc'), 'DefaultSecurityGroup'] },
+    });
+    expect(net.node.tryGetContext('@aws-cdk/aws-ec2:restrictDefaultSecurityGroup')).toBeUndefined();
+  });
+
   test('a management subnet never gets a route to the internet gateway or a NAT gateway', () => {
     const { template, net, stack } = network({ applicationSubnetCidrMask: 24 });
     const t = template();

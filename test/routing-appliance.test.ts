@@ -129,10 +129,10 @@ describe('RoutingAppliance', () => {
       Monitoring: true,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 8, VolumeType: 'gp3' } }],
       SubnetId: { Ref: Match.stringLikeRegexp('^VpcPublicSubnet1') },
+      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
     });
-    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
-      LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required' } },
-    });
+    // No launch template: one named by the instance's id would clash with a second appliance's.
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
     template.hasResourceProperties('AWS::EC2::NetworkInterfaceAttachment', {
       DeviceIndex: '1',
       NetworkInterfaceId: ENI_REF,

@@ -8,6 +8,15 @@ import { IConstruct } from 'constructs';
  * so that validation never raises a false error.
  */
 
+/** The subnet's Availability Zone as written (a token in a stack without env), or undefined for imports without one. */
+function rawSubnetAz(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return subnet.availabilityZone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The subnet's IPv4 CIDR when it is known at synth time. */
 export function knownSubnetIpv4Cidr(subnet: ec2.ISubnet): string | undefined {
   let cidr: string | undefined;
@@ -93,13 +102,18 @@ export function selectExactlyOneSubnet(
 ): ec2.ISubnet {
   let subnets = vpc.selectSubnets(selection).subnets;
   const az = options.availabilityZone;
-  if (az !== undefined && !Token.isUnresolved(az)) {
-    subnets = subnets.filter((s) => knownSubnetAz(s) === az);
+  if (az !== undefined) {
+    // In a stack without env, `vpc.availabilityZones[i]` and the zone of the VPC's subnets are the
+    // same token string, so an unresolved zone still picks its subnet by equality.
+    subnets = subnets.filter((s) => (Token.isUnresolved(az) ? rawSubnetAz(s) === az : knownSubnetAz(s) === az));
   }
   if (subnets.length !== 1) {
     const found = subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`);
-    throw new Error(`${options.prop} of ${scope.node.path} resolves to ${subnets.length} subnets${az ? ` in ${az}` : ''}`
-      + `${found.length ? ` [${found.join(', ')}]` : ''}: ${options.why}`);
+    const where = az === undefined ? '' : Token.isUnresolved(az) ? ' in the given availabilityZone (unknown until deployment)' : ` in ${az}`;
+    const unknownZones = subnets.length > 1 && subnets.every((s) => knownSubnetAz(s) === undefined);
+    throw new Error(`${options.prop} of ${scope.node.path} resolves to ${subnets.length} subnets${where}`
+      + `${found.length ? ` [${found.join(', ')}]` : ''}: ${options.why}`
+      + (unknownZones ? '; the subnets\' Availability Zones are unknown at synth: give the stack an env (account and region) or select subnets explicitly' : ''));
   }
   return subnets[0];
 }

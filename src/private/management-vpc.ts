@@ -80,6 +80,9 @@ export function createVpc(scope: Construct, props: ManagementNetworkProps): ec2.
     maxAzs,
     natGateways,
     subnetConfiguration,
+    // Closed whatever the app's feature flags say: the default group is left open unless set
+    // (Security Hub EC2.2; NIST 800-53, HIPAA and PCI packs flag it).
+    restrictDefaultSecurityGroup: true,
   });
 }
 

@@ -1,0 +1,148 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DualHomedFleet, DualHomedInstance, DualHomedInstanceProps, SelfHealingInstance, SelfHealingInstanceProps } from '../../src';
+import { testApp, testStack, testVpc } from '../util';
+
+// Launch templates, roles and instance profiles of the user's own.
+
+function setup() {
+  const stack = testStack(testApp());
+  const vpc = testVpc(stack);
+  return { stack, vpc };
+}
+
+const hostProps = (vpc: ec2.IVpc): DualHomedInstanceProps => ({
+  vpc,
+  publicSubnet: { subnetType: ec2.SubnetType.PUBLIC },
+  managementSubnet: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+  availabilityZone: vpc.availabilityZones[0],
+  instanceType: new ec2.InstanceType('t3.micro'),
+  machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+  managementPeers: [ec2.Peer.ipv4('10.0.128.0/20')],
+});
+
+const healingProps = (vpc: ec2.IVpc): SelfHealingInstanceProps => ({
+  vpc,
+  instanceType: new ec2.InstanceType('t3.micro'),
+  machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+});
+
+describe('DualHomedInstance with settings of your own', () => {
+  test('an instance profile is used as is: no role or profile of its own', () => {
+    const { stack, vpc } = setup();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const profile = new iam.InstanceProfile(stack, 'Profile', { role });
+    const host = new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), instanceProfile: profile });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.hasResourceProperties('AWS::EC2::Instance', { IamInstanceProfile: stack.resolve(profile.instanceProfileName) });
+    expect(host.role).toBe(role);
+  });
+
+  test('role and instanceProfile together are refused', () => {
+    const { stack, vpc } = setup();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const profile = new iam.InstanceProfile(stack, 'Profile', { role });
+    expect(() => new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), role, instanceProfile: profile }))
+      .toThrow(/role and instanceProfile of .*Host are both given/);
+  });
+
+  test('an imported instance profile without its role is refused (it would be silently replaced)', () => {
+    const { stack, vpc } = setup();
+    const profile = iam.InstanceProfile.fromInstanceProfileName(stack, 'Profile', 'web-hosts');
+    expect(() => new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), instanceProfile: profile }))
+      .toThrow(/instanceProfile .*Profile of .*Host has no role: .*fromInstanceProfileAttributes/);
+  });
+
+  test('a launch template is referenced at its latest version', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = new ec2.LaunchTemplate(stack, 'Template', { instanceMetadataTags: true });
+    new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), launchTemplate });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
+      LaunchTemplate: {
+        LaunchTemplateId: stack.resolve(launchTemplate.launchTemplateId),
+        Version: stack.resolve(launchTemplate.versionNumber),
+      },
+    });
+  });
+
+  test('a launch template that sets security groups is refused: the two interfaces own them', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = new ec2.LaunchTemplate(stack, 'Template', {
+      securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+    });
+    expect(() => new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), launchTemplate }))
+      .toThrow(/launchTemplate .*Template of .*Host sets securityGroupIds/);
+  });
+});
+
+describe('DualHomedFleet shares one instance profile', () => {
+  test('two instances, one role, one profile, one Session Manager policy', () => {
+    const { stack, vpc } = setup();
+    const { availabilityZone: _, ...props } = hostProps(vpc);
+    const fleet = new DualHomedFleet(stack, 'Fleet', { ...props, ssmManagedInstance: true });
+    expect(fleet.instances).toHaveLength(2);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns).match(/AmazonSSMManagedInstanceCore/g)).toHaveLength(1);
+    for (const instance of fleet.instances) {
+      expect(instance.role).toBe(fleet.role);
+    }
+  });
+
+  test('a given role gets the one shared profile', () => {
+    const { stack, vpc } = setup();
+    const { availabilityZone: _, ...props } = hostProps(vpc);
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const fleet = new DualHomedFleet(stack, 'Fleet', { ...props, role });
+    expect(fleet.role).toBe(role);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::InstanceProfile', 1);
+  });
+});
+
+describe('SelfHealingInstance with settings of your own', () => {
+  test('an instance profile goes into the launch template', () => {
+    const { stack, vpc } = setup();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const profile = new iam.InstanceProfile(stack, 'Profile', { role });
+    new SelfHealingInstance(stack, 'Web', { ...healingProps(vpc), instanceProfile: profile });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: { IamInstanceProfile: { Arn: stack.resolve(profile.instanceProfileArn) } },
+    });
+  });
+
+  test('a launch template of your own is the group\'s; none is built', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = new ec2.LaunchTemplate(stack, 'Template', {
+      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+      instanceType: new ec2.InstanceType('t3.micro'),
+      requireImdsv2: true,
+    });
+    const { machineImage: _, ...props } = healingProps(vpc);
+    new SelfHealingInstance(stack, 'Web', { ...props, launchTemplate });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 1);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      LaunchTemplate: { LaunchTemplateId: stack.resolve(launchTemplate.launchTemplateId) },
+    });
+  });
+
+  test('settings the template carries are refused next to it', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = new ec2.LaunchTemplate(stack, 'Template', { machineImage: ec2.MachineImage.latestAmazonLinux2023() });
+    expect(() => new SelfHealingInstance(stack, 'Web', { ...healingProps(vpc), launchTemplate, rootDeviceName: '/dev/sda1' }))
+      .toThrow(/machineImage, rootDeviceName of .*Web are set together with launchTemplate/);
+  });
+
+  test('no image and no launch template is refused', () => {
+    const { stack, vpc } = setup();
+    const { machineImage: _, ...props } = healingProps(vpc);
+    expect(() => new SelfHealingInstance(stack, 'Web', props)).toThrow(/machineImage of .*Web is missing/);
+  });
+});

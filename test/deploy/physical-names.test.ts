@@ -1,0 +1,80 @@
+import { synthEverything } from './everything';
+
+// Two of every construct in one stack, and the same again in a second stack of the same account
+// and Region, with aws-cdk-lib's DEFAULT feature flags (no context: what a new user has without a
+// cdk.json). Every explicit physical name must be unique, or the second deployment fails (EC2
+// refuses a second launch template named `InstanceLaunchTemplate`, IAM a second role of a name...).
+// The check is generic: every resource's top-level property whose key ends in `Name` names the
+// resource, except the keys listed in REFERENCES, which name something else.
+
+/** Keys ending in `Name` that refer to or describe something rather than name the resource. */
+const REFERENCES = new Set([
+  'AWS::EC2::Instance.KeyName', // an existing key pair
+  'AWS::EC2::VPCEndpoint.ServiceName', // the AWS service, e.g. com.amazonaws.eu-west-1.ssm
+  'AWS::Route53::RecordSet.HostedZoneName',
+  'AWS::Route53::RecordSet.Name', // DNS record of the user's zone: recordName is the user's
+  'AWS::Route53::HostedZone.Name', // the user's domain (the fixture's)
+  'AWS::CloudWatch::Alarm.MetricName',
+  'AWS::Lambda::Permission.FunctionName', // the function the permission is for
+  'AWS::Lambda::EventInvokeConfig.FunctionName',
+  'AWS::Logs::SubscriptionFilter.LogGroupName',
+  'AWS::EC2::FlowLog.LogGroupName', // the flow log's destination
+  'AWS::EC2::FlowLog.LogDestinationType',
+  'AWS::IAM::Policy.PolicyName', // inline: unique per role only, CDK derives it from the path
+  'AWS::ECS::Service.ClusterName',
+  'AWS::ECS::TaskDefinition.ContainerDefinitions',
+  'AWS::ElasticLoadBalancingV2::TargetGroup.TargetGroupName',
+  'AWS::SNS::Topic.DisplayName', // the sender name of e-mails, not an identifier
+]);
+
+interface PhysicalName {
+  readonly where: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Every explicit physical name of a template: top-level `*Name` properties not in REFERENCES. */
+function physicalNames(stackName: string, template: any): PhysicalName[] {
+  const names: PhysicalName[] = [];
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    for (const [prop, value] of Object.entries<any>(resource.Properties ?? {})) {
+      const key = `${resource.Type}.${prop}`;
+      if (!prop.endsWith('Name') || REFERENCES.has(key) || value === undefined) continue;
+      names.push({ where: `${stackName}/${logicalId}`, key, value: JSON.stringify(value) });
+    }
+  }
+  return names;
+}
+
+/** Names in a namespace shared by all resource types that take that key (e.g. RoleName). */
+function duplicates(names: PhysicalName[]): string[] {
+  const seen = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const name of names) {
+    // A name built from AWS::StackName differs per stack; within one stack it must differ by itself.
+    const namespace = name.value.includes('AWS::StackName') ? `${name.where.split('/')[0]}|` : '';
+    const k = `${namespace}${name.key.split('.')[1]}=${name.value}`;
+    const previous = seen.get(k);
+    if (previous) clashes.push(`${name.key} ${name.value}: ${previous} and ${name.where}`);
+    else seen.set(k, name.where);
+  }
+  return clashes;
+}
+
+describe('explicit physical names with default feature flags', () => {
+  const { stacks, assembly } = synthEverything();
+  const names = stacks.flatMap((s) => physicalNames(s.stackName, assembly.getStackByName(s.stackName).template));
+
+  test('the test sees the names it is meant to check', () => {
+    // SelfHealingInstance names its Auto Scaling group so its launch rule can match it.
+    expect(names.some((n) => n.key === 'AWS::AutoScaling::AutoScalingGroup.AutoScalingGroupName')).toBe(true);
+  });
+
+  test('no launch template has a fixed name', () => {
+    expect(names.filter((n) => n.key === 'AWS::EC2::LaunchTemplate.LaunchTemplateName')).toEqual([]);
+  });
+
+  test('every explicit physical name is unique across two of everything in two stacks', () => {
+    expect(duplicates(names)).toEqual([]);
+  });
+});
