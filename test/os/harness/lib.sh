@@ -38,7 +38,11 @@ in_ns() { local n; n="$(ns "$1")"; shift; ip netns exec "${n}" "$@"; }
 # the harness's stand-ins for systemctl, udevadm, rpm and sysctl first on PATH.
 on_host() {
   local role="$1"; shift
-  nsenter --net="/run/netns/$(ns "${role}")" --mount="${EOS_WORK}/${role}/mntns" \
+  (exec_on_host "${role}" "$@")
+}
+exec_on_host() {
+  local role="$1"; shift
+  exec nsenter --net="/run/netns/$(ns "${role}")" --mount="${EOS_WORK}/${role}/mntns" \
     env PATH="${EOS_HARNESS_DIR}/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
     EOS_HOST_DIR="${EOS_WORK}/${role}" EOS_HARNESS_DIR="${EOS_HARNESS_DIR}" NETPLAN_GENERATE_PATH="${EOS_HARNESS_DIR}/bin/netplan-generate" "$@"
 }

@@ -10,6 +10,10 @@
 #       As above, once, with the management subnet's DHCP answer delayed by 4 seconds: the policy
 #       rule exists before its table has a default route, the window in which the Amazon Linux
 #       2023 setup used to fail. Also reports what sshd listens on when the user data fails.
+#   run.sh dual-homed-half-run <flavour> <user-data file>
+#       Two runs that do not finish: one killed (SIGKILL) while it waits for the management
+#       interface, one that fails because the image's sshd_config has its own ListenAddress. After
+#       either, sshd must not answer on any address but the loopback.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -67,7 +71,54 @@ dual_homed_race() {
   eos_check_dual_homed i || eos_die "${flavour}: checks failed"
 }
 
+# Nothing but the loopback address may be bound on port 22, and neither client gets SSH.
+ssh_closed() {
+  local what="$1" listen failed=0
+  listen="$(in_ns i ss -ltnH 'sport = :22' | awk '{print $4}' | sort -u | tr '\n' ' ')"
+  case "${listen}" in ""|"127.0.0.1:22 ") eos_log "  ok   ${what}: sshd listens on '${listen}'" ;; *) eos_log "  FAIL ${what}: sshd listens on ${listen}"; failed=1 ;; esac
+  [ -z "$(tcp n "${EOS_ETH0_EIP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the Elastic IP"; failed=1; }
+  [ -z "$(tcp a "${EOS_ETH1_IP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the management address"; failed=1; }
+  echo "RESULT half-run ${what} sshd=${listen}"
+  return "${failed}"
+}
+
+dual_homed_half_run() {
+  local flavour="$1" user_data="$2" pid _ rc=0
+  # Killed: the management subnet's DHCP never answers, so the run waits; kill it once sshd moved.
+  in_ns r nft add table bridge eos_block
+  in_ns r nft add chain bridge eos_block pre '{ type filter hook prerouting priority -10; policy accept; }'
+  in_ns r nft add rule bridge eos_block pre iifname m-ieth1 udp dport 67 drop
+  eos_boot i "${flavour}"
+  chmod 0755 "${user_data}"
+  exec_on_host i setsid "${user_data}" >"${EOS_WORK}/i/killed.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "management interface: eth1" "${EOS_WORK}/i/killed.log" && break
+    sleep 0.1
+  done
+  sleep 0.5
+  # setsid made the run a session and process group of its own, whose id is ${pid}.
+  if kill -0 "${pid}" 2>/dev/null; then
+    [ "$(ps -o pgid= -p "${pid}" | tr -d ' ')" = "${pid}" ] || eos_die "the user data is not in a process group of its own"
+    kill -9 -- "-${pid}"
+  else
+    eos_log "  the user data ended by itself before it was killed"
+  fi
+  wait "${pid}" 2>/dev/null || true
+  [ "${EOS_VERBOSE}" = 1 ] && sed 's/^/    | /' "${EOS_WORK}/i/killed.log" >&2
+  ssh_closed "${flavour} killed while waiting for the management interface" || rc=1
+  eos_host_down i
+  in_ns r nft delete table bridge eos_block
+  # Fails: the image's own sshd_config listens on every address.
+  eos_boot i "${flavour}"
+  on_host i sh -c 'echo "ListenAddress 0.0.0.0" >> /etc/ssh/sshd_config'
+  if eos_user_data i "${user_data}" 2>/dev/null; then eos_die "${flavour}: the user data succeeded with ListenAddress 0.0.0.0 in sshd_config"; fi
+  ssh_closed "${flavour} failed on a conflicting sshd_config" || rc=1
+  [ "${rc}" -eq 0 ] || eos_die "${flavour}: a run that did not finish left SSH open"
+}
+
 case "${scenario}" in
+  dual-homed-half-run) dual_homed_half_run "$@" ;;
   dual-homed) dual_homed "$@" ;;
   dual-homed-race) dual_homed_race "$@" ;;
   *) eos_die "unknown scenario ${scenario}" ;;
