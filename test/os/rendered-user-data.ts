@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { DualHomedInstance, DualHomedOs } from '../../src';
+import { DualHomedInstance, DualHomedOs, EniFailover, NetworkInterface } from '../../src';
 import { testApp, testStack, testVpc } from '../util';
 
 /** The OS flavours the library configures, by harness name. */
@@ -81,4 +81,42 @@ export function dualHomedUserData(flavour: string): string {
     throw new Error(`expected one instance with user data, found ${all.length}`);
   }
   return all[0];
+}
+
+/** The id the harness gives the floating interface (the `Ref` of the ENI in the candidates' user data). */
+export const FLOATING_ENI_ID = 'eni-0f10a7000000000001';
+
+/**
+ * The user data of the two candidates of an `EniFailover` whose `candidateOperatingSystem` is the
+ * flavour (plain `ec2.Instance`s with no user data of their own): what the harness runs on the
+ * primary and the standby before the floating interface is attached to them.
+ */
+export function failoverCandidateUserData(flavour: string): string {
+  const os = FLAVOURS[flavour];
+  if (os === undefined) {
+    throw new Error(`unknown flavour ${flavour}: use one of ${Object.keys(FLAVOURS).join(', ')}`);
+  }
+  const stack = testStack(testApp());
+  const vpc = testVpc(stack);
+  const candidate = (id: string) => new ec2.Instance(stack, id, {
+    vpc,
+    vpcSubnets: { subnets: [vpc.publicSubnets[0]] },
+    instanceType: new ec2.InstanceType('t3.micro'),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    requireImdsv2: true,
+  });
+  const failover = new EniFailover(stack, 'Failover', {
+    primary: candidate('Primary'),
+    standby: candidate('Standby'),
+    vpc,
+    vpcSubnets: { subnets: [vpc.publicSubnets[0]] },
+    candidateOperatingSystem: os,
+  });
+  const eniLogicalId = stack.getLogicalId((failover.networkInterface as NetworkInterface).node.defaultChild as ec2.CfnNetworkInterface);
+  const all = userDataOf(stack, { [eniLogicalId]: FLOATING_ENI_ID });
+  const texts = Object.values(all);
+  if (texts.length !== 2 || texts[0] !== texts[1]) {
+    throw new Error(`expected the same user data on both candidates, found ${texts.length} different ones`);
+  }
+  return texts[0];
 }

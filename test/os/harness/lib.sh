@@ -242,8 +242,8 @@ eos_host() {
   on_host "${role}" sh -c 'grep -q "^Include /etc/ssh/sshd_config.d/" /etc/ssh/sshd_config || sed -i "1i Include /etc/ssh/sshd_config.d/*.conf" /etc/ssh/sshd_config'
   on_host "${role}" systemctl start ssh.service
   if [ "${flavour}" = ubuntu-24.04 ]; then on_host "${role}" systemctl enable ssh.socket; fi
-  # A service on the public interface, answered through eth0.
-  eos_bg "${dir}/service.log" ip netns exec "$(ns "${role}")" socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:'echo service-ok'
+  # A service on every address, naming the host that answers.
+  eos_bg "${dir}/service.log" ip netns exec "$(ns "${role}")" socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:"echo service-ok-${role}"
 }
 
 # Starts systemd-networkd on a host (after its configuration is written, as at boot).
@@ -291,13 +291,20 @@ readonly EOS_ETH1_MAC=02:00:00:00:01:10 EOS_ETH1_IP=10.0.1.10
 #  - al2023: systemd-networkd with amazon-ec2-net-utils' units (emulated) for eth0 and eth1.
 # Returns once eth0 is online (cloud-final runs after network-online.target); the management
 # interface may still be coming up, as on a real instance.
+# With a third argument `single`, the host has eth0 only, at 10.0.0.<11 for role s, 10 otherwise>
+# (the failover candidates).
 eos_boot() {
-  local role="$1" flavour="$2"
+  local role="$1" flavour="$2" layout="${3:-dual}"
+  local octet=10
+  [ "${role}" = s ] && octet=11
+  local mac0="02:00:00:00:00:${octet}" ip0="10.0.0.${octet}"
   eos_host "${role}" "${flavour}"
-  eos_imds_set "${role}" "${EOS_ETH0_MAC}" 0 eni-0000000000000000a "${EOS_ETH0_IP}" 10.0.0.0/24
-  eos_imds_set "${role}" "${EOS_ETH1_MAC}" 1 eni-0000000000000000b "${EOS_ETH1_IP}" 10.0.1.0/24
-  eos_port "${role}" eth0 brp "${EOS_ETH0_MAC}" "${EOS_ETH0_IP}"
-  eos_port "${role}" eth1 brm "${EOS_ETH1_MAC}" "${EOS_ETH1_IP}"
+  eos_imds_set "${role}" "${mac0}" 0 "eni-00000000000000${octet}a" "${ip0}" 10.0.0.0/24
+  eos_port "${role}" eth0 brp "${mac0}" "${ip0}"
+  if [ "${layout}" = dual ]; then
+    eos_imds_set "${role}" "${EOS_ETH1_MAC}" 1 eni-0000000000000000b "${EOS_ETH1_IP}" 10.0.1.0/24
+    eos_port "${role}" eth1 brm "${EOS_ETH1_MAC}" "${EOS_ETH1_IP}"
+  fi
   case "${flavour}" in
     ubuntu-22.04|ubuntu-24.04)
       {
@@ -305,11 +312,11 @@ eos_boot() {
         echo '  version: 2'
         echo '  ethernets:'
         echo '    eth0:'
-        echo "      match: {macaddress: \"${EOS_ETH0_MAC}\"}"
+        echo "      match: {macaddress: \"${mac0}\"}"
         echo '      set-name: eth0'
         echo '      dhcp4: true'
         echo '      dhcp4-overrides: {route-metric: 100}'
-        if [ "${flavour}" = ubuntu-24.04 ]; then
+        if [ "${flavour}" = ubuntu-24.04 ] && [ "${layout}" = dual ]; then
           echo '    eth1:'
           echo "      match: {macaddress: \"${EOS_ETH1_MAC}\"}"
           echo '      set-name: eth1'
@@ -333,7 +340,7 @@ eos_boot() {
         sleep 0.1
       done
       on_host "${role}" systemctl start policy-routes@eth0.service
-      on_host "${role}" systemctl start policy-routes@eth1.service
+      if [ "${layout}" = dual ]; then on_host "${role}" systemctl start policy-routes@eth1.service; fi
       ;;
     *) eos_die "unknown flavour ${flavour}" ;;
   esac
@@ -374,8 +381,8 @@ eos_check_dual_homed() {
     fi
   }
   got="$(tcp a "${EOS_ETH1_IP}" 22)"; check "admin -> management address :22 answered through eth1" "${got}" SSH
-  got="$(tcp n "${EOS_ETH0_IP}" 8080)"; check "internet -> public address :8080 answered through eth0" "${got}" service-ok
-  got="$(tcp n "${EOS_ETH0_EIP}" 8080)"; check "internet -> Elastic IP :8080 answered through eth0" "${got}" service-ok
+  got="$(tcp n "${EOS_ETH0_IP}" 8080)"; check "internet -> public address :8080 answered through eth0" "${got}" service-ok-i
+  got="$(tcp n "${EOS_ETH0_EIP}" 8080)"; check "internet -> Elastic IP :8080 answered through eth0" "${got}" service-ok-i
   got="$(tcp n "${EOS_ETH0_EIP}" 22)"; check "internet -> Elastic IP :22 gets no SSH" "${got}" ""
   got="$(tcp a "${EOS_ETH0_IP}" 22)"; check "admin -> public address :22 gets no SSH" "${got}" ""
   got="$(in_ns "${role}" ss -ltnH 'sport = :22' | awk '{print $4}' | sort -u | tr '\n' ' ')"
@@ -393,4 +400,48 @@ eos_host_down() {
   umount "${EOS_WORK}/${role}/mntns" 2>/dev/null || true
   ip netns del "${n}"
   rm -rf "${EOS_WORK:?}/${role}"
+}
+
+# eos_udev <role> <add|remove> <ifname>: what udev does on a real instance when an interface
+# appears or goes away, done by hand (there are no udev events in a network namespace): on the
+# Amazon Linux 2023 flavour, amazon-ec2-net-utils' rule (udev/99-vpc-policy-routes.rules:
+# `systemctl enable --now --no-block policy-routes@$name.service` on add, `systemctl disable --now
+# refresh-policy-routes@$name.timer policy-routes@$name.service` on remove); then every RUN+= of
+# the host's /etc/udev/rules.d/*.rules whose SUBSYSTEM=="net" and ACTION match (KERNEL!="lo"
+# honoured), with $name replaced by the interface, in the order udev would run them.
+eos_udev() {
+  local role="$1" action="$2" ifname="$3" rules line run
+  if [ "$(cat "${EOS_WORK}/${role}/flavour")" = al2023 ]; then
+    if [ "${action}" = add ]; then
+      on_host "${role}" systemctl enable --now --no-block "policy-routes@${ifname}.service"
+    else
+      on_host "${role}" systemctl disable --now "refresh-policy-routes@${ifname}.timer" "policy-routes@${ifname}.service"
+    fi
+  fi
+  rules="$(on_host "${role}" sh -c 'cat /etc/udev/rules.d/*.rules 2>/dev/null' || true)"
+  while IFS= read -r line; do
+    [[ "${line}" == *'SUBSYSTEM=="net"'* || "${line}" != *'SUBSYSTEM=='* ]] || continue
+    [[ "${line}" == *"ACTION==\"${action}\""* ]] || continue
+    [[ "${line}" == *'KERNEL!="lo"'* && "${ifname}" = lo ]] && continue
+    run="${line#*RUN+=\"}"; run="${run%%\"*}"
+    run="${run//\$name/${ifname}}"
+    # systemctl by its path is the harness's stand-in here.
+    run="${run#/usr/bin/}"; run="${run#/bin/}"
+    # shellcheck disable=SC2086
+    on_host "${role}" ${run}
+  done <<<"${rules}"
+}
+
+# eos_wait_reply <client> <address> <port> <expected> <timeout s> [start ns]: polls (every 50 ms,
+# each attempt bounded to 0.3 s) until the expected answer arrives; prints the milliseconds since
+# start (default: now).
+eos_wait_reply() {
+  local start="${6:-$(date +%s%N)}" now got
+  while :; do
+    got="$(in_ns "$1" timeout 0.3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 0.25 line <&3 && echo "${line}"' "$2" "$3" 2>/dev/null || true)"
+    now="$(date +%s%N)"
+    if [ "${got}" = "$4" ]; then echo $(( (now - start) / 1000000 )); return 0; fi
+    if [ $(( (now - start) / 1000000000 )) -ge "$5" ]; then return 1; fi
+    sleep 0.05
+  done
 }

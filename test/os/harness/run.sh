@@ -14,6 +14,14 @@
 #       Two runs that do not finish: one killed (SIGKILL) while it waits for the management
 #       interface, one that fails because the image's sshd_config has its own ListenAddress. After
 #       either, sshd must not answer on any address but the loopback.
+#   run.sh floating <flavour> <candidate user-data file>
+#       Boots a primary and a standby (eth0 only), runs the candidates' user data on both, then
+#       attaches the floating interface (10.0.0.20, Elastic IP 203.0.113.20) to the primary, moves
+#       it to the standby (failover) and back (failback). After each attach, the internet client
+#       must be answered on the floating address and its Elastic IP by the holder, and the former
+#       holder must keep no rule or route of it. A control removes the holder's rule: the Elastic IP
+#       must then go unanswered. Prints "TIMING <flavour> <attach> <ms>" from the moment the
+#       interface appears to the first answer on the Elastic IP.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -117,7 +125,91 @@ dual_homed_half_run() {
   [ "${rc}" -eq 0 ] || eos_die "${flavour}: a run that did not finish left SSH open"
 }
 
+readonly FLOAT_MAC=02:00:00:00:00:20 FLOAT_IP=10.0.0.20 FLOAT_EIP=203.0.113.20 FLOAT_ENI=eni-0f10a7000000000001
+
+# attach <role>: the ENI appears on the host (the device first; instance metadata lists it about a
+# second later, as EC2 may lag), then udev's handling, done by hand.
+attach() {
+  local role="$1"
+  ATTACHED_AT="$(date +%s%N)"
+  eos_port "${role}" eth2 brp "${FLOAT_MAC}" "${FLOAT_IP}"
+  ( sleep "${EOS_IMDS_LAG:-1}"; eos_imds_set "${role}" "${FLOAT_MAC}" 1 "${FLOAT_ENI}" "${FLOAT_IP}" 10.0.0.0/24 ) &
+  echo "$!" >>"${EOS_WORK}/pids"
+  eos_udev "${role}" add eth2
+}
+
+# detach <role>: udev's remove handling runs once the device is gone.
+detach() {
+  local role="$1"
+  eos_imds_del "${role}" "${FLOAT_MAC}"
+  eos_unport "${role}" eth2
+  eos_udev "${role}" remove eth2
+}
+
+# answered_by <role> <what>: the floating address and its Elastic IP answer from the holder.
+answered_by() {
+  local role="$1" what="$2" ms got
+  ms="$(eos_wait_reply n "${FLOAT_EIP}" 8080 "service-ok-${role}" 30 "${ATTACHED_AT}")" \
+    || eos_die "${what}: nothing answered on the Elastic IP ${FLOAT_EIP} within 30 s"
+  echo "TIMING ${flavour} ${what} ${ms}"
+  eos_log "  ok   ${what}: Elastic IP ${FLOAT_EIP} answered by the holder after ${ms} ms"
+  got="$(tcp n "${FLOAT_IP}" 8080)"
+  [ "${got}" = "service-ok-${role}" ] || eos_die "${what}: the floating address answered '${got}'"
+  eos_log "  ok   ${what}: floating address ${FLOAT_IP} answered by the holder"
+}
+
+# clean_after_detach <role>: no rule or route of the floating address is left on the host.
+clean_after_detach() {
+  local left
+  left="$(in_ns "$1" ip -4 rule show | awk -v ip="${FLOAT_IP}" '$3 == ip' || true)"
+  [ -z "${left}" ] || eos_die "$1 keeps a rule of the floating address after the detach: ${left}"
+  left="$(in_ns "$1" ip -4 route show table all | grep -F "eth2" || true)"
+  [ -z "${left}" ] || eos_die "$1 keeps routes of the floating interface after the detach: ${left}"
+  eos_log "  ok   the former holder $1 keeps no rule or route of the floating interface"
+}
+
+floating() {
+  flavour="$1"; local user_data="$2" r
+  eos_elastic_ip "${FLOAT_EIP}" "${FLOAT_IP}"
+  for r in i s; do
+    eos_boot "${r}" "${flavour}" single
+    eos_user_data "${r}" "${user_data}" || eos_die "${flavour}: the candidate user data failed on ${r}"
+  done
+  attach i
+  answered_by i "attach to the primary"
+  detach i
+  attach s
+  clean_after_detach i
+  answered_by s "failover to the standby"
+  detach s
+  attach i
+  clean_after_detach s
+  answered_by i "failback to the primary"
+  # Control: without the policy rule, the reply from the floating address leaves by eth0, where
+  # the source/destination check drops it.
+  on_host i sh -c "while ip -4 rule del from ${FLOAT_IP}; do :; done" 2>/dev/null || true
+  if [ -n "$(tcp n "${FLOAT_EIP}" 8080)" ]; then eos_die "${flavour}: control: the Elastic IP answered without the policy rule"; fi
+  eos_log "  ok   control: without the policy rule the Elastic IP goes unanswered"
+  echo "RESULT floating ${flavour} ok"
+}
+
+# What the issue describes for Ubuntu before this configuration existed: candidates without it
+# leave a hot-attached interface unconfigured, and the Elastic IP goes unanswered.
+floating_bare() {
+  flavour="$1"
+  eos_elastic_ip "${FLOAT_EIP}" "${FLOAT_IP}"
+  eos_boot i "${flavour}" single
+  attach i
+  if eos_wait_reply n "${FLOAT_EIP}" 8080 service-ok-i 8 "${ATTACHED_AT}" >/dev/null; then
+    echo "RESULT floating-bare ${flavour} answered"
+  else
+    echo "RESULT floating-bare ${flavour} unanswered"
+  fi
+}
+
 case "${scenario}" in
+  floating) floating "$@" ;;
+  floating-bare) floating_bare "$@" ;;
   dual-homed-half-run) dual_homed_half_run "$@" ;;
   dual-homed) dual_homed "$@" ;;
   dual-homed-race) dual_homed_race "$@" ;;
