@@ -6,6 +6,7 @@
 #       Boots a dual-homed instance of the flavour <runs> times (default 1), runs the user data on
 #       each and checks it; on the first boot also runs the user data a second time (nothing may
 #       change) and removes the management policy rule (the reply-path check must then fail).
+#       With EOS_KEEP_GOING=1 a failed boot is counted and the loop goes on (the benchmark).
 #   run.sh dual-homed-race <flavour> <user-data file>
 #       As above, once, with the management subnet's DHCP answer delayed by 4 seconds: the policy
 #       rule exists before its table has a default route, the window in which the Amazon Linux
@@ -34,11 +35,18 @@ eos_network
 eos_elastic_ip "${EOS_ETH0_EIP}" "${EOS_ETH0_IP}"
 
 dual_homed() {
-  local flavour="$1" user_data="$2" runs="${3:-1}" run rc before after
+  local flavour="$1" user_data="$2" runs="${3:-1}" run rc before after failures=0
   for run in $(seq 1 "${runs}"); do
     eos_log "${flavour}: boot ${run}/${runs}"
     eos_boot i "${flavour}"
+    local t0 t1
+    t0="$(date +%s%N)"
     rc=0; eos_user_data i "${user_data}" || rc=$?
+    t1="$(date +%s%N)"
+    echo "BOOT ${flavour} ${run} exit=${rc} setup_ms=$(( (t1 - t0) / 1000000 ))"
+    if [ "${EOS_KEEP_GOING:-0}" = 1 ] && { [ "${rc}" -ne 0 ] || ! eos_check_dual_homed i; }; then
+      failures=$((failures + 1)); eos_log "${flavour}: boot ${run} failed (exit ${rc})"; eos_host_down i; continue
+    fi
     [ "${rc}" -eq 0 ] || eos_die "${flavour}: the user data exited with ${rc} on boot ${run}"
     eos_check_dual_homed i || eos_die "${flavour}: checks failed on boot ${run}"
     if [ "${run}" -eq 1 ]; then
@@ -59,6 +67,7 @@ dual_homed() {
     fi
     eos_host_down i
   done
+  [ "${failures}" -eq 0 ] || { echo "RESULT dual-homed ${flavour} runs=${runs} failures=${failures}"; exit 1; }
   echo "RESULT dual-homed ${flavour} runs=${runs} ok"
 }
 
