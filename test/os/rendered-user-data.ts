@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { DualHomedInstance, DualHomedOs, EniFailover, NetworkInterface } from '../../src';
+import { ApplianceRole, DualHomedInstance, DualHomedOs, EniFailover, NetworkInterface, RoutingAppliance } from '../../src';
 import { testApp, testStack, testVpc } from '../util';
 
 /** The OS flavours the library configures, by harness name. */
@@ -117,6 +117,27 @@ export function failoverCandidateUserData(flavour: string): string {
   const texts = Object.values(all);
   if (texts.length !== 2 || texts[0] !== texts[1]) {
     throw new Error(`expected the same user data on both candidates, found ${texts.length} different ones`);
+  }
+  return texts[0];
+}
+
+/**
+ * The user data of a NAT `RoutingAppliance` with a standby (Amazon Linux 2023), the same on both
+ * instances, with the forwarding interface's id set to FLOATING_ENI_ID.
+ */
+export function natApplianceUserData(): string {
+  const stack = testStack(testApp());
+  const vpc = testVpc(stack);
+  const appliance = new RoutingAppliance(stack, 'Nat', {
+    vpc,
+    role: ApplianceRole.nat(),
+    routedSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    standby: true,
+  });
+  const eniLogicalId = stack.getLogicalId((appliance.networkInterface as NetworkInterface).node.defaultChild as ec2.CfnNetworkInterface);
+  const texts = [...new Set(Object.values(userDataOf(stack, { [eniLogicalId]: FLOATING_ENI_ID })))];
+  if (texts.length !== 1) {
+    throw new Error(`expected the same user data on the primary and the standby, found ${texts.length} different ones`);
   }
   return texts[0];
 }

@@ -72,14 +72,14 @@ eos_cleanup() {
   [ -n "${EOS_WORK}" ] || return "${rc}"
   local role pid n
   # Every process that runs in one of the harness's namespaces was started by the harness.
-  for role in i s r n a; do
+  for role in i s r n a q; do
     n="$(ns "${role}")"
     [ -e "/run/netns/${n}" ] || continue
     for pid in $(ip netns pids "${n}" 2>/dev/null); do kill "${pid}" 2>/dev/null || true; done
   done
   while read -r pid; do kill "${pid}" 2>/dev/null || true; done <"${EOS_WORK}/pids"
   sleep 0.2
-  for role in i s r n a; do
+  for role in i s r n a q; do
     n="$(ns "${role}")"
     [ -e "/run/netns/${n}" ] || continue
     for pid in $(ip netns pids "${n}" 2>/dev/null); do kill -9 "${pid}" 2>/dev/null || true; done
@@ -129,13 +129,16 @@ eos_network() {
   in_ns a ip addr add "${EOS_ADMIN_CLIENT}/24" dev eth0
   in_ns a ip link set eth0 up
   in_ns a ip route add 10.0.0.0/16 via 10.8.0.1
-  # EC2's source/destination check (bridge ports of instances, filled in by eos_port) and the
+  # EC2's source/destination check (bridge ports of instances, filled in by eos_port; ports in
+# `unchecked` are interfaces whose check is off, as a routing appliance's) and the
   # internet gateway's 1:1 NAT (filled in by eos_elastic_ip).
   in_ns r nft -f - <<'EOF'
 table bridge eos_srcdst {
   set allowed { type ifname . ipv4_addr; }
+  set unchecked { type ifname; }
   chain prerouting {
     type filter hook prerouting priority 0; policy accept;
+    iifname @unchecked accept
     iifname "p-*" ether type ip udp dport 67 accept
     iifname "m-*" ether type ip udp dport 67 accept
     iifname "p-*" ether type ip iifname . ip saddr != @allowed counter drop
@@ -228,7 +231,12 @@ eos_host() {
     mount --bind ${dir}/sbin /usr/local/sbin
     mkdir -p /run/dbus /run/systemd/network /run/eos /run/sshd
     rm -rf /etc/netplan /etc/systemd/network /etc/ssh/sshd_config.d
-    mkdir -p /etc/netplan /etc/systemd/network /etc/ssh/sshd_config.d
+    mkdir -p /etc/netplan /etc/systemd/network /etc/ssh/sshd_config.d /etc/udev/rules.d
+    if [ ${flavour} = al2023 ]; then
+      # As the nftables package of Amazon Linux 2023 ships it: the file nftables.service loads.
+      mkdir -p /etc/sysconfig
+      echo '# Uncomment the include statement here to load the default config sample' > /etc/sysconfig/nftables.conf
+    fi
   "
   in_ns "${role}" ip addr add 169.254.169.254/32 dev lo
   eos_bg "${dir}/imds.log" ip netns exec "$(ns "${role}")" /usr/bin/python3 "${EOS_HARNESS_DIR}/imds.py" "${dir}/imds.json"
@@ -273,9 +281,9 @@ eos_wait_online() {
 }
 
 # tcp <client role> <address> <port>: prints the first line the server sends (empty when nothing
-# answers within 3 seconds).
+# answers within 2 seconds; on these local links an answer takes milliseconds).
 tcp() {
-  in_ns "$1" timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 line <&3 && echo "${line%$'"'"'\r'"'"'}"' "$2" "$3" 2>/dev/null || true
+  in_ns "$1" timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 1.5 line <&3 && echo "${line%$'"'"'\r'"'"'}"' "$2" "$3" 2>/dev/null || true
 }
 
 # The instance of the dual-homed scenarios: MACs, addresses and Elastic IPs.
@@ -444,4 +452,9 @@ eos_wait_reply() {
     if [ $(( (now - start) / 1000000000 )) -ge "$5" ]; then return 1; fi
     sleep 0.05
   done
+}
+
+# eos_dump <role>: the network state and the stand-ins' logs of a host, for failure reports.
+eos_dump() {
+  on_host "$1" sh -c 'echo "--- $0: rules, routes, addresses, nftables, logs"; ip -4 rule; ip -4 route show table all | grep -v "^local\|^broadcast"; ip -4 -o addr; nft list ruleset; tail -n 20 /run/eos/*.log' "$1" >&2 2>&1 || true
 }

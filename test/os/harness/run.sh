@@ -23,6 +23,12 @@
 #       holder must keep no rule or route of it. A control removes the holder's rule: the Elastic IP
 #       must then go unanswered. Prints "TIMING <flavour> <attach> <ms>" from the moment the
 #       interface appears to the first answer on the Elastic IP.
+#   run.sh appliance <user-data file>
+#       A NAT RoutingAppliance (Amazon Linux 2023) with a standby: a client in the private subnet
+#       10.0.2.0/24, whose route table sends 0.0.0.0/0 to the forwarding interface (10.0.0.20,
+#       source/destination check off, Elastic IP 203.0.113.20), reaches the internet client, which
+#       must see the Elastic IP as the source; after attach, failover and failback. A control
+#       removes the holder's forwarding rule: the internet then sees another source.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -216,7 +222,56 @@ floating_bare() {
   fi
 }
 
+# nat_via <role> <what>: the private client's connection leaves with the Elastic IP as source.
+nat_via() {
+  local role="$1" what="$2" ms
+  ms="$(eos_wait_reply q "${EOS_INET_CLIENT}" 9090 "${FLOAT_EIP}" 60 "${ATTACHED_AT}")" \
+    || { eos_dump "${role}"; eos_die "${what}: the internet client did not see ${FLOAT_EIP} within 60 s (last: '$(tcp q "${EOS_INET_CLIENT}" 9090)')"; }
+  in_ns "${role}" ip link show eth2 >/dev/null || eos_die "${what}: ${role} does not hold the interface"
+  echo "TIMING al2023-nat ${what} ${ms}"
+  eos_log "  ok   ${what}: the private client reaches the internet as ${FLOAT_EIP} through ${role} after ${ms} ms"
+}
+
+appliance() {
+  flavour=al2023; local user_data="$1" r got
+  eos_elastic_ip "${FLOAT_EIP}" "${FLOAT_IP}"
+  # The private subnet and its route table: 0.0.0.0/0 -> the forwarding interface.
+  ip netns add "$(ns q)"
+  in_ns q ip link set lo up
+  veth q eth0 r prv
+  in_ns r ip addr add 10.0.2.1/24 dev prv
+  in_ns q ip addr add 10.0.2.10/24 dev eth0
+  in_ns q ip link set eth0 up
+  in_ns q ip route add default via 10.0.2.1
+  in_ns r ip route add default via "${FLOAT_IP}" dev brp table 200
+  in_ns r ip rule add iif prv lookup 200 priority 100
+  in_ns r nft add element bridge eos_srcdst unchecked '{ "p-ieth2", "p-seth2" }'
+  # The internet client tells every caller the source address it sees.
+  eos_bg "${EOS_WORK}/peer.log" ip netns exec "$(ns n)" socat TCP-LISTEN:9090,fork,reuseaddr SYSTEM:'echo ${SOCAT_PEERADDR}'
+  for r in i s; do
+    eos_boot "${r}" al2023 single
+    eos_user_data "${r}" "${user_data}" || eos_die "the appliance user data failed on ${r}"
+  done
+  attach i
+  nat_via i "attach to the primary"
+  detach i
+  attach s
+  nat_via s "failover to the standby"
+  detach s
+  attach i
+  nat_via i "failback to the primary"
+  # Control: without the forwarding rule, forwarded traffic leaves by eth0 and is masqueraded to
+  # the instance's own address: the internet no longer sees the Elastic IP.
+  on_host i sh -c 'while ip -4 rule del lookup 4242; do :; done' 2>/dev/null || true
+  in_ns i ip route flush cache
+  got="$(tcp q "${EOS_INET_CLIENT}" 9090)"
+  [ "${got}" != "${FLOAT_EIP}" ] || eos_die "control: the internet still sees ${FLOAT_EIP} without the forwarding rule"
+  eos_log "  ok   control: without the forwarding rule the internet sees '${got}', not ${FLOAT_EIP}"
+  echo "RESULT appliance ok"
+}
+
 case "${scenario}" in
+  appliance) appliance "$@" ;;
   floating) floating "$@" ;;
   floating-bare) floating_bare "$@" ;;
   dual-homed-half-run) dual_homed_half_run "$@" ;;
