@@ -41,3 +41,16 @@ export function addFloatingInterfaceUserData(
     userData.addCommands(...commands);
   }
 }
+
+/**
+ * The user data of instances that receive a floating interface after boot: `userData` (created
+ * when absent) with the configuration appended, or `userData` unchanged when `os` is not set.
+ */
+export function floatingUserData(userData: ec2.UserData | undefined, os: string | undefined, networkInterfaceId: string): ec2.UserData | undefined {
+  if (os === undefined) {
+    return userData;
+  }
+  const result = userData ?? ec2.UserData.forLinux();
+  result.addCommands(...renderFloatingInterfaceCommands({ os: floatingFlavourOf(os), networkInterfaceId }));
+  return result;
+}
