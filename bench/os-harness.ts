@@ -42,6 +42,10 @@ function main(): void {
       const file = join(dir, `dual-homed-${flavour}.sh`);
       writeFileSync(file, dualHomedUserData(flavour), { mode: 0o755 });
       const { output } = harness(['dual-homed', flavour, file, String(BOOTS)], { EOS_KEEP_GOING: '1' });
+      // What failed, on stderr, so a failure can be told from a slow machine.
+      for (const line of output.split('\n').filter((l) => /FAIL|failed/.test(l))) {
+        console.error(`  ${flavour}: ${line}`);
+      }
       const boots = [...output.matchAll(/^BOOT \S+ \d+ exit=(\d+) setup_ms=(\d+)$/gm)];
       const times = boots.map((m) => Number(m[2]));
       const failed = output.match(/failures=(\d+)/)?.[1] ?? (boots.length === BOOTS ? '0' : `${BOOTS - boots.length} (aborted)`);

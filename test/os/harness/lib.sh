@@ -281,9 +281,10 @@ eos_wait_online() {
 }
 
 # tcp <client role> <address> <port>: prints the first line the server sends (empty when nothing
-# answers within 2 seconds; on these local links an answer takes milliseconds).
+# answers within 4 seconds: an answer takes milliseconds on these links, but sshd forks and
+# re-executes itself per connection, which takes seconds on a machine loaded far beyond its cores).
 tcp() {
-  in_ns "$1" timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 1.5 line <&3 && echo "${line%$'"'"'\r'"'"'}"' "$2" "$3" 2>/dev/null || true
+  in_ns "$1" timeout 4 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 3 line <&3 && echo "${line%$'"'"'\r'"'"'}"' "$2" "$3" 2>/dev/null || true
 }
 
 # The instance of the dual-homed scenarios: MACs, addresses and Elastic IPs.
