@@ -122,8 +122,15 @@ project.gitattributes.addAttributes('/test/*.snapshot/**', 'linguist-generated')
 
 // Installs what the tests need beyond node_modules: Python cfn-lint and moto (server), shellcheck.
 const testSetup = project.addTask('test:setup', {
-  description: 'Install the test tools that do not come from npm (cfn-lint, moto_server, shellcheck)',
+  description: 'Install the test tools that do not come from npm (cfn-lint, moto_server, shellcheck, the OS harness packages)',
   exec: 'bash scripts/test-setup.sh',
+});
+
+// The user data on a real Linux network stack (network namespaces, systemd-networkd, netplan, sshd):
+// part of `test`; this task runs it alone. Needs root or passwordless sudo (see docs/os-harness.md).
+project.addTask('test:os', {
+  description: 'Run the user data of the constructs on a real Linux network stack (needs root or sudo)',
+  exec: 'jest --coverage=false test/os',
 });
 
 // README code samples are compiled against the API, so the docs cannot drift.
@@ -162,6 +169,11 @@ const bench = project.addTask('bench', {
 });
 bench.exec('ts-node --project bench/tsconfig.json bench/synth.ts');
 bench.exec('ts-node --project bench/tsconfig.json bench/failover.ts');
+project.addTask('bench:os', {
+  description: 'Repeat the OS harness (50 boots per flavour) and time floating-interface attach to first reply (needs root or sudo)',
+  exec: 'ts-node --project bench/tsconfig.json bench/os-harness.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
 project.addTask('bench:tests', {
   description: 'Time the type check and the jest suite on this machine',
   exec: 'ts-node --project bench/tsconfig.json bench/test-suite.ts',

@@ -3,6 +3,10 @@
 #  - cfn-lint and moto[server] (Python): linting of synthesized templates, the EC2 emulator for the
 #    failover engine tests. Pinned in requirements-test.txt.
 #  - shellcheck (Debian): linting of the user-data scripts the constructs generate.
+#  - the OS harness (test/os, Debian/Ubuntu packages): iproute2, nftables, dnsmasq-base, socat,
+#    openssh-server, systemd-networkd (package systemd, or systemd-networkd on Debian 13+), dbus,
+#    netplan.io, curl, python3. Installed without starting their services (policy-rc.d), so a
+#    workstation does not get an SSH server or a DNS server by running the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +28,29 @@ if ! command -v shellcheck >/dev/null; then
   $sudo_cmd apt-get install -y -qq shellcheck >/dev/null
 fi
 
-echo "test-setup: cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}'), moto_server $("$py" -c 'import moto; print(moto.__version__)'), $(shellcheck --version | awk '/^version:/{print "shellcheck " $2}')"
+# The OS harness: installed only where the kernel tools are missing, quietly, services not started.
+os_missing=()
+for pair in ip:iproute2 nft:nftables dnsmasq:dnsmasq-base socat:socat /usr/sbin/sshd:openssh-server \
+            dbus-daemon:dbus netplan:netplan.io networkctl:systemd curl:curl /usr/bin/python3:python3; do
+  command -v "${pair%%:*}" >/dev/null || os_missing+=("${pair#*:}")
+done
+[ -x /lib/systemd/systemd-networkd ] || os_missing+=(systemd)
+if [ "${#os_missing[@]}" -gt 0 ]; then
+  echo "test-setup: installing the OS harness packages: ${os_missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  policy_rc=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy_rc=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "${policy_rc}" >/dev/null
+    $sudo_cmd chmod 0755 "${policy_rc}"
+  fi
+  $sudo_cmd apt-get update -qq >/dev/null
+  rc=0
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${os_missing[@]}" >/dev/null || rc=$?
+  [ -z "${policy_rc}" ] || $sudo_cmd rm -f "${policy_rc}"
+  [ "${rc}" -eq 0 ] || { echo "test-setup: apt-get install ${os_missing[*]} failed" >&2; exit "${rc}"; }
+fi
+
+echo "test-setup: cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}'), moto_server $("$py" -c 'import moto; print(moto.__version__)'), $(shellcheck --version | awk '/^version:/{print "shellcheck " $2}'), OS harness tools present"

@@ -4,6 +4,7 @@ import { Construct, IDependable } from 'constructs';
 import { EniFailover } from './failover/eni-failover';
 import { FailoverTrigger } from './failover/failover-trigger';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
+import { renderFloatingInterfaceCommands } from './private/floating-interface-user-data';
 import { renderForwardingCommands } from './private/forwarding-user-data';
 import { knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetName } from './private/introspect';
 import { parseIpv4Cidr } from './private/ip';
@@ -300,6 +301,8 @@ export class RoutingAppliance extends Construct implements ec2.IConnectable {
 
     this.userData = ec2.UserData.forLinux();
     this.userData.addCommands(...renderForwardingCommands({ masquerade: nat, networkInterfaceId: eni.networkInterfaceId, sourceCidrs }));
+    // The forwarding interface moves between the primary and the standby: amazon-ec2-net-utils gives it its address.
+    this.userData.addCommands(...renderFloatingInterfaceCommands({ os: 'al2023', networkInterfaceId: eni.networkInterfaceId }));
 
     const instanceType = props.instanceType ?? new ec2.InstanceType('t4g.nano');
     const machineImage = props.machineImage ?? ec2.MachineImage.latestAmazonLinux2023({

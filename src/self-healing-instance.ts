@@ -11,9 +11,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
+import { DualHomedOs } from './dual-homed-instance';
 import { ReconcileFunction } from './failover/reconcile-function';
 import { ENV } from './failover/settings';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
+import { floatingUserData } from './private/floating-interface';
 import { checkEniCount } from './private/instance-limits-check';
 import { knownSubnetAz, selectExactlyOneSubnet, subnetName } from './private/introspect';
 import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
@@ -52,6 +54,17 @@ export interface SelfHealingInstanceProps {
    * @default - none
    */
   readonly userData?: ec2.UserData;
+
+  /**
+   * The operating system of the machine image. When set, every instance's user data gets the
+   * configuration that gives the static interface its address and policy routing when it is
+   * attached after boot (on Ubuntu a udev rule and a systemd unit; on Amazon Linux 2023 a check
+   * that amazon-ec2-net-utils, which does it, is installed); `userData` is created when not given.
+   *
+   * @default - nothing is added: the image must configure a hot-attached interface itself (Amazon
+   * Linux 2023 does through amazon-ec2-net-utils; Ubuntu does not)
+   */
+  readonly operatingSystem?: DualHomedOs;
 
   /**
    * The IAM role of the instances. Give at most one of `role` and `instanceProfile`.
@@ -217,7 +230,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     const launchTemplate = props.launchTemplate ?? new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
-      userData: props.userData,
+      userData: floatingUserData(props.userData, props.operatingSystem, eni.networkInterfaceId),
       role: props.role,
       instanceProfile: props.instanceProfile,
       securityGroup: props.securityGroup ?? new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
@@ -367,7 +380,7 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
 
 function validateLaunchSettings(scope: Construct, props: SelfHealingInstanceProps): void {
   if (props.launchTemplate) {
-    const given = (['machineImage', 'userData', 'role', 'instanceProfile', 'securityGroup', 'rootDeviceName'] as const)
+    const given = (['machineImage', 'userData', 'operatingSystem', 'role', 'instanceProfile', 'securityGroup', 'rootDeviceName'] as const)
       .filter((k) => props[k] !== undefined);
     if (given.length > 0) {
       throw new Error(`${given.join(', ')} of ${scope.node.path} ${given.length > 1 ? 'are' : 'is'} set together with launchTemplate ${props.launchTemplate.node.path}: the template carries the instances' settings; put them in the template or drop launchTemplate`);

@@ -70,14 +70,15 @@ describe('dual-homed setup script: every distribution', () => {
 
   test.each(ALL)('%s: sshd listens on the management address only, verified before and after the restart', (os) => {
     const text = script(os, 2222);
-    expect(text).toContain(`cat > ${SSHD_DROP_IN_PATH} <<EOF`);
-    expect(text).toContain('Port ${SSH_PORT}\nListenAddress ${MGMT_IP}\nEOF');
+    expect(text).toContain(`readonly SSHD_DROP_IN=${SSHD_DROP_IN_PATH}`);
+    expect(text).toContain('\\nPort %s\\nListenAddress %s\' "${SSH_PORT}" "${address}"');
     expect(text).toContain('readonly SSH_PORT=2222');
     expect(text).toContain('/usr/sbin/sshd -t');
     expect(text).toContain('/usr/sbin/sshd -T');
-    expect(text).toContain('[ "${LISTEN}" = "${MGMT_IP}:${SSH_PORT}" ]');
+    expect(text).toContain('[ "${listen}" = "${address}:${SSH_PORT}" ]');
     expect(text).toContain('ss -ltnH "sport = :${SSH_PORT}"');
-    expect(text).toContain('[ "${BOUND}" = "${MGMT_IP}:${SSH_PORT}" ]');
+    expect(text).toContain('[ "${bound}" = "${address}:${SSH_PORT}" ] && return 0');
+    expect(text).toContain('bind_sshd "${MGMT_IP}"');
     // The drop-in directory is included even when an image's sshd_config lacks the Include line.
     expect(text).toContain('sed -i "1i Include /etc/ssh/sshd_config.d/*.conf" /etc/ssh/sshd_config');
   });
@@ -88,6 +89,37 @@ describe('dual-homed setup script: every distribution', () => {
     expect(text).toContain('After=network-online.target');
     expect(text).toContain('Restart=on-failure');
     expect(text).toContain('systemctl restart "${SSH_UNIT}.service"');
+  });
+
+  // Found by the OS harness (test/os): the script used to bind sshd only at its very end, so a run
+  // that failed or was killed before left sshd on every address.
+  test.each(ALL)('%s: restricts sshd to the loopback address before anything that can fail, and stops it when a run fails', (os) => {
+    const text = script(os);
+    const restrict = text.indexOf('  bind_sshd 127.0.0.1');
+    expect(restrict).toBeGreaterThan(0);
+    expect(restrict).toBeLessThan(text.indexOf('IMDS_TOKEN='));
+    expect(text.indexOf('trap on_exit EXIT')).toBeLessThan(restrict);
+    // The socket first, or it could start the service again; separately, as an image may have no socket unit.
+    expect(text).toContain('        systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true\n        systemctl stop "${SSH_UNIT}.service" || true');
+    expect(text).toContain('"127.0.0.1:${SSH_PORT}" | "${MGMT_IP:-none}:${SSH_PORT}") ;;');
+  });
+
+  // Found by the OS harness: under `set -o pipefail`, `cmd | grep -q` or `cmd | head` fails with
+  // status 141 whenever the reader exits before the writer finished (timing-dependent).
+  test.each(ALL)('%s: no pipeline ends in a reader that stops reading early', (os) => {
+    const text = script(os);
+    expect(text).not.toMatch(/\|\s*(grep\s+-[a-zA-Z]*q|head\b)/);
+  });
+
+  // Found by the OS harness: the rule appears when systemd-networkd configures the interface, the
+  // table's default route only after DHCP answered; the script used to check the route once, right
+  // after seeing the rule, and failed whenever DHCP was slower (the Amazon Linux 2023 failures).
+  test.each(ALL)('%s: waits for the rule, the address and the default route together', (os) => {
+    const text = script(os);
+    expect(text).toContain('policy_routing_ready() {');
+    expect(text).toContain('[[ "${addresses}" == *" ${MGMT_IP}/"* ]] || return 1');
+    expect(text).toContain('[[ $\'\\n\'"${routes}" == *$\'\\n\'"default "* ]]');
+    expect(text).not.toContain('wait_for_policy_rule');
   });
 
   test('the management routing table follows the amazon-ec2-net-utils numbering (10000 + device number)', () => {
@@ -103,9 +135,8 @@ describe('dual-homed setup script: Amazon Linux 2023', () => {
   test('verifies amazon-ec2-net-utils and systemd-networkd and relies on their policy routing', () => {
     expect(text).toContain('rpm -q amazon-ec2-net-utils');
     expect(text).toContain('systemctl is-active --quiet systemd-networkd');
-    expect(text).toContain('wait_for_policy_rule "${MGMT_TABLE}" 30');
+    expect(text).toContain('wait_for_policy_routing "${MGMT_TABLE}" 60');
     expect(text).toContain('systemctl restart "policy-routes@${MGMT_IF}.service"');
-    expect(text).toContain('ip -4 route show table "${MGMT_TABLE}" | grep -q "^default "');
   });
 
   test('writes no network configuration of its own and uses sshd.service', () => {
@@ -134,6 +165,8 @@ describe.each(UBUNTU)('dual-homed setup script: %s', (os) => {
     expect(text).toContain('route-metric: 200');
     expect(text).toContain(`chmod 0600 ${NETPLAN_PATH}`);
     expect(text).toContain('netplan generate\n  netplan apply');
+    // Found by the OS harness: netplan apply restarts DHCP on the public interface too.
+    expect(text).toContain('[ -z "$(comm -23 <(echo "${BEFORE}") <(echo "${AFTER}"))" ] && break');
   });
 
   test('the gateway is the subnet router: the network address plus one', () => {
@@ -145,7 +178,7 @@ describe.each(UBUNTU)('dual-homed setup script: %s', (os) => {
     expect(text).toContain('systemctl disable --now ssh.socket');
     expect(text).toContain('rm -f /etc/systemd/system/ssh.service.d/00-socket.conf /etc/systemd/system/ssh.socket.d/addresses.conf');
     expect(text).toContain('install -d -m 0755 /run/sshd');
-    expect(text.indexOf('systemctl disable --now ssh.socket')).toBeLessThan(text.indexOf('systemctl restart "${SSH_UNIT}.service"'));
+    expect(text.indexOf('systemctl disable --now ssh.socket')).toBeLessThan(text.indexOf('  bind_sshd 127.0.0.1'));
   });
 });
 

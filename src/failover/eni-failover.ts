@@ -13,11 +13,13 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { FailoverTrigger } from './failover-trigger';
 import { ReconcileFunction } from './reconcile-function';
+import { DualHomedOs } from '../dual-homed-instance';
 import { ENV, MAX_HEALTH_ALARMS } from './settings';
 import { InstanceLimits } from '../instance-limits';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes';
 import { NamedCandidate } from '../private/failover-context';
+import { addFloatingInterfaceUserData } from '../private/floating-interface';
 import { checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
 import { cfnInstanceOf, knownInstanceAz, knownInstanceType } from '../private/introspect';
 import { acknowledgeEc2Wildcard, acknowledgeRuntime } from '../private/nag';
@@ -133,6 +135,18 @@ export interface EniFailoverProps {
    * @default - a new security group with all outbound traffic allowed
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The operating system of both candidates. When set, each candidate's user data gets the
+   * configuration that gives the floating interface its address and policy routing within seconds
+   * of an attach and removes it on detach (on Ubuntu a udev rule and a systemd unit; on Amazon
+   * Linux 2023 a check that amazon-ec2-net-utils, which does it, is installed). The candidates must
+   * carry user data (`ec2.Instance`, `DualHomedInstance`).
+   *
+   * @default - nothing is added: the candidates' images must configure a hot-attached interface
+   * themselves (Amazon Linux 2023 does through amazon-ec2-net-utils; Ubuntu does not)
+   */
+  readonly candidateOperatingSystem?: DualHomedOs;
 
   /**
    * The device index the interface is attached at on whichever candidate holds it. Must be free
@@ -295,6 +309,9 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     }
     validateAvailabilityZones(eni, props);
     this.validateDeviceIndex(eni, candidates);
+    if (props.candidateOperatingSystem !== undefined) {
+      addFloatingInterfaceUserData(candidates, props.candidateOperatingSystem, eni.networkInterfaceId, 'candidateOperatingSystem');
+    }
 
     // The topic: encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be used by alarms).
     const topicKey = new kms.Key(this, 'TopicKey', {

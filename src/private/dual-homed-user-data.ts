@@ -101,9 +101,13 @@ export function renderSetupScript(options: DualHomedScriptOptions): string {
     `readonly SSH_UNIT=${sshUnit}`,
     ...renderCommon(),
     '',
+    ...renderSshdLockDown(os),
+    '',
+    ...renderDiscovery(),
+    '',
     ...(os === 'al2023' ? renderAmazonLinuxRouting() : renderUbuntuRouting()),
     '',
-    ...renderSshd(os),
+    ...renderSshd(),
     '',
     'log "done: ${MGMT_IF} (${MGMT_MAC}) ${MGMT_IP} uses table ${MGMT_TABLE}; sshd listens on ${MGMT_IP}:${SSH_PORT} only"',
     '',
@@ -118,13 +122,73 @@ function describeOs(os: DualHomedOsFlavour): string {
   }
 }
 
-/** Logging, IMDSv2 access and discovery of the management interface by its device number. */
+/**
+ * Logging and sshd helpers. No pipeline in the script ends in a reader that exits early (`grep -q`,
+ * `head`): under `set -o pipefail` the writer then dies of SIGPIPE (status 141) whenever it has
+ * not finished writing, which depends on timing, and the script fails at random.
+ */
 function renderCommon(): string[] {
   return [
+    `readonly SSHD_DROP_IN=${SSHD_DROP_IN_PATH}`,
     '',
-    'log() { echo "dual-homed: $*"; logger -t dual-homed -- "$*" || true; }',
+    'log() { echo "dual-homed: $*"; logger -t dual-homed -- "$*" 2>/dev/null || true; }',
     'fail() { log "ERROR: $*"; exit 1; }',
     '',
+    '# The addresses sshd is bound to on SSH_PORT, one per line.',
+    'sshd_bound() { ss -ltnH "sport = :${SSH_PORT}" | awk \'{ print $4 }\' | sort -u; }',
+    '',
+    '# Binds sshd to address $1 only: writes the drop-in, checks the configuration, restarts sshd when',
+    '# the drop-in changed or sshd listens elsewhere, and waits until it listens on $1 only.',
+    'bind_sshd() {',
+    '  local address="$1" content listen bound="" _',
+    '  content="$(printf \'# Written by the dual-homed setup: SSH is served on the management interface only.\\nPort %s\\nListenAddress %s\' "${SSH_PORT}" "${address}")"',
+    '  local changed=0',
+    '  if [ "$(cat "${SSHD_DROP_IN}" 2>/dev/null || true)" != "${content}" ]; then',
+    '    printf \'%s\\n\' "${content}" > "${SSHD_DROP_IN}.new"',
+    '    chmod 0644 "${SSHD_DROP_IN}.new"',
+    '    mv -f "${SSHD_DROP_IN}.new" "${SSHD_DROP_IN}"',
+    '    changed=1',
+    '  fi',
+    '  /usr/sbin/sshd -t || fail "sshd rejects its configuration"',
+    '  listen="$(/usr/sbin/sshd -T | awk \'$1 == "listenaddress" { print $2 }\' | sort -u)"',
+    '  [ "${listen}" = "${address}:${SSH_PORT}" ] \\',
+    '    || fail "sshd would listen on $(echo "${listen}" | tr \'\\n\' \' \'), not only on ${address}:${SSH_PORT}: remove other ListenAddress lines from /etc/ssh/sshd_config"',
+    '  if [ "${changed}" = 1 ] || [ "$(sshd_bound)" != "${address}:${SSH_PORT}" ]; then',
+    '    systemctl restart "${SSH_UNIT}.service"',
+    '  fi',
+    '  for _ in $(seq 1 30); do',
+    '    bound="$(sshd_bound)"',
+    '    [ "${bound}" = "${address}:${SSH_PORT}" ] && return 0',
+    '    sleep 1',
+    '  done',
+    '  fail "port ${SSH_PORT} is bound on $(echo "${bound}" | tr \'\\n\' \' \'), expected only ${address}:${SSH_PORT}"',
+    '}',
+    '',
+    '# A run that fails leaves sshd on the loopback or the management address only, or stops it.',
+    'MGMT_IP=""',
+    'on_exit() {',
+    '  local status=$? address',
+    '  [ "${status}" -eq 0 ] && return 0',
+    '  for address in $(sshd_bound); do',
+    '    case "${address}" in',
+    '      "127.0.0.1:${SSH_PORT}" | "${MGMT_IP:-none}:${SSH_PORT}") ;;',
+    '      *)',
+    '        log "the setup failed while sshd listens on ${address}: stopping sshd"',
+    '        systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true',
+    '        systemctl stop "${SSH_UNIT}.service" || true',
+    '        break',
+    '        ;;',
+    '    esac',
+    '  done',
+    '  return "${status}"',
+    '}',
+    'trap on_exit EXIT',
+  ];
+}
+
+/** IMDSv2 access and discovery of the management interface by its device number. */
+function renderDiscovery(): string[] {
+  return [
     'readonly IMDS=http://169.254.169.254/latest',
     'IMDS_TOKEN="$(curl -sS --fail --retry 10 --retry-connrefused -X PUT \\',
     '  -H "X-aws-ec2-metadata-token-ttl-seconds: 900" "${IMDS}/api/token")" || fail "no IMDSv2 token"',
@@ -149,14 +213,15 @@ function renderCommon(): string[] {
     '  sleep 2',
     'done',
     '[ -n "${MGMT_MAC}" ] || fail "no network interface with device-number ${MGMT_DEVICE_INDEX} in instance metadata"',
-    'MGMT_IP="$(imds "network/interfaces/macs/${MGMT_MAC}/local-ipv4s" | head -n 1)" || fail "cannot read the addresses of ${MGMT_MAC}"',
+    'MGMT_IPS="$(imds "network/interfaces/macs/${MGMT_MAC}/local-ipv4s")" || fail "cannot read the addresses of ${MGMT_MAC}"',
+    'MGMT_IP="${MGMT_IPS%%$\'\\n\'*}"',
     'MGMT_CIDR="$(imds "network/interfaces/macs/${MGMT_MAC}/subnet-ipv4-cidr-block")" || fail "cannot read the subnet of ${MGMT_MAC}"',
     '[ -n "${MGMT_IP}" ] || fail "the management interface ${MGMT_MAC} has no IPv4 address"',
     '',
     'MGMT_IF=""',
     'for _ in $(seq 1 60); do',
     '  for dev in /sys/class/net/*; do',
-    '    if [ "$(cat "${dev}/address")" = "${MGMT_MAC}" ]; then MGMT_IF="${dev##*/}"; fi',
+    '    if [ "$(cat "${dev}/address" 2>/dev/null)" = "${MGMT_MAC}" ]; then MGMT_IF="${dev##*/}"; fi',
     '  done',
     '  [ -n "${MGMT_IF}" ] && break',
     '  sleep 2',
@@ -164,16 +229,31 @@ function renderCommon(): string[] {
     '[ -n "${MGMT_IF}" ] || fail "no kernel network device has MAC ${MGMT_MAC}"',
     'log "management interface: ${MGMT_IF} (${MGMT_MAC}) ${MGMT_IP} in ${MGMT_CIDR}"',
     '',
-    '# True when a rule sends traffic from the management address to table $1 (any table when empty).',
+    '# True when a rule sends traffic from the management address to a routing table.',
     'has_policy_rule() {',
-    '  ip -4 rule show | awk -v ip="${MGMT_IP}" -v table="${1:-}" \\',
-    '    \'$2 == "from" && $3 == ip && $4 == "lookup" && (table == "" || $5 == table) { found = 1 } END { exit !found }\'',
+    '  local rules',
+    '  rules="$(ip -4 rule show)"',
+    '  awk -v ip="${MGMT_IP}" \'$2 == "from" && $3 == ip && $4 == "lookup" { found = 1 } END { exit !found }\' <<<"${rules}"',
     '}',
-    'wait_for_policy_rule() {',
+    '# True when replies from the management address are routed through the management interface:',
+    '# a rule from the address to table $1 (any table when empty), the address on the interface, and a',
+    '# default route in that table. systemd-networkd adds the rule when it configures the interface',
+    '# and the table\'s routes only once DHCP answered, so the rule alone proves nothing yet.',
+    'policy_routing_ready() {',
+    '  local rules table addresses routes',
+    '  rules="$(ip -4 rule show)"',
+    '  table="$(awk -v ip="${MGMT_IP}" -v want="${1:-}" \'$2 == "from" && $3 == ip && $4 == "lookup" && (want == "" || $5 == want) { t = $5 } END { print t }\' <<<"${rules}")"',
+    '  [ -n "${table}" ] || return 1',
+    '  addresses="$(ip -4 -o addr show dev "${MGMT_IF}")"',
+    '  [[ "${addresses}" == *" ${MGMT_IP}/"* ]] || return 1',
+    '  routes="$(ip -4 route show table "${table}")"',
+    '  [[ $\'\\n\'"${routes}" == *$\'\\n\'"default "* ]]',
+    '}',
+    'wait_for_policy_routing() {',
     '  local _',
     '  for _ in $(seq 1 "$2"); do',
-    '    if has_policy_rule "$1"; then return 0; fi',
-    '    sleep 2',
+    '    if policy_routing_ready "$1"; then return 0; fi',
+    '    sleep 1',
     '  done',
     '  return 1',
     '}',
@@ -191,13 +271,12 @@ function renderAmazonLinuxRouting(): string[] {
     '# Policy routing: amazon-ec2-net-utils configures it for every secondary interface.',
     'rpm -q amazon-ec2-net-utils >/dev/null || fail "amazon-ec2-net-utils is not installed: dnf install amazon-ec2-net-utils, then run this script again"',
     'systemctl is-active --quiet systemd-networkd || fail "systemd-networkd is not running: amazon-ec2-net-utils needs it"',
-    'if ! wait_for_policy_rule "${MGMT_TABLE}" 30; then',
-    '  log "no policy rule for ${MGMT_IP} yet: restarting policy-routes@${MGMT_IF}.service"',
+    'if ! wait_for_policy_routing "${MGMT_TABLE}" 60; then',
+    '  log "no policy routing for ${MGMT_IP} yet: restarting policy-routes@${MGMT_IF}.service"',
     '  systemctl restart "policy-routes@${MGMT_IF}.service" || true',
-    '  wait_for_policy_rule "${MGMT_TABLE}" 30 || fail "amazon-ec2-net-utils did not add the rule from ${MGMT_IP} lookup ${MGMT_TABLE}"',
+    '  wait_for_policy_routing "${MGMT_TABLE}" 60 \\',
+    '    || fail "amazon-ec2-net-utils did not route ${MGMT_IP} through table ${MGMT_TABLE} (rule, address on ${MGMT_IF}, default route)"',
     'fi',
-    'ip -4 route show table "${MGMT_TABLE}" | grep -q "^default " \\',
-    '  || fail "routing table ${MGMT_TABLE} has no default route for ${MGMT_IF}"',
     'log "policy routing by amazon-ec2-net-utils: from ${MGMT_IP} lookup ${MGMT_TABLE}"',
   ];
 }
@@ -213,6 +292,7 @@ function renderUbuntuRouting(): string[] {
     '# Policy routing: rely on cloud-init when it configured it, otherwise add it through netplan.',
     'if has_policy_rule; then',
     '  log "policy routing for ${MGMT_IP} exists already (cloud-init): relying on it"',
+    '  wait_for_policy_routing "" 60 || fail "the policy rule for ${MGMT_IP} has no default route through ${MGMT_IF} in its table"',
     'else',
     '  IFS=/ read -r MGMT_NET _ <<<"${MGMT_CIDR}"',
     '  IFS=. read -r o1 o2 o3 o4 <<<"${MGMT_NET}"',
@@ -243,48 +323,46 @@ function renderUbuntuRouting(): string[] {
     '          priority: ${MGMT_TABLE}',
     'EOF',
     `  chmod 0600 ${NETPLAN_PATH}`,
+    '  # netplan apply reconfigures every interface, the public one included: wait for its addresses too.',
+    '  BEFORE="$(ip -4 -o addr show scope global | awk \'{ print $2, $4 }\' | sort)"',
     '  netplan generate',
     '  netplan apply',
-    '  wait_for_policy_rule "${MGMT_TABLE}" 30 || fail "netplan did not add the rule from ${MGMT_IP} lookup ${MGMT_TABLE}"',
+    '  for _ in $(seq 1 60); do',
+    '    AFTER="$(ip -4 -o addr show scope global | awk \'{ print $2, $4 }\' | sort)"',
+    '    [ -z "$(comm -23 <(echo "${BEFORE}") <(echo "${AFTER}"))" ] && break',
+    '    sleep 1',
+    '  done',
+    '  wait_for_policy_routing "${MGMT_TABLE}" 60 \\',
+    '    || fail "netplan did not route ${MGMT_IP} through table ${MGMT_TABLE} (rule, address on ${MGMT_IF}, default route)"',
     '  log "policy routing by netplan: from ${MGMT_IP} lookup ${MGMT_TABLE} via ${MGMT_GW}"',
     'fi',
   ];
 }
 
 /**
- * sshd on the management address only. The address is fixed for the life of the interface, so it
- * is written once. sshd starts after network-online.target (the address must exist to bind it)
- * and restarts on failure. Ubuntu 22.10+ (and so 24.04) starts sshd through ssh.socket, whose
- * ListenStream fails when an address is not up at boot: the script switches back to ssh.service.
+ * sshd is restricted before anything else can fail. On the first run (no drop-in yet) it is bound
+ * to the loopback address until the management address is known and routed: a run that stops
+ * half-way, even killed, leaves SSH closed to the networks, never open on every address. Later runs
+ * find the management address in the drop-in and keep it. sshd starts after network-online.target
+ * (the address must exist to bind it) and restarts on failure. Ubuntu 22.10+ (and so 24.04) starts
+ * sshd through ssh.socket, whose ListenStream fails when an address is not up at boot: the script
+ * switches back to ssh.service.
  */
-function renderSshd(os: DualHomedOsFlavour): string[] {
+function renderSshdLockDown(os: DualHomedOsFlavour): string[] {
   const lines = [
-    '# sshd: listen on the management address only.',
+    '# sshd: restrict it first (loopback only until the management address is routed).',
     'install -d -m 0755 /etc/ssh/sshd_config.d',
     'if ! grep -Eq "^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config\\.d/\\*\\.conf" /etc/ssh/sshd_config; then',
     '  sed -i "1i Include /etc/ssh/sshd_config.d/*.conf" /etc/ssh/sshd_config',
     'fi',
-    `cat > ${SSHD_DROP_IN_PATH} <<EOF`,
-    '# Written by the dual-homed setup: SSH is served on the management interface only.',
-    'Port ${SSH_PORT}',
-    'ListenAddress ${MGMT_IP}',
-    'EOF',
-    `chmod 0644 ${SSHD_DROP_IN_PATH}`,
     ...(os === 'al2023' ? [] : ['# sshd -t needs its privilege separation directory, absent until sshd first ran under ssh.socket.', 'install -d -m 0755 /run/sshd']),
-    '/usr/sbin/sshd -t || fail "sshd rejects its configuration"',
-    'LISTEN="$(/usr/sbin/sshd -T | awk \'$1 == "listenaddress" { print $2 }\' | sort -u)"',
-    '[ "${LISTEN}" = "${MGMT_IP}:${SSH_PORT}" ] \\',
-    '  || fail "sshd would listen on $(echo "${LISTEN}" | tr \'\\n\' \' \'), not only on ${MGMT_IP}:${SSH_PORT}: remove other ListenAddress lines from /etc/ssh/sshd_config"',
-    '',
-    'install -d -m 0755 "/etc/systemd/system/${SSH_UNIT}.service.d"',
-    'cat > "/etc/systemd/system/${SSH_UNIT}.service.d/10-dual-homed.conf" <<EOF',
-    '[Unit]',
-    'Wants=network-online.target',
-    'After=network-online.target',
-    '[Service]',
-    'Restart=on-failure',
-    'RestartSec=5s',
-    'EOF',
+    'UNIT_DROP_IN="/etc/systemd/system/${SSH_UNIT}.service.d/10-dual-homed.conf"',
+    'UNIT_CONTENT="$(printf \'[Unit]\\nWants=network-online.target\\nAfter=network-online.target\\n[Service]\\nRestart=on-failure\\nRestartSec=5s\')"',
+    'if [ "$(cat "${UNIT_DROP_IN}" 2>/dev/null || true)" != "${UNIT_CONTENT}" ]; then',
+    '  install -d -m 0755 "${UNIT_DROP_IN%/*}"',
+    '  printf \'%s\\n\' "${UNIT_CONTENT}" > "${UNIT_DROP_IN}"',
+    '  systemctl daemon-reload',
+    'fi',
   ];
   if (os !== 'al2023') {
     lines.push(
@@ -292,23 +370,26 @@ function renderSshd(os: DualHomedOsFlavour): string[] {
       '  log "switching sshd from socket activation (ssh.socket) to ssh.service"',
       '  systemctl disable --now ssh.socket',
       '  rm -f /etc/systemd/system/ssh.service.d/00-socket.conf /etc/systemd/system/ssh.socket.d/addresses.conf',
+      '  systemctl daemon-reload',
       'fi',
     );
   }
   lines.push(
-    'systemctl daemon-reload',
-    'systemctl enable "${SSH_UNIT}.service"',
-    'systemctl restart "${SSH_UNIT}.service"',
-    '',
-    'for _ in $(seq 1 15); do',
-    '  BOUND="$(ss -ltnH "sport = :${SSH_PORT}" | awk \'{ print $4 }\' | sort -u)"',
-    '  [ -n "${BOUND}" ] && break',
-    '  sleep 1',
-    'done',
-    '[ "${BOUND}" = "${MGMT_IP}:${SSH_PORT}" ] \\',
-    '  || fail "port ${SSH_PORT} is bound on $(echo "${BOUND}" | tr \'\\n\' \' \'), expected only ${MGMT_IP}:${SSH_PORT}"',
+    'if ! systemctl is-enabled --quiet "${SSH_UNIT}.service"; then systemctl enable "${SSH_UNIT}.service"; fi',
+    'if ! grep -qs "^ListenAddress " "${SSHD_DROP_IN}"; then',
+    '  log "restricting sshd to the loopback address until the management interface is configured"',
+    '  bind_sshd 127.0.0.1',
+    'fi',
   );
   return lines;
+}
+
+/** sshd on the management address only (the address is fixed for the life of the interface). */
+function renderSshd(): string[] {
+  return [
+    '# sshd: listen on the management address only.',
+    'bind_sshd "${MGMT_IP}"',
+  ];
 }
 
 function dirname(path: string): string {
