@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -507,34 +508,77 @@ describe('the cdk-eni-topology command', () => {
   new ec2.CfnNetworkInterface(new Construct(stack, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
   app.synth();
 
-  function run(args: string[]): { status: number; text: string } {
+  function run(args: string[]): { status: number; text: string; progress: string } {
     let text = '';
-    const status = main(args, (t) => { text += t; });
-    return { status, text };
+    let progress = '';
+    const status = main(args, { out: (t) => { text += t; }, err: (t) => { progress += t; } });
+    return { status, text, progress };
   }
 
-  test('prints the table and writes the diagram', () => {
+  test('prints the table, writes the diagram and reports progress on standard error', () => {
     const file = path.join(tmpdir(), 'net.mmd');
-    const { status, text } = run([outdir, '--mermaid', file, '--counts']);
+    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts']);
     expect(status).toBe(0);
     expect(text).toMatch(/^Stack Cli \(123456789012\/eu-west-1\)/);
     expect(row(text, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
-    expect(text).toContain(`Mermaid diagram written to ${file}`);
+    expect(progress).toContain(`reading the cloud assembly in ${outdir}`);
+    expect(progress).toMatch(/read 1 stacks, 1 network interfaces, 1 findings in \d+\.\d s/);
+    expect(progress).toContain(`mermaid diagram written to ${file}`);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^flowchart LR\n/);
   });
 
-  test('--strict fails on a high finding; - prints the diagram', () => {
-    const { status, text } = run(['--strict', outdir, '--mermaid', '-']);
-    expect(status).toBe(2);
-    expect(text).toContain('[HIGH] ADMIN_PORT_OPEN_TO_INTERNET');
-    expect(text).toContain('\nflowchart LR\n');
+  test('--fail-on high (or --strict) exits 1 on a high finding; - prints the diagram', () => {
+    const strict = run(['--strict', outdir, '--mermaid', '-']);
+    expect(strict.status).toBe(1);
+    expect(strict.text).toContain('[HIGH] ADMIN_PORT_OPEN_TO_INTERNET');
+    expect(strict.text).toContain('\nflowchart LR\n');
+    expect(run([outdir, '--fail-on=high']).status).toBe(1);
+    expect(run([outdir, '--fail-on', 'medium']).status).toBe(1);
+    expect(run([outdir]).status).toBe(0);
+    expect(run([outdir, '--fail-on=none']).status).toBe(0);
+  });
+
+  test('--json prints every list of the topology, findings included', () => {
+    const { status, text } = run([outdir, '--json']);
+    expect(status).toBe(0);
+    const json = JSON.parse(text);
+    expect(Object.keys(json)).toEqual(['stacks', 'vpcs', 'subnets', 'routeTables', 'instances', 'networkInterfaces',
+      'attachments', 'securityGroups', 'entryPoints', 'failovers', 'findings']);
+    expect(json.networkInterfaces.map((e: any) => e.name)).toEqual(['Eni']);
+    expect(json.findings).toEqual([expect.objectContaining({ severity: 'high', code: 'ADMIN_PORT_OPEN_TO_INTERNET' })]);
   });
 
   test('help and command-line mistakes', () => {
     expect(run(['--help']).text).toMatch(/^Usage: cdk-eni-topology \[options\] \[cdk.out\]/);
-    expect(() => run(['--nope'])).toThrow(new UsageError("unknown option '--nope'"));
-    expect(() => run([outdir, '--mermaid'])).toThrow('--mermaid needs a file name (or - for standard output)');
-    expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}' and '${outdir}')`);
+    expect(run(['-h']).status).toBe(0);
+    expect(() => run(['--nope'])).toThrow(UsageError);
+    expect(() => run(['--nope'])).toThrow("Unknown option '--nope'");
+    expect(() => run([outdir, '--mermaid'])).toThrow("Option '--mermaid <value>' argument missing");
+    expect(() => run([outdir, '--mermaid='])).toThrow('--mermaid needs a file name (or - for standard output)');
+    expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}', '${outdir}')`);
+    expect(() => run([outdir, '--fail-on=low'])).toThrow("--fail-on must be high, medium or none (got 'low')");
+    expect(() => run([outdir, '--strict', '--fail-on=medium'])).toThrow('--strict means --fail-on high; it cannot be combined with --fail-on medium');
+    expect(() => run([outdir, '--json', '--mermaid=-'])).toThrow('--json and --mermaid - both print to standard output: write the diagram to a file');
+  });
+
+  // The real process: exit statuses as a shell sees them (0 ok, 1 findings or error, 2 usage).
+  test.each([
+    [['--fail-on=high'], 1],
+    [['--no-such-option'], 2],
+  ])('the command run as a process with %j exits %d', (args, expected) => {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), outdir, ...args], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.status).toBe(expected);
+    if (expected === 2) expect(result.stderr).toContain('Run cdk-eni-topology --help for the options.');
+  });
+
+  test('a directory that is not a cloud assembly is an error (exit 1)', () => {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), tmpdir()], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/is not a cloud assembly: it has no manifest.json/);
   });
 });
 
