@@ -597,3 +597,51 @@ function publicTemplate(rule: Record<string, unknown>): any {
     },
   };
 }
+
+describe('the table for people', () => {
+  // Eleven interfaces named Host0..Host10 in one subnet, each admitting HTTPS and SSH from the VPC.
+  const resources: Record<string, unknown> = {
+    Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
+    Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.0.0/24' } },
+    Sg: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: 'sg',
+        VpcId: { Ref: 'Vpc' },
+        SecurityGroupIngress: [443, 22].map((p) => ({ IpProtocol: 'tcp', FromPort: p, ToPort: p, CidrIp: '10.0.0.0/16' })),
+      },
+    },
+  };
+  for (let i = 10; i >= 0; i--) {
+    resources[`Host${i}`] = { Type: 'AWS::EC2::NetworkInterface', Properties: { SubnetId: { Ref: 'Subnet' }, GroupSet: [{ Ref: 'Sg' }] } };
+  }
+  const topology = Topology.fromTemplate('Fleet', { Resources: resources });
+
+  test('rows are sorted the way people count: Host2 before Host10', () => {
+    const names = topology.toTable().split('\n').slice(2, 13).map((l) => l.split(' | ')[1].trim());
+    expect(names).toEqual(['Host0', 'Host1', 'Host2', 'Host3', 'Host4', 'Host5', 'Host6', 'Host7', 'Host8', 'Host9', 'Host10']);
+  });
+
+  test('maxColumnWidth wraps long cells onto continuation lines after a separator', () => {
+    const wide = topology.toTable();
+    expect(wide).toContain('tcp/443 from 10.0.0.0/16; tcp/22 from 10.0.0.0/16');
+    const narrow = topology.toTable({ maxColumnWidth: 20 });
+    const lines = narrow.split('\n');
+    const first = lines.findIndex((l) => l.split(' | ')[1]?.trim() === 'Host0');
+    expect(lines[first].split(' | ')[5].trim()).toBe('tcp/443 from');
+    expect(lines[first + 1].split(' | ').map((c) => c.trim())).toEqual(['', '', '', '', '', '10.0.0.0/16;']);
+    for (const line of lines.slice(0, lines.indexOf('')).filter((l) => !l.startsWith('---'))) {
+      for (const cell of line.split(' | ')) expect(cell.trimEnd().length).toBeLessThanOrEqual(20);
+    }
+    expect(() => topology.toTable({ maxColumnWidth: 5 })).toThrow('maxColumnWidth must be an integer of at least 10 (got 5)');
+  });
+
+  test('the totals count resources, interfaces, instances and findings per stack and in all', () => {
+    expect(topology.toTotals()).toBe([
+      'Totals:',
+      '  Fleet    14 resources,  11 network interfaces,   0 instances',
+      '  1 stacks, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
+      '',
+    ].join('\n'));
+  });
+});

@@ -461,4 +461,12 @@ export interface TopologyTableOptions {
    * @default false
    */
   readonly resourceCounts?: boolean;
+
+  /**
+   * Wrap cells longer than this many characters onto continuation lines (after `; `, `, ` or a
+   * space), so that rows stay readable in a terminal.
+   *
+   * @default - cells are never wrapped
+   */
+  readonly maxColumnWidth?: number;
 }
