@@ -79,7 +79,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coverageReporters: ['text-summary', 'lcov'],
     },
   },
-  gitignore: ['/.rosetta-env', '/.jsii.tabl.json', '/dist', '/examples/cdk.out', '/cdk.out', '/.test-env', '*.tsbuildinfo'],
+  gitignore: ['/.rosetta-env', '/.jsii.tabl.json', '/dist', '/examples/cdk.out', '/cdk.out', '/.test-env', '/bench/out', '*.tsbuildinfo'],
   githubOptions: { mergify: false },
   // The tests need Python tools (cfn-lint, moto_server) and Debian packages (shellcheck, ...):
   // scripts/test-setup.sh installs them, on the runner as on a laptop.
@@ -167,6 +167,11 @@ const bench = project.addTask('bench', {
 });
 bench.exec('ts-node --project bench/tsconfig.json bench/synth.ts');
 bench.exec('ts-node --project bench/tsconfig.json bench/failover.ts');
+project.addTask('bench:picture', {
+  description: 'Render the topology diagram of the example app and of 12- and 60-host apps to PNG (mermaid-cli 11, Debian chromium) and check their size',
+  exec: 'ts-node --project bench/tsconfig.json bench/topology-picture.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
 project.addTask('bench:tests', {
   description: 'Time the type check and the jest suite on this machine',
   exec: 'ts-node --project bench/tsconfig.json bench/test-suite.ts',

@@ -112,9 +112,13 @@ describe('the example app', () => {
   test('the diagram groups the interface in its subnet and draws the internet edge with its port', () => {
     const mermaid = topology.toMermaid();
     expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
-    expect(mermaid).toContain('subgraph vpc_EniExample_Vpc8378EB38["VPC Vpc · 10.10.0.0/16"]');
-    expect(mermaid).toMatch(/subgraph sn_EniExample_VpcPublicSubnet1Subnet\w+\["Vpc\/PublicSubnet1 · public · 10.10.0.0\/24 · [\w-]+"\]\n\s+eni_EniExample_ServiceEni\w+\["ENI ServiceEni<br\/>10.10.0.10, 10.10.0.11<br\/>Elastic IP"\]/);
-    expect(mermaid).toMatch(/src_internet -->\|"tcp\/443"\| eni_EniExample_ServiceEni\w+/);
+    expect(mermaid).toMatch(/^ {2}subgraph stack_EniExample\["stack EniExample"\]\n {4}subgraph vpc_EniExample_Vpc8378EB38\["VPC Vpc · 10.10.0.0\/16"\]$/m);
+    expect(mermaid).toMatch(/subgraph sn_EniExample_VpcPublicSubnet1Subnet\w+\["PublicSubnet1 · public · 10.10.0.0\/24 · [\w-]+"\]\n\s+eni_EniExample_ServiceEni\w+\["ENI ServiceEni<br\/>10.10.0.10, 10.10.0.11, Elastic IP"\]/);
+    // One Internet node per VPC, named after it.
+    expect(mermaid).toContain('internet_EniExample_Vpc8378EB38(("Internet<br/>to Vpc"))');
+    expect(mermaid).toMatch(/internet_EniExample_Vpc8378EB38 -->\|"tcp\/443"\| eni_EniExample_ServiceEni\w+/);
+    // Empty subnets that no edge uses are left out.
+    expect(mermaid).not.toContain('ServicesSubnet1');
     expect(mermaid).not.toContain('linkStyle');
   });
 });
@@ -255,8 +259,9 @@ describe('a hand-made app with L1 resources', () => {
       'Net', 'WebMgmt', 'Vpc/ManagementSubnet1 (management)', 'Web #1', 'WebMgmtSecurityGroup',
       'tcp/22 from sg AdminSg; tcp/22 from sg VpnSg', '10.0.2.10',
     ]);
-    expect(mermaid).toMatch(/eni_Net_WebMgmt\w+ -->\|"device 1"\| i_Net_Web\w+/);
-    expect(mermaid).toMatch(/i_Net_Web\w+\(\["instance Web<br\/>t3.small"\]\)/);
+    // The instance is drawn with its interfaces, each with its device index and subnet.
+    expect(mermaid).toMatch(/host_Net_Web\w+\(\["instance Web · t3.small<br\/>eth0 · PublicSubnet1 · automatic IPv4, public IP at launch<br\/>eth1 · ManagementSubnet1 · 10.0.2.10"\]\)/);
+    expect(mermaid).not.toMatch(/eni_Net_WebMgmt/);
   });
 
   test('an L1 instance with NetworkInterfaces creates one at launch and takes an existing ENI', () => {
@@ -283,8 +288,8 @@ describe('a hand-made app with L1 resources', () => {
   test('the failover pair comes from the metadata on the floating ENI, dashed to the standby', () => {
     expect(topology.failovers).toEqual([{ networkInterfaceId: 'Net/Floating', candidateInstanceIds: ['Net/Primary', 'Net/Standby'], deviceIndex: 2 }]);
     expect(row(table, 'Floating')[3]).toBe('Primary #2 (floating, primary), Standby #2 (standby)');
-    expect(mermaid).toContain('eni_Net_Floating ==>|"device 2 · primary"| i_Net_Primary');
-    expect(mermaid).toContain('eni_Net_Floating -.->|"device 2 · standby"| i_Net_Standby');
+    expect(mermaid).toContain('eni_Net_Floating ==>|"device 2 · primary"| host_Net_Primary');
+    expect(mermaid).toContain('eni_Net_Floating -.->|"device 2 · standby"| host_Net_Standby');
     expect(mermaid).toMatch(/class [\w,]*eni_Net_Floating[\w,]* floating/);
     expect(table).toContain('  - Floating floats between Primary (primary), Standby (standby) at device index 2');
   });
@@ -300,8 +305,10 @@ describe('a hand-made app with L1 resources', () => {
     expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"associated"\| sn_Net_VpcManagementSubnet1Subnet\w+/);
     expect(mermaid).toMatch(/ep_Net_Vgw -->\|"attached"\| vpc_Net_Vpc\w+/);
     // The EIC endpoint reaches the appliance through its security group.
-    expect(mermaid).toMatch(/ep_Net_Eic -->\|"tcp\/22"\| eni_Net_Appliance_eth0/);
-    expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"tcp\/22"\| eni_Net_WebMgmt\w+/);
+    expect(mermaid).toContain('ep_Net_Eic -->|"eth1: tcp/22, eth0: tcp/22"| host_Net_Appliance');
+    expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"eth1: tcp\/22"\| host_Net_Web\w+/);
+    // The VPC's own CIDR is a node inside the VPC, not an outside source.
+    expect(mermaid).toMatch(/ {6}vpccidr_Net_Vpc8378EB38\(\["Vpc CIDR 10.0.0.0\/16"\]\)/);
     expect(table).toMatch(/- client-vpn ClientVpn \(clients 10.100.0.0\/22\) in Vpc\/ManagementSubnet1 \(management\); security groups VpnSg/);
   });
 
@@ -312,10 +319,14 @@ describe('a hand-made app with L1 resources', () => {
     }));
     expect(table).toMatch(/\[HIGH\] ADMIN_PORT_OPEN_TO_INTERNET: Bastion admits SSH \(tcp\/22\) from 0.0.0.0\/0 through security group OpenSg/);
     expect(row(table, 'Bastion')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
-    const red = edgeIndexes(mermaid, /^\s*src_internet -->\|"tcp\/22"\| eni_Net_Bastion/);
+    const red = edgeIndexes(mermaid, /^\s*internet_Net_Vpc\w+ -->\|"tcp\/22"\| eni_Net_Bastion/);
     expect(red).toHaveLength(1);
     expect(redEdges(mermaid)).toEqual(red);
-    expect(mermaid).toMatch(/class eni_Net_Bastion\w+ exposed/);
+    expect(mermaid).toMatch(/class eni_Net_Bastion\w+ high/);
+    expect(mermaid).toMatch(/eni_Net_Bastion\w+\["ENI Bastion<br\/>automatic IPv4, Elastic IP<br\/>⚠ ADMIN_PORT_OPEN_TO_INTERNET"\]/);
+    expect(mermaid).toContain('legend_ADMIN_PORT_OPEN_TO_INTERNET["⚠ ADMIN_PORT_OPEN_TO_INTERNET · HIGH · 1"]');
+    expect(mermaid).toContain('legend_SOURCE_DEST_CHECK_OFF_WITHOUT_ROUTE["⚠ SOURCE_DEST_CHECK_OFF_WITHOUT_ROUTE · MEDIUM · 1"]');
+    expect(mermaid).toMatch(/class [\w,]*eni_Net_Unrouted[\w,]* medium/);
     // HTTPS from the internet is fine and not red.
     expect(redEdges(mermaid)).not.toContain(edgeIndexes(mermaid, /"tcp\/443"/)[0]);
   });
@@ -379,7 +390,7 @@ describe('a hand-made app with an imported VPC', () => {
     const mermaid = topology.toMermaid();
     expect(mermaid).toContain('subgraph vpc_vpc_0abc["VPC vpc-0abc (imported)"]');
     expect(mermaid).toContain('subgraph sn_subnet_0pub["subnet-0pub · imported"]');
-    expect(mermaid).toContain('i_i_0123(["instance i-0123<br/>imported"])');
+    expect(mermaid).toContain('host_i_0123(["instance i-0123 · imported<br/>eth2 · subnet-0pub · automatic IPv4, Elastic IP<br/>⚠ ADMIN_PORT_OPEN_TO_INTERNET"])');
   });
 
   test('RDP from ::/0 on an interface with an Elastic IP is high and red; all traffic on a private one is medium', () => {
@@ -389,8 +400,9 @@ describe('a hand-made app with an imported VPC', () => {
     ]);
     expect(topology.findings[1].message).toContain('SSH (tcp/22), Telnet (tcp/23), RDP (tcp/3389)');
     const mermaid = topology.toMermaid();
-    expect(redEdges(mermaid)).toEqual(edgeIndexes(mermaid, /src_internet -->\|"tcp\/3389 IPv6"\| eni_Imported_Web/));
-    expect(mermaid).not.toMatch(/class [\w,]*eni_Imported_InnerEni/);
+    expect(redEdges(mermaid)).toEqual(edgeIndexes(mermaid, /internet_vpc_0abc -->\|"tcp\/3389 IPv6"\| host_i_0123/));
+    expect(mermaid).toMatch(/class [\w,]*host_i_0123[\w,]* high/);
+    expect(mermaid).toMatch(/class [\w,]*eni_Imported_InnerEni\w*[\w,]* medium/);
   });
 });
 

@@ -115,7 +115,7 @@ export class Topology {
    * the internet on an internet-facing interface are drawn in red.
    */
   public toMermaid(): string {
-    return renderMermaid(this.model);
+    return renderMermaid(this.model, this.findings);
   }
 
   /**
