@@ -260,7 +260,7 @@ describe('a hand-made app with L1 resources', () => {
       'tcp/22 from sg AdminSg; tcp/22 from sg VpnSg', '10.0.2.10',
     ]);
     // The instance is drawn with its interfaces, each with its device index and subnet.
-    expect(mermaid).toMatch(/host_Net_Web\w+\(\["instance Web · t3.small<br\/>eth0 · PublicSubnet1 · automatic IPv4, public IP at launch<br\/>eth1 · ManagementSubnet1 · 10.0.2.10"\]\)/);
+    expect(mermaid).toMatch(/host_Net_Web\w+\("instance Web · t3.small<br\/>eth0 · PublicSubnet1 · automatic IPv4, public IP at launch<br\/>eth1 · ManagementSubnet1 · 10.0.2.10"\)/);
     expect(mermaid).not.toMatch(/eni_Net_WebMgmt/);
   });
 
@@ -390,7 +390,7 @@ describe('a hand-made app with an imported VPC', () => {
     const mermaid = topology.toMermaid();
     expect(mermaid).toContain('subgraph vpc_vpc_0abc["VPC vpc-0abc (imported)"]');
     expect(mermaid).toContain('subgraph sn_subnet_0pub["subnet-0pub · imported"]');
-    expect(mermaid).toContain('host_i_0123(["instance i-0123 · imported<br/>eth2 · subnet-0pub · automatic IPv4, Elastic IP<br/>⚠ ADMIN_PORT_OPEN_TO_INTERNET"])');
+    expect(mermaid).toContain('host_i_0123("instance i-0123 · imported<br/>eth2 · subnet-0pub · automatic IPv4, Elastic IP<br/>⚠ ADMIN_PORT_OPEN_TO_INTERNET")');
   });
 
   test('RDP from ::/0 on an interface with an Elastic IP is high and red; all traffic on a private one is medium', () => {

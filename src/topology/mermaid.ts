@@ -44,7 +44,8 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
   const ids = new NodeIds();
   const out: string[] = ['flowchart LR'];
   const subnetOf = (id: string | undefined) => model.subnets.find((s) => s.id === id);
-  const rulesOf = (eni: TopologyNetworkInterface) => eni.securityGroupIds.flatMap((g) => model.securityGroups.find((sg) => sg.id === g)?.ingress ?? []);
+  const rulesOf = (eni: TopologyNetworkInterface) => eni.securityGroupIds
+    .flatMap((g) => model.securityGroups.find((sg) => sg.id === g)?.ingress ?? []);
   const findingsOn = new Map<string, TopologyFinding[]>();
   for (const f of findings) findingsOn.set(f.resourceId, [...(findingsOn.get(f.resourceId) ?? []), f]);
 
@@ -52,7 +53,9 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
   const floating = new Set(model.failovers.map((f) => f.networkInterfaceId));
   const fixedAttachments = model.attachments.filter((a) => a.kind === AttachmentKind.LAUNCH || a.kind === AttachmentKind.STATIC);
   const hostOf = new Map<string, string>();
-  for (const a of fixedAttachments) if (!floating.has(a.networkInterfaceId) && !hostOf.has(a.networkInterfaceId)) hostOf.set(a.networkInterfaceId, a.instanceId);
+  for (const a of fixedAttachments) {
+    if (!floating.has(a.networkInterfaceId) && !hostOf.has(a.networkInterfaceId)) hostOf.set(a.networkInterfaceId, a.instanceId);
+  }
   const failoverRole = new Map<string, string>();
   for (const f of model.failovers) f.candidateInstanceIds.forEach((id, k) => failoverRole.set(id, `${k === 0 ? 'primary' : 'standby'} of ${f.networkInterfaceId}`));
 
@@ -70,7 +73,9 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
     const nics = interfacesOf(instance.id);
     const signature = JSON.stringify([
       instance.stackName, instance.instanceType, instance.imported, failoverRole.get(instance.id) ?? '', nics.length === 0 ? instance.id : '',
-      nics.map(({ eni, deviceIndex }) => [deviceIndex, eni.subnetId, addressKinds(eni), [...new Set(rulesOf(eni).map(ruleLabel))].sort(), eni.sourceDestCheck, eni.managedBy]),
+      nics.map(({ eni, deviceIndex }) => [
+        deviceIndex, eni.subnetId, addressKinds(eni), [...new Set(rulesOf(eni).map(ruleLabel))].sort(), eni.sourceDestCheck, eni.managedBy,
+      ]),
       codesOf([instance.id, ...nics.map((n) => n.eni.id)]),
     ]);
     hostGroups.set(signature, [...(hostGroups.get(signature) ?? []), instance.id]);
@@ -109,7 +114,11 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
     drawn.push(d);
     for (const id of members) {
       drawnOfInstance.set(id, d);
-      for (const { eni } of interfacesOf(id)) drawnOfEni.set(eni.id, d);
+      const own = interfacesOf(id);
+      for (const { eni, deviceIndex } of own) {
+        drawnOfEni.set(eni.id, d);
+        interfaces.set(eni.id, own.length > 1 ? `eth${deviceIndex ?? '?'}` : '');
+      }
     }
     markFindings(d, [...members, ...members.flatMap((id) => interfacesOf(id).map((n) => n.eni.id))]);
   }
@@ -150,11 +159,12 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
   const place = (stackName: string | undefined, line: string) => byStack.set(stackName, [...(byStack.get(stackName) ?? []), line]);
   const inSubnet = new Map<string, Drawn[]>();
   for (const d of drawn) if (d.subnetId) inSubnet.set(d.subnetId, [...(inSubnet.get(d.subnetId) ?? []), d]);
-  const entriesInSubnet = groupBy(model.entryPoints.filter((e) => e.kind === EntryPointKind.INSTANCE_CONNECT_ENDPOINT && e.subnetIds[0]), (e) => e.subnetIds[0]);
+  const entriesInSubnet = groupBy(
+    model.entryPoints.filter((e) => e.kind === EntryPointKind.INSTANCE_CONNECT_ENDPOINT && e.subnetIds[0]), (e) => e.subnetIds[0]);
 
   const nodeText = (d: Drawn) => {
     const text = d.label.map(esc).join('<br/>');
-    return d.shape === 'host' ? `${d.node}(["${text}"])` : `${d.node}["${text}"]`;
+    return d.shape === 'host' ? `${d.node}("${text}")` : `${d.node}["${text}"]`;
   };
   const subnetTitle = (subnetId: string) => {
     const s = subnetOf(subnetId)!;
@@ -312,7 +322,7 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
     }
     const vpn = model.entryPoints.find((e) => e.kind === EntryPointKind.CLIENT_VPN && e.detail.includes(rule.source));
     if (vpn) return [ids.get('ep', vpn.id)];
-    return [sourceNode(`cidr:${rule.source}`, undefined, `(["${esc(shortId(rule.source))}"])`)];
+    return [sourceNode(`cidr:${rule.source}`, target.stackName, `(["${esc(shortId(rule.source))}"])`)];
   }
   function sourceNode(key: string, stackName: string | undefined, shape: string): string {
     let node = sourceNodes.get(key);
@@ -372,7 +382,8 @@ export function renderMermaid(model: TopologyModel, findings: TopologyFinding[])
   for (const [cls, nodes] of classes) out.push(`  class ${nodes.join(',')} ${cls}`);
   out.push(...legend.classes);
   for (const subnetId of new Set(findings.map((f) => f.resourceId).filter((id) => model.subnets.some((s) => s.id === id)))) {
-    const worst = findings.some((f) => f.resourceId === subnetId && f.severity === FindingSeverity.HIGH) ? FindingSeverity.HIGH : FindingSeverity.MEDIUM;
+    const high = findings.some((f) => f.resourceId === subnetId && f.severity === FindingSeverity.HIGH);
+    const worst = high ? FindingSeverity.HIGH : FindingSeverity.MEDIUM;
     out.push(`  style ${ids.get('sn', subnetId)} ${SEVERITY_STYLE[worst]}`);
   }
   if (red.length > 0) out.push(`  linkStyle ${red.join(',')} ${RED}`);

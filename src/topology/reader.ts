@@ -400,7 +400,8 @@ class Builder {
         const template = this.launchTemplateData(p.LaunchTemplate ?? p.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification, sc);
         const config = logicalIdOf(p.LaunchConfigurationName);
         const lc = config ? sc.resources[config]?.Properties ?? {} : {};
-        const nic = Array.isArray(template.NetworkInterfaces) ? template.NetworkInterfaces.find((n: any) => literalNumber(n?.DeviceIndex) === 0) : undefined;
+        const nic = Array.isArray(template.NetworkInterfaces)
+          ? template.NetworkInterfaces.find((n: any) => literalNumber(n?.DeviceIndex) === 0) : undefined;
         const groups = nic?.Groups ?? template.SecurityGroupIds ?? template.SecurityGroups ?? lc.SecurityGroups;
         const size = `${literal(p.MinSize) ?? '?'}-${literal(p.MaxSize) ?? '?'}`;
         this.instanceMap.set(id, {
@@ -416,7 +417,8 @@ class Builder {
           managedBy: 'autoscaling',
           subnetId: subnets[0],
           securityGroupIds: this.groupRefs(groups, sc),
-          publicIpOnLaunch: bool(nic?.AssociatePublicIpAddress ?? lc.AssociatePublicIpAddress, subnets[0] ? this.subnets.get(subnets[0])?.mapPublicIpOnLaunch ?? false : false),
+          publicIpOnLaunch: bool(nic?.AssociatePublicIpAddress ?? lc.AssociatePublicIpAddress,
+            subnets[0] ? this.subnets.get(subnets[0])?.mapPublicIpOnLaunch ?? false : false),
           description: `launched by the Auto Scaling group (${size} instances)${subnets.length > 1 ? ` in ${subnets.length} subnets` : ''}`,
         });
         this.attachments.push({ networkInterfaceId: `${id}#eth0`, instanceId: id, kind: AttachmentKind.LAUNCH, deviceIndex: 0 });
