@@ -657,3 +657,51 @@ describe('the table for people', () => {
     ].join('\n'));
   });
 });
+
+describe('interfaces that AWS services create, and a picture that scales', () => {
+  const assembly = buildExampleApp(tmpdir()).synth();
+  const whole = Topology.fromAssembly(assembly);
+
+  test('Fargate tasks (awsvpc), load balancers and Auto Scaling groups get their interfaces', () => {
+    const fargate = whole.networkInterfaces.filter((e) => e.stackName === 'ManagedFargateServiceExample');
+    expect(fargate.map((e) => [e.name, e.managedBy, e.publicIpOnLaunch])).toEqual([
+      ['WebService tasks', 'ecs', false],
+      ['WebLoadBalancer 1', 'elasticloadbalancing', true],
+      ['WebLoadBalancer 2', 'elasticloadbalancing', true],
+    ]);
+    expect(fargate[0].description).toBe('one interface per task (awsvpc), 2 tasks, spread over 2 subnets');
+    expect(whole.subnets.find((s) => s.id === fargate[0].subnetId)?.name).toBe('Vpc/ApplicationSubnet1');
+    const asg = whole.instances.find((i) => i.stackName === 'SelfHealingInstanceExample')!;
+    expect(asg.name).toBe('WebASG (Auto Scaling 1-1)');
+    expect(whole.attachments.filter((a) => a.instanceId === asg.id).map((a) => [a.networkInterfaceId, a.deviceIndex])).toEqual([[`${asg.id}#eth0`, 0]]);
+    expect(whole.toMermaid()).toMatch(/eni_ManagedFargateServiceExample_WebService\w+_tasks\["ECS WebService tasks<br\/>automatic IPv4<br\/>one interface per task/);
+  });
+
+  test('every stack is a named group and the management subnets admitting SSH are drawn as sources, not outside nodes', () => {
+    const mermaid = whole.toMermaid();
+    for (const stack of whole.stacks) expect(mermaid).toContain(`["stack ${stack.name}"]`);
+    expect(mermaid).toMatch(/sn_DualHomedExample_VpcManagementSubnet1Subnet\w+ -->\|"eth1: tcp\/22"\| host_DualHomedExample_HostInstance\w+/);
+    expect(mermaid).not.toMatch(/src_cidr_10_20_2_0_24/);
+    // One Internet node per VPC that admits internet traffic: all eight but the routing appliance's.
+    expect((mermaid.match(/\(\("Internet<br\/>to /g) ?? []).length).toBe(whole.vpcs.length - 1);
+    expect(mermaid).not.toMatch(/internet_RoutingApplianceExample/);
+  });
+
+  test('identical hosts are one node with a count, and their identical rules one edge', () => {
+    const resources: Record<string, unknown> = {
+      Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
+      Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.0.0/24', AvailabilityZone: 'eu-west-1a' } },
+      Admin: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.9.0/24', AvailabilityZone: 'eu-west-1a' } },
+      Sg: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: { GroupDescription: 'sg', VpcId: { Ref: 'Vpc' }, SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.9.0/24' }] },
+      },
+    };
+    for (let i = 0; i < 12; i++) {
+      resources[`Host${i}`] = { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro', SubnetId: { Ref: 'Subnet' }, SecurityGroupIds: [{ Ref: 'Sg' }] } };
+    }
+    const mermaid = Topology.fromTemplate('Fleet', { Resources: resources }).toMermaid();
+    expect(mermaid).toContain('host_Fleet_Host0("12 hosts: Host0 … Host11 · t3.micro<br/>eth0 · Subnet · automatic IPv4")');
+    expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual(['  sn_Fleet_Admin -->|"tcp/22"| host_Fleet_Host0']);
+  });
+});
