@@ -160,6 +160,13 @@ ci.spawn(docsCheck);
 ci.spawn(bindings);
 ci.exec('node scripts/test-summary.js', { name: 'summary' });
 
+// The instance-limits table is generated from a DescribeInstanceTypes-shaped data file.
+project.addTask('generate:instance-limits', {
+  description: 'Generate src/private/instance-limits-table.ts from data/instance-types.json',
+  exec: 'ts-node --project bench/tsconfig.json scripts/generate-instance-limits.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+
 // Benchmarks print markdown tables; they are never part of the tests.
 const bench = project.addTask('bench', {
   description: 'Synthesis and failover benchmarks (markdown tables)',
@@ -187,7 +194,7 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec('ts-node --project examples/tsconfig.json examples/main.ts');
 
-for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs']) {
+for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs', '/data']) {
   project.addPackageIgnore(p);
 }
 
