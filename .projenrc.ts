@@ -1,4 +1,13 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, DependencyType, javascript } from 'projen';
+import { JobStep } from 'projen/lib/github/workflows-model';
+
+/** GitHub workflow steps that install the test tools that do not come from npm. */
+function testToolSteps(): JobStep[] {
+  return [
+    { name: 'Setup Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
+    { name: 'Install test tools', run: 'bash scripts/test-setup.sh' },
+  ];
+}
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-eni-patterns',
@@ -20,7 +29,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: '2.257.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
+  // Node 20 reached end of life in April 2026 and the AWS SDK drops it in 2027. 22.13 is the lowest
+  // release every dev tool in the lock file accepts (eslint-visitor-keys: ^22.13.0), so `npm ci` on
+  // any Node >= 22.13 prints no EBADENGINE warning. `scripts/run.sh` supplies Node 22 where the
+  // machine's own is older.
+  minNodeVersion: '22.13.0',
+  workflowNodeVersion: '22.x',
+  // Pre-1.0: the API may still change between minor versions.
+  stability: 'experimental',
 
   // Bindings for other languages. Only the js package can be built on the project's machines;
   // `test:bindings` proves the other targets generate.
@@ -34,7 +50,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-eni-patterns/cdk-eni-patterns-go' },
 
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // nodejs24.x: Lambda deprecates nodejs22.x on 2027-04-30 (creates blocked 2027-06-01) and
+    // nodejs24.x on 2028-04-30 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html);
+    // aws-cdk-lib 2.257 knows lambda.Runtime.NODEJS_24_X.
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
   },
 
@@ -45,8 +64,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'typescript@~6.0.3',
-    '@aws-cdk/integ-runner@2.197.10',
-    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     'cdk-nag@3.0.2',
     '@aws-sdk/client-ec2@^3.1169.0',
     '@aws-lambda-powertools/logger@^2.36.0',
@@ -67,8 +84,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coverageReporters: ['text-summary', 'lcov'],
     },
   },
-  gitignore: ['/.rosetta-env', '/.jsii.tabl.json', '/dist', '/examples/cdk.out', '/cdk.out', '/.test-env', '*.tsbuildinfo'],
+  gitignore: ['/.rosetta-env', '/.jsii.tabl.json', '/dist', '/examples/cdk.out', '/cdk.out', '/.test-env', '/bench/out', '*.tsbuildinfo'],
   githubOptions: { mergify: false },
+  // The tests need Python tools (cfn-lint, moto_server) and Debian packages (shellcheck, ...):
+  // scripts/test-setup.sh installs them, on the runner as on a laptop.
+  buildWorkflowOptions: { preBuildSteps: testToolSteps() },
+  releaseWorkflowSetupSteps: testToolSteps(),
   depsUpgrade: false,
 });
 
@@ -84,10 +105,17 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
+// integ-runner and integ-tests-alpha are pinned exactly (projen's integ support asks for `latest`):
+// integ-runner 2.197.10 reads cloud-assembly schema 53, which aws-cdk-lib 2.257.0 writes.
+for (const [name, version] of [['@aws-cdk/integ-runner', '2.197.10'], ['@aws-cdk/integ-tests-alpha', '2.245.0-alpha.0']]) {
+  project.deps.removeDependency(name, DependencyType.DEVENV);
+  project.deps.addDependency(`${name}@${version}`, DependencyType.DEVENV);
+}
+
 // The `eni-failover` CLI ships in the npm package as one self-contained file (AWS SDK included).
 const cliBundle = project.bundler.addBundle('src/failover/cli-main.ts', {
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   outfile: 'eni-failover.js',
   minify: true,
   executable: true,
@@ -97,11 +125,6 @@ project.addBins({
   // Reads a synthesized cloud assembly and prints the network table, findings and a mermaid diagram.
   'cdk-eni-topology': 'lib/topology/cli.js',
 });
-
-const silence = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
-for (const [k, v] of Object.entries(silence)) {
-  project.tasks.addEnvironment(k, v);
-}
 
 // jest runs through ts-jest with isolatedModules: type-check the tests (and the sources they import) first.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json && tsc --noEmit -p examples/tsconfig.json');
@@ -162,6 +185,13 @@ ci.spawn(docsCheck);
 ci.spawn(bindings);
 ci.exec('node scripts/test-summary.js', { name: 'summary' });
 
+// The instance-limits table is generated from a DescribeInstanceTypes-shaped data file.
+project.addTask('generate:instance-limits', {
+  description: 'Generate src/private/instance-limits-table.ts from data/instance-types.json',
+  exec: 'ts-node --project bench/tsconfig.json scripts/generate-instance-limits.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+
 // Benchmarks print markdown tables; they are never part of the tests.
 const bench = project.addTask('bench', {
   description: 'Synthesis and failover benchmarks (markdown tables)',
@@ -172,6 +202,11 @@ bench.exec('ts-node --project bench/tsconfig.json bench/failover.ts');
 project.addTask('bench:os', {
   description: 'Repeat the OS harness (50 boots per flavour) and time floating-interface attach to first reply (needs root or sudo)',
   exec: 'ts-node --project bench/tsconfig.json bench/os-harness.ts',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+project.addTask('bench:picture', {
+  description: 'Render the topology diagram of the example app and of 12- and 60-host apps to PNG (mermaid-cli 11, Debian chromium) and check their size',
+  exec: 'ts-node --project bench/tsconfig.json bench/topology-picture.ts',
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
 });
 project.addTask('bench:tests', {
@@ -189,7 +224,7 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec('ts-node --project examples/tsconfig.json examples/main.ts');
 
-for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs']) {
+for (const p of ['/examples', '/bench', '/scripts', '/.ci', '/rosetta', '/docs', '/data']) {
   project.addPackageIgnore(p);
 }
 

@@ -10,6 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --- Node.js: the suite runs on the Node release the package declares (engines: >= 22.13). ---
+# scripts/run.sh (the README's command) installs Node 22 into .test-env/ where the machine's is older.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=13)?0:1)'; then
+  echo "test-setup: Node $(node -p process.versions.node) is older than 22.13; run the tests with scripts/run.sh test:all" >&2
+  exit 1
+fi
+# --- end Node.js ---
+
 py=python3
 command -v "$py" >/dev/null || { echo "test-setup: python3 is required" >&2; exit 1; }
 if ! "$py" -c 'import cfnlint, moto, flask, flask_cors, boto3' 2>/dev/null \

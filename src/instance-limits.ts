@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { INSTANCE_LIMITS_TABLE } from './private/instance-limits-table';
 
 /**
  * Network limits of one EC2 instance type.
@@ -28,13 +29,9 @@ export interface InstanceNetworkLimits {
 }
 
 /**
- * One size of a family: size, maximum network interfaces, IPv4 addresses per interface,
- * IPv6 addresses per interface.
- */
-type LimitsRow = readonly [size: string, enis: number, ipv4: number, ipv6: number];
-
-/**
- * Network limits per instance family, each family's sizes from smallest to largest.
+ * Network limits per instance family, each family's sizes from smallest to largest: generated into
+ * `private/instance-limits-table.ts` by `scripts/generate-instance-limits.ts` from
+ * `data/instance-types.json`, a file in the shape of `aws ec2 describe-instance-types` output.
  *
  * Source: the Amazon EC2 documentation, "Maximum IP addresses per network interface"
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/AvailableIpPerENI.html), whose figures are
@@ -60,183 +57,10 @@ type LimitsRow = readonly [size: string, enis: number, ipv4: number, ipv6: numbe
  * applies. A type whose figures could not be checked against two sources is left out: it is
  * reported as unknown (a warning) rather than validated against a guess.
  */
-const TABLE: { readonly [family: string]: readonly LimitsRow[] } = {
-  // Burstable performance
-  't3': [
-    ['nano', 2, 2, 2], ['micro', 2, 2, 2], ['small', 3, 4, 4], ['medium', 3, 6, 6], ['large', 3, 12, 12],
-    ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-  ],
-  't3a': [
-    ['nano', 2, 2, 2], ['micro', 2, 2, 2], ['small', 2, 4, 4], ['medium', 3, 6, 6], ['large', 3, 12, 12],
-    ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-  ],
-  't4g': [
-    ['nano', 2, 2, 2], ['micro', 2, 2, 2], ['small', 3, 4, 4], ['medium', 3, 6, 6], ['large', 3, 12, 12],
-    ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-  ],
-  // General purpose
-  'm5': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'm5a': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-  ],
-  'm5d': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'm6a': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['32xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal', 15, 50, 50],
-  ],
-  'm6g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'm6gd': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'm6i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['32xlarge', 15, 50, 50], ['metal', 15, 50, 50],
-  ],
-  'm7a': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['24xlarge', 15, 50, 50], ['32xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  'm7g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'm7i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  'm7i-flex': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-  ],
-  'm8g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['24xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  // Compute optimized
-  'c5': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['9xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['18xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'c5d': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['9xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['18xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'c6a': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['32xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal', 15, 50, 50],
-  ],
-  'c6g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'c6gd': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'c6i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['32xlarge', 15, 50, 50], ['metal', 15, 50, 50],
-  ],
-  'c7a': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['24xlarge', 15, 50, 50], ['32xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  'c7g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'c7i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  'c7i-flex': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-  ],
-  'c8g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['24xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  // Memory optimized
-  'r5': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'r5a': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-  ],
-  'r5d': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'r6g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'r6gd': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'r6i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['32xlarge', 15, 50, 50], ['metal', 15, 50, 50],
-  ],
-  'r7g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['metal', 15, 50, 50],
-  ],
-  'r7i': [
-    ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15], ['4xlarge', 8, 30, 30],
-    ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50], ['24xlarge', 15, 50, 50],
-    ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-  'r8g': [
-    ['medium', 2, 4, 4], ['large', 3, 10, 10], ['xlarge', 4, 15, 15], ['2xlarge', 4, 15, 15],
-    ['4xlarge', 8, 30, 30], ['8xlarge', 8, 30, 30], ['12xlarge', 8, 30, 30], ['16xlarge', 15, 50, 50],
-    ['24xlarge', 15, 50, 50], ['48xlarge', 15, 50, 50], ['metal-24xl', 15, 50, 50], ['metal-48xl', 15, 50, 50],
-  ],
-};
+const TABLE = INSTANCE_LIMITS_TABLE;
 
 /** Every entry of TABLE, keyed by full instance type name, in table order. */
-const LIMITS: ReadonlyMap<string, InstanceNetworkLimits> = new Map(
+const LIMITS: ReadonlyMap<string, InstanceNetworkLimits> = new Map<string, InstanceNetworkLimits>(
   Object.entries(TABLE).flatMap(([family, sizes]) =>
     sizes.map(([size, enis, ipv4, ipv6]): [string, InstanceNetworkLimits] => {
       const instanceType = `${family}.${size}`;
@@ -249,6 +73,9 @@ const LIMITS: ReadonlyMap<string, InstanceNetworkLimits> = new Map(
     }),
   ),
 );
+
+/** Limits registered with `InstanceLimits.register()`, for types the table lacks. */
+const REGISTERED = new Map<string, InstanceNetworkLimits>();
 
 /**
  * Network interface and IP address limits of current-generation EC2 instance types.
@@ -282,17 +109,57 @@ export class InstanceLimits {
     if (Token.isUnresolved(instanceType)) {
       return undefined;
     }
-    const limits = LIMITS.get(instanceType.trim().toLowerCase());
+    const name = instanceType.trim().toLowerCase();
+    const limits = LIMITS.get(name) ?? REGISTERED.get(name);
     return limits ? { ...limits } : undefined;
+  }
+
+  /**
+   * Registers the limits of an instance type the table lacks (a type newer than this release, for
+   * example), so that the constructs check it like the others instead of warning that it is unknown.
+   * Take the figures from `aws ec2 describe-instance-types --instance-types <type>` (`NetworkInfo`).
+   * Registering the same figures twice is allowed; a type the table already has cannot be changed.
+   *
+   * @param limits the type (lower-case `family.size`) and its limits
+   */
+  public static register(limits: InstanceNetworkLimits): void {
+    const name = limits.instanceType;
+    if (Token.isUnresolved(name) || !/^[a-z0-9-]+\.[a-z0-9-]+$/.test(name)) {
+      throw new Error(`instanceType must be a lower-case family.size name such as 'm9g.large' (got '${name}')`);
+    }
+    for (const field of ['maxNetworkInterfaces', 'ipv4AddressesPerInterface', 'ipv6AddressesPerInterface'] as const) {
+      const value = limits[field];
+      const least = field === 'ipv6AddressesPerInterface' ? 0 : 1;
+      if (!Number.isInteger(value) || value < least) {
+        throw new Error(`${field} of ${name} must be an integer of at least ${least} (got ${value})`);
+      }
+    }
+    const known = LIMITS.get(name);
+    if (known) {
+      throw new Error(`instance type ${name} is already in the table (${known.maxNetworkInterfaces} network interfaces, `
+        + `${known.ipv4AddressesPerInterface} IPv4 per interface): only types the table lacks can be registered`);
+    }
+    const entry: InstanceNetworkLimits = {
+      instanceType: name,
+      maxNetworkInterfaces: limits.maxNetworkInterfaces,
+      ipv4AddressesPerInterface: limits.ipv4AddressesPerInterface,
+      ipv6AddressesPerInterface: limits.ipv6AddressesPerInterface,
+    };
+    const earlier = REGISTERED.get(name);
+    if (earlier && JSON.stringify(earlier) !== JSON.stringify(entry)) {
+      throw new Error(`instance type ${name} is already registered with other limits (${JSON.stringify(earlier)}): register each type once`);
+    }
+    REGISTERED.set(name, entry);
   }
 
   /**
    * Every instance type in the table.
    *
-   * Lower-case names, grouped by family, each family's sizes from smallest to largest.
+   * Lower-case names, grouped by family, each family's sizes from smallest to largest; then the
+   * types registered with `register()`.
    */
   public static knownInstanceTypes(): string[] {
-    return Array.from(LIMITS.keys());
+    return [...LIMITS.keys(), ...REGISTERED.keys()];
   }
 
   private constructor() {

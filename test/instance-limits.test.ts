@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { App, Annotations as CoreAnnotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -364,5 +365,64 @@ describe('checkIpv6PerEni', () => {
     const { stack, web } = newScope();
     expect(() => checkIpv6PerEni(web, 'z9.tiny', Token.asNumber({ Ref: 'Count' }), 'network interface Web/Eni')).not.toThrow();
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+});
+
+describe('the table is generated from DescribeInstanceTypes-shaped data', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const generator = require('../scripts/generate-instance-limits');
+
+  test('the generated TypeScript is exactly what the generator makes from the committed data file', () => {
+    const data = JSON.parse(fs.readFileSync(generator.DATA_FILE, 'utf8'));
+    expect(data.InstanceTypes).toHaveLength(331);
+    expect(fs.readFileSync(generator.GENERATED_FILE, 'utf8')).toBe(generator.renderInstanceLimitsTable(data));
+  });
+
+  test('every entry of the data file is what InstanceLimits.of() returns', () => {
+    const data = JSON.parse(fs.readFileSync(generator.DATA_FILE, 'utf8'));
+    for (const t of data.InstanceTypes) {
+      expect(InstanceLimits.of(t.InstanceType)).toEqual({
+        instanceType: t.InstanceType,
+        maxNetworkInterfaces: t.NetworkInfo.MaximumNetworkInterfaces,
+        ipv4AddressesPerInterface: t.NetworkInfo.Ipv4AddressesPerInterface,
+        ipv6AddressesPerInterface: t.NetworkInfo.Ipv6AddressesPerInterface,
+      });
+    }
+  });
+
+  test('bad data is refused by the generator with the type and field named', () => {
+    const one = (InstanceType: string, MaximumNetworkInterfaces = 2) => ({
+      InstanceType, NetworkInfo: { MaximumNetworkInterfaces, Ipv4AddressesPerInterface: 2, Ipv6AddressesPerInterface: 2 },
+    });
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('T3.micro')] })).toThrow("InstanceType 'T3.micro' is not a lower-case family.size name");
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro'), one('t3.micro')] })).toThrow("InstanceType 't3.micro' appears twice in the data");
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro', 1.5)] })).toThrow('t3.micro: NetworkInfo.MaximumNetworkInterfaces must be a non-negative integer (got 1.5)');
+  });
+});
+
+describe('InstanceLimits.register()', () => {
+  test('a type the table lacks gets checked like the others once registered', () => {
+    expect(InstanceLimits.of('zz9.large')).toBeUndefined();
+    InstanceLimits.register({ instanceType: 'zz9.large', maxNetworkInterfaces: 3, ipv4AddressesPerInterface: 10, ipv6AddressesPerInterface: 10 });
+    expect(InstanceLimits.of('ZZ9.Large')).toEqual({ instanceType: 'zz9.large', maxNetworkInterfaces: 3, ipv4AddressesPerInterface: 10, ipv6AddressesPerInterface: 10 });
+    expect(InstanceLimits.knownInstanceTypes()).toContain('zz9.large');
+    // The same figures again are fine (two stacks of one app may both register them).
+    InstanceLimits.register({ instanceType: 'zz9.large', maxNetworkInterfaces: 3, ipv4AddressesPerInterface: 10, ipv6AddressesPerInterface: 10 });
+  });
+
+  test('a registered type is enforced by the constructs', () => {
+    InstanceLimits.register({ instanceType: 'zz9.small', maxNetworkInterfaces: 1, ipv4AddressesPerInterface: 2, ipv6AddressesPerInterface: 2 });
+    const { web } = newScope();
+    expect(() => checkEniCount(web, 'zz9.small', 2, 'Web/Instance')).toThrow("instance type 'zz9.small' supports at most 1 network interfaces, but 2 are attached to Web/Instance");
+  });
+
+  test('bad registrations are refused with the field, the value and what is allowed', () => {
+    const ok = { instanceType: 'zz8.large', maxNetworkInterfaces: 2, ipv4AddressesPerInterface: 4, ipv6AddressesPerInterface: 4 };
+    expect(() => InstanceLimits.register({ ...ok, instanceType: 'ZZ8 large' })).toThrow("instanceType must be a lower-case family.size name such as 'm9g.large' (got 'ZZ8 large')");
+    expect(() => InstanceLimits.register({ ...ok, maxNetworkInterfaces: 0 })).toThrow('maxNetworkInterfaces of zz8.large must be an integer of at least 1 (got 0)');
+    expect(() => InstanceLimits.register({ ...ok, ipv6AddressesPerInterface: -1 })).toThrow('ipv6AddressesPerInterface of zz8.large must be an integer of at least 0 (got -1)');
+    expect(() => InstanceLimits.register({ ...ok, instanceType: 't3.micro' })).toThrow('instance type t3.micro is already in the table (2 network interfaces, 2 IPv4 per interface): only types the table lacks can be registered');
+    InstanceLimits.register(ok);
+    expect(() => InstanceLimits.register({ ...ok, maxNetworkInterfaces: 3 })).toThrow(/instance type zz8.large is already registered with other limits/);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -111,9 +112,13 @@ describe('the example app', () => {
   test('the diagram groups the interface in its subnet and draws the internet edge with its port', () => {
     const mermaid = topology.toMermaid();
     expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
-    expect(mermaid).toContain('subgraph vpc_EniExample_Vpc8378EB38["VPC Vpc · 10.10.0.0/16"]');
-    expect(mermaid).toMatch(/subgraph sn_EniExample_VpcPublicSubnet1Subnet\w+\["Vpc\/PublicSubnet1 · public · 10.10.0.0\/24 · [\w-]+"\]\n\s+eni_EniExample_ServiceEni\w+\["ENI ServiceEni<br\/>10.10.0.10, 10.10.0.11<br\/>Elastic IP"\]/);
-    expect(mermaid).toMatch(/src_internet -->\|"tcp\/443"\| eni_EniExample_ServiceEni\w+/);
+    expect(mermaid).toMatch(/^ {2}subgraph stack_EniExample\["stack EniExample"\]\n {4}subgraph vpc_EniExample_Vpc8378EB38\["VPC Vpc · 10.10.0.0\/16"\]$/m);
+    expect(mermaid).toMatch(/subgraph sn_EniExample_VpcPublicSubnet1Subnet\w+\["PublicSubnet1 · public · 10.10.0.0\/24 · [\w-]+"\]\n\s+eni_EniExample_ServiceEni\w+\["ENI ServiceEni<br\/>10.10.0.10, 10.10.0.11, Elastic IP"\]/);
+    // One Internet node per VPC, named after it.
+    expect(mermaid).toContain('internet_EniExample_Vpc8378EB38(("Internet<br/>to Vpc"))');
+    expect(mermaid).toMatch(/internet_EniExample_Vpc8378EB38 -->\|"tcp\/443"\| eni_EniExample_ServiceEni\w+/);
+    // Empty subnets that no edge uses are left out.
+    expect(mermaid).not.toContain('ServicesSubnet1');
     expect(mermaid).not.toContain('linkStyle');
   });
 });
@@ -254,8 +259,9 @@ describe('a hand-made app with L1 resources', () => {
       'Net', 'WebMgmt', 'Vpc/ManagementSubnet1 (management)', 'Web #1', 'WebMgmtSecurityGroup',
       'tcp/22 from sg AdminSg; tcp/22 from sg VpnSg', '10.0.2.10',
     ]);
-    expect(mermaid).toMatch(/eni_Net_WebMgmt\w+ -->\|"device 1"\| i_Net_Web\w+/);
-    expect(mermaid).toMatch(/i_Net_Web\w+\(\["instance Web<br\/>t3.small"\]\)/);
+    // The instance is drawn with its interfaces, each with its device index and subnet.
+    expect(mermaid).toMatch(/host_Net_Web\w+\("instance Web · t3.small<br\/>eth0 · PublicSubnet1 · automatic IPv4, public IP at launch<br\/>eth1 · ManagementSubnet1 · 10.0.2.10"\)/);
+    expect(mermaid).not.toMatch(/eni_Net_WebMgmt/);
   });
 
   test('an L1 instance with NetworkInterfaces creates one at launch and takes an existing ENI', () => {
@@ -282,8 +288,8 @@ describe('a hand-made app with L1 resources', () => {
   test('the failover pair comes from the metadata on the floating ENI, dashed to the standby', () => {
     expect(topology.failovers).toEqual([{ networkInterfaceId: 'Net/Floating', candidateInstanceIds: ['Net/Primary', 'Net/Standby'], deviceIndex: 2 }]);
     expect(row(table, 'Floating')[3]).toBe('Primary #2 (floating, primary), Standby #2 (standby)');
-    expect(mermaid).toContain('eni_Net_Floating ==>|"device 2 · primary"| i_Net_Primary');
-    expect(mermaid).toContain('eni_Net_Floating -.->|"device 2 · standby"| i_Net_Standby');
+    expect(mermaid).toContain('eni_Net_Floating ==>|"device 2 · primary"| host_Net_Primary');
+    expect(mermaid).toContain('eni_Net_Floating -.->|"device 2 · standby"| host_Net_Standby');
     expect(mermaid).toMatch(/class [\w,]*eni_Net_Floating[\w,]* floating/);
     expect(table).toContain('  - Floating floats between Primary (primary), Standby (standby) at device index 2');
   });
@@ -299,8 +305,10 @@ describe('a hand-made app with L1 resources', () => {
     expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"associated"\| sn_Net_VpcManagementSubnet1Subnet\w+/);
     expect(mermaid).toMatch(/ep_Net_Vgw -->\|"attached"\| vpc_Net_Vpc\w+/);
     // The EIC endpoint reaches the appliance through its security group.
-    expect(mermaid).toMatch(/ep_Net_Eic -->\|"tcp\/22"\| eni_Net_Appliance_eth0/);
-    expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"tcp\/22"\| eni_Net_WebMgmt\w+/);
+    expect(mermaid).toContain('ep_Net_Eic -->|"eth1: tcp/22, eth0: tcp/22"| host_Net_Appliance');
+    expect(mermaid).toMatch(/ep_Net_ClientVpn -->\|"eth1: tcp\/22"\| host_Net_Web\w+/);
+    // The VPC's own CIDR is a node inside the VPC, not an outside source.
+    expect(mermaid).toMatch(/ {6}vpccidr_Net_Vpc8378EB38\(\["Vpc CIDR 10.0.0.0\/16"\]\)/);
     expect(table).toMatch(/- client-vpn ClientVpn \(clients 10.100.0.0\/22\) in Vpc\/ManagementSubnet1 \(management\); security groups VpnSg/);
   });
 
@@ -311,10 +319,14 @@ describe('a hand-made app with L1 resources', () => {
     }));
     expect(table).toMatch(/\[HIGH\] ADMIN_PORT_OPEN_TO_INTERNET: Bastion admits SSH \(tcp\/22\) from 0.0.0.0\/0 through security group OpenSg/);
     expect(row(table, 'Bastion')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
-    const red = edgeIndexes(mermaid, /^\s*src_internet -->\|"tcp\/22"\| eni_Net_Bastion/);
+    const red = edgeIndexes(mermaid, /^\s*internet_Net_Vpc\w+ -->\|"tcp\/22"\| eni_Net_Bastion/);
     expect(red).toHaveLength(1);
     expect(redEdges(mermaid)).toEqual(red);
-    expect(mermaid).toMatch(/class eni_Net_Bastion\w+ exposed/);
+    expect(mermaid).toMatch(/class eni_Net_Bastion\w+ high/);
+    expect(mermaid).toMatch(/eni_Net_Bastion\w+\["ENI Bastion<br\/>automatic IPv4, Elastic IP<br\/>⚠ ADMIN_PORT_OPEN_TO_INTERNET"\]/);
+    expect(mermaid).toContain('legend_ADMIN_PORT_OPEN_TO_INTERNET["⚠ ADMIN_PORT_OPEN_TO_INTERNET · HIGH · 1"]');
+    expect(mermaid).toContain('legend_SOURCE_DEST_CHECK_OFF_WITHOUT_ROUTE["⚠ SOURCE_DEST_CHECK_OFF_WITHOUT_ROUTE · MEDIUM · 1"]');
+    expect(mermaid).toMatch(/class [\w,]*eni_Net_Unrouted[\w,]* medium/);
     // HTTPS from the internet is fine and not red.
     expect(redEdges(mermaid)).not.toContain(edgeIndexes(mermaid, /"tcp\/443"/)[0]);
   });
@@ -378,7 +390,7 @@ describe('a hand-made app with an imported VPC', () => {
     const mermaid = topology.toMermaid();
     expect(mermaid).toContain('subgraph vpc_vpc_0abc["VPC vpc-0abc (imported)"]');
     expect(mermaid).toContain('subgraph sn_subnet_0pub["subnet-0pub · imported"]');
-    expect(mermaid).toContain('i_i_0123(["instance i-0123<br/>imported"])');
+    expect(mermaid).toContain('host_i_0123("instance i-0123 · imported<br/>eth2 · subnet-0pub · automatic IPv4, Elastic IP<br/>⚠ ADMIN_PORT_OPEN_TO_INTERNET")');
   });
 
   test('RDP from ::/0 on an interface with an Elastic IP is high and red; all traffic on a private one is medium', () => {
@@ -388,8 +400,9 @@ describe('a hand-made app with an imported VPC', () => {
     ]);
     expect(topology.findings[1].message).toContain('SSH (tcp/22), Telnet (tcp/23), RDP (tcp/3389)');
     const mermaid = topology.toMermaid();
-    expect(redEdges(mermaid)).toEqual(edgeIndexes(mermaid, /src_internet -->\|"tcp\/3389 IPv6"\| eni_Imported_Web/));
-    expect(mermaid).not.toMatch(/class [\w,]*eni_Imported_InnerEni/);
+    expect(redEdges(mermaid)).toEqual(edgeIndexes(mermaid, /internet_vpc_0abc -->\|"tcp\/3389 IPv6"\| host_i_0123/));
+    expect(mermaid).toMatch(/class [\w,]*host_i_0123[\w,]* high/);
+    expect(mermaid).toMatch(/class [\w,]*eni_Imported_InnerEni\w*[\w,]* medium/);
   });
 });
 
@@ -507,34 +520,77 @@ describe('the cdk-eni-topology command', () => {
   new ec2.CfnNetworkInterface(new Construct(stack, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
   app.synth();
 
-  function run(args: string[]): { status: number; text: string } {
+  function run(args: string[]): { status: number; text: string; progress: string } {
     let text = '';
-    const status = main(args, (t) => { text += t; });
-    return { status, text };
+    let progress = '';
+    const status = main(args, { out: (t) => { text += t; }, err: (t) => { progress += t; } });
+    return { status, text, progress };
   }
 
-  test('prints the table and writes the diagram', () => {
+  test('prints the table, writes the diagram and reports progress on standard error', () => {
     const file = path.join(tmpdir(), 'net.mmd');
-    const { status, text } = run([outdir, '--mermaid', file, '--counts']);
+    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts']);
     expect(status).toBe(0);
     expect(text).toMatch(/^Stack Cli \(123456789012\/eu-west-1\)/);
     expect(row(text, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
-    expect(text).toContain(`Mermaid diagram written to ${file}`);
+    expect(progress).toContain(`reading the cloud assembly in ${outdir}`);
+    expect(progress).toMatch(/read 1 stacks, 1 network interfaces, 1 findings in \d+\.\d s/);
+    expect(progress).toContain(`mermaid diagram written to ${file}`);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^flowchart LR\n/);
   });
 
-  test('--strict fails on a high finding; - prints the diagram', () => {
-    const { status, text } = run(['--strict', outdir, '--mermaid', '-']);
-    expect(status).toBe(2);
-    expect(text).toContain('[HIGH] ADMIN_PORT_OPEN_TO_INTERNET');
-    expect(text).toContain('\nflowchart LR\n');
+  test('--fail-on high (or --strict) exits 1 on a high finding; - prints the diagram', () => {
+    const strict = run(['--strict', outdir, '--mermaid', '-']);
+    expect(strict.status).toBe(1);
+    expect(strict.text).toContain('[HIGH] ADMIN_PORT_OPEN_TO_INTERNET');
+    expect(strict.text).toContain('\nflowchart LR\n');
+    expect(run([outdir, '--fail-on=high']).status).toBe(1);
+    expect(run([outdir, '--fail-on', 'medium']).status).toBe(1);
+    expect(run([outdir]).status).toBe(0);
+    expect(run([outdir, '--fail-on=none']).status).toBe(0);
+  });
+
+  test('--json prints every list of the topology, findings included', () => {
+    const { status, text } = run([outdir, '--json']);
+    expect(status).toBe(0);
+    const json = JSON.parse(text);
+    expect(Object.keys(json)).toEqual(['stacks', 'vpcs', 'subnets', 'routeTables', 'instances', 'networkInterfaces',
+      'attachments', 'securityGroups', 'entryPoints', 'failovers', 'findings']);
+    expect(json.networkInterfaces.map((e: any) => e.name)).toEqual(['Eni']);
+    expect(json.findings).toEqual([expect.objectContaining({ severity: 'high', code: 'ADMIN_PORT_OPEN_TO_INTERNET' })]);
   });
 
   test('help and command-line mistakes', () => {
     expect(run(['--help']).text).toMatch(/^Usage: cdk-eni-topology \[options\] \[cdk.out\]/);
-    expect(() => run(['--nope'])).toThrow(new UsageError("unknown option '--nope'"));
-    expect(() => run([outdir, '--mermaid'])).toThrow('--mermaid needs a file name (or - for standard output)');
-    expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}' and '${outdir}')`);
+    expect(run(['-h']).status).toBe(0);
+    expect(() => run(['--nope'])).toThrow(UsageError);
+    expect(() => run(['--nope'])).toThrow("Unknown option '--nope'");
+    expect(() => run([outdir, '--mermaid'])).toThrow("Option '--mermaid <value>' argument missing");
+    expect(() => run([outdir, '--mermaid='])).toThrow('--mermaid needs a file name (or - for standard output)');
+    expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}', '${outdir}')`);
+    expect(() => run([outdir, '--fail-on=low'])).toThrow("--fail-on must be high, medium or none (got 'low')");
+    expect(() => run([outdir, '--strict', '--fail-on=medium'])).toThrow('--strict means --fail-on high; it cannot be combined with --fail-on medium');
+    expect(() => run([outdir, '--json', '--mermaid=-'])).toThrow('--json and --mermaid - both print to standard output: write the diagram to a file');
+  });
+
+  // The real process: exit statuses as a shell sees them (0 ok, 1 findings or error, 2 usage).
+  test.each([
+    [['--fail-on=high'], 1],
+    [['--no-such-option'], 2],
+  ])('the command run as a process with %j exits %d', (args, expected) => {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), outdir, ...args], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.status).toBe(expected);
+    if (expected === 2) expect(result.stderr).toContain('Run cdk-eni-topology --help for the options.');
+  });
+
+  test('a directory that is not a cloud assembly is an error (exit 1)', () => {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), tmpdir()], {
+      encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/is not a cloud assembly: it has no manifest.json/);
   });
 });
 
@@ -553,3 +609,99 @@ function publicTemplate(rule: Record<string, unknown>): any {
     },
   };
 }
+
+describe('the table for people', () => {
+  // Eleven interfaces named Host0..Host10 in one subnet, each admitting HTTPS and SSH from the VPC.
+  const resources: Record<string, unknown> = {
+    Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
+    Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.0.0/24' } },
+    Sg: {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: 'sg',
+        VpcId: { Ref: 'Vpc' },
+        SecurityGroupIngress: [443, 22].map((p) => ({ IpProtocol: 'tcp', FromPort: p, ToPort: p, CidrIp: '10.0.0.0/16' })),
+      },
+    },
+  };
+  for (let i = 10; i >= 0; i--) {
+    resources[`Host${i}`] = { Type: 'AWS::EC2::NetworkInterface', Properties: { SubnetId: { Ref: 'Subnet' }, GroupSet: [{ Ref: 'Sg' }] } };
+  }
+  const topology = Topology.fromTemplate('Fleet', { Resources: resources });
+
+  test('rows are sorted the way people count: Host2 before Host10', () => {
+    const names = topology.toTable().split('\n').slice(2, 13).map((l) => l.split(' | ')[1].trim());
+    expect(names).toEqual(['Host0', 'Host1', 'Host2', 'Host3', 'Host4', 'Host5', 'Host6', 'Host7', 'Host8', 'Host9', 'Host10']);
+  });
+
+  test('maxColumnWidth wraps long cells onto continuation lines after a separator', () => {
+    const wide = topology.toTable();
+    expect(wide).toContain('tcp/443 from 10.0.0.0/16; tcp/22 from 10.0.0.0/16');
+    const narrow = topology.toTable({ maxColumnWidth: 20 });
+    const lines = narrow.split('\n');
+    const first = lines.findIndex((l) => l.split(' | ')[1]?.trim() === 'Host0');
+    expect(lines[first].split(' | ')[5].trim()).toBe('tcp/443 from');
+    expect(lines[first + 1].split(' | ').map((c) => c.trim())).toEqual(['', '', '', '', '', '10.0.0.0/16;']);
+    for (const line of lines.slice(0, lines.indexOf('')).filter((l) => !l.startsWith('---'))) {
+      for (const cell of line.split(' | ')) expect(cell.trimEnd().length).toBeLessThanOrEqual(20);
+    }
+    expect(() => topology.toTable({ maxColumnWidth: 5 })).toThrow('maxColumnWidth must be an integer of at least 10 (got 5)');
+  });
+
+  test('the totals count resources, interfaces, instances and findings per stack and in all', () => {
+    expect(topology.toTotals()).toBe([
+      'Totals:',
+      '  Fleet    14 resources,  11 network interfaces,   0 instances',
+      '  1 stacks, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
+      '',
+    ].join('\n'));
+  });
+});
+
+describe('interfaces that AWS services create, and a picture that scales', () => {
+  const assembly = buildExampleApp(tmpdir()).synth();
+  const whole = Topology.fromAssembly(assembly);
+
+  test('Fargate tasks (awsvpc), load balancers and Auto Scaling groups get their interfaces', () => {
+    const fargate = whole.networkInterfaces.filter((e) => e.stackName === 'ManagedFargateServiceExample');
+    expect(fargate.map((e) => [e.name, e.managedBy, e.publicIpOnLaunch])).toEqual([
+      ['WebService tasks', 'ecs', false],
+      ['WebLoadBalancer 1', 'elasticloadbalancing', true],
+      ['WebLoadBalancer 2', 'elasticloadbalancing', true],
+    ]);
+    expect(fargate[0].description).toBe('one interface per task (awsvpc), 2 tasks, spread over 2 subnets');
+    expect(whole.subnets.find((s) => s.id === fargate[0].subnetId)?.name).toBe('Vpc/ApplicationSubnet1');
+    const asg = whole.instances.find((i) => i.stackName === 'SelfHealingInstanceExample')!;
+    expect(asg.name).toBe('WebASG (Auto Scaling 1-1)');
+    expect(whole.attachments.filter((a) => a.instanceId === asg.id).map((a) => [a.networkInterfaceId, a.deviceIndex])).toEqual([[`${asg.id}#eth0`, 0]]);
+    expect(whole.toMermaid()).toMatch(/eni_ManagedFargateServiceExample_WebService\w+_tasks\["ECS WebService tasks<br\/>automatic IPv4<br\/>one interface per task/);
+  });
+
+  test('every stack is a named group and the management subnets admitting SSH are drawn as sources, not outside nodes', () => {
+    const mermaid = whole.toMermaid();
+    for (const stack of whole.stacks) expect(mermaid).toContain(`["stack ${stack.name}"]`);
+    expect(mermaid).toMatch(/sn_DualHomedExample_VpcManagementSubnet1Subnet\w+ -->\|"eth1: tcp\/22"\| host_DualHomedExample_HostInstance\w+/);
+    expect(mermaid).not.toMatch(/src_cidr_10_20_2_0_24/);
+    // One Internet node per VPC that admits internet traffic: all eight but the routing appliance's.
+    expect((mermaid.match(/\(\("Internet<br\/>to /g) ?? []).length).toBe(whole.vpcs.length - 1);
+    expect(mermaid).not.toMatch(/internet_RoutingApplianceExample/);
+  });
+
+  test('identical hosts are one node with a count, and their identical rules one edge', () => {
+    const resources: Record<string, unknown> = {
+      Vpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.0.0.0/16' } },
+      Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.0.0/24', AvailabilityZone: 'eu-west-1a' } },
+      Admin: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: 'Vpc' }, CidrBlock: '10.0.9.0/24', AvailabilityZone: 'eu-west-1a' } },
+      Sg: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: { GroupDescription: 'sg', VpcId: { Ref: 'Vpc' }, SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.9.0/24' }] },
+      },
+    };
+    for (let i = 0; i < 12; i++) {
+      resources[`Host${i}`] = { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro', SubnetId: { Ref: 'Subnet' }, SecurityGroupIds: [{ Ref: 'Sg' }] } };
+    }
+    const mermaid = Topology.fromTemplate('Fleet', { Resources: resources }).toMermaid();
+    expect(mermaid).toContain('host_Fleet_Host0("12 hosts: Host0 … Host11 · t3.micro<br/>eth0 · Subnet · automatic IPv4")');
+    expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual(['  sn_Fleet_Admin -->|"tcp/22"| host_Fleet_Host0']);
+  });
+});

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
+import { parseArgs } from 'util';
 import { FindingSeverity } from './model';
 import { Topology } from './topology';
+
+/** Exit statuses of `cdk-eni-topology`: the same scheme as `eni-failover`. */
+export const EXIT = {
+  /** Read and printed; no finding at or above `--fail-on`. */
+  OK: 0,
+  /** A finding at or above `--fail-on`, or the assembly could not be read. */
+  FINDINGS_OR_ERROR: 1,
+  /** A mistake in the command line. */
+  USAGE: 2,
+} as const;
 
 const USAGE = `Usage: cdk-eni-topology [options] [cdk.out]
 
@@ -10,47 +21,106 @@ network interface, its subnet, instance and device index, security groups, inbou
 their sources, and addresses; then the ways in, the failover pairs and security findings.
 
 Options:
-  --mermaid <file>   also write the topology as a mermaid diagram to <file> ('-' prints it)
-  --counts           start with every stack and its resources by type
-  --strict           exit with status 2 when there is a high-severity finding
-  -h, --help         show this help`;
+  --mermaid <file>     also write the topology as a mermaid diagram to <file> ('-' prints it)
+  --json               print the topology (every list of the Topology API, findings included) as JSON
+  --counts             start the table with every stack and its resources by type
+  --fail-on <level>    exit 1 when there is a finding of this severity or higher: high, medium or
+                       none (default none)
+  --strict             the same as --fail-on high
+  -h, --help           show this help
+
+Exit status: 0 ok, 1 a finding at or above --fail-on (or an error), 2 a command-line mistake.
+Progress goes to standard error; standard output carries only the table, JSON or diagram.`;
+
+const SEVERITY_RANK: Record<FindingSeverity, number> = { [FindingSeverity.HIGH]: 2, [FindingSeverity.MEDIUM]: 1 };
+const FAIL_ON: Record<string, number> = { high: 2, medium: 1, none: Infinity };
+
+/** Where the command writes: standard output (results) and standard error (progress). */
+export interface CliOutput {
+  /** Results: the table, the JSON, the diagram. */
+  readonly out: (text: string) => void;
+  /** Progress and notes. */
+  readonly err: (text: string) => void;
+}
+
+const STDIO: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 /** Runs the command with the given arguments; returns the exit status. Not exported from the package. */
-export function main(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
-  let directory: string | undefined;
-  let mermaid: string | undefined;
-  let counts = false;
-  let strict = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      write(`${USAGE}\n`);
-      return 0;
-    } else if (arg === '--mermaid') {
-      mermaid = argv[++i];
-      if (mermaid === undefined) throw new UsageError('--mermaid needs a file name (or - for standard output)');
-    } else if (arg === '--counts') {
-      counts = true;
-    } else if (arg === '--strict') {
-      strict = true;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option '${arg}'`);
-    } else if (directory === undefined) {
-      directory = arg;
-    } else {
-      throw new UsageError(`only one cloud assembly directory can be read (got '${directory}' and '${arg}')`);
-    }
+export function main(argv: string[], io: CliOutput = STDIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'mermaid': { type: 'string' },
+        'json': { type: 'boolean', default: false },
+        'counts': { type: 'boolean', default: false },
+        'fail-on': { type: 'string' },
+        'strict': { type: 'boolean', default: false },
+        'help': { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(`${USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`only one cloud assembly directory can be read (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
+  }
+  if (values.mermaid === '') throw new UsageError('--mermaid needs a file name (or - for standard output)');
+  const failOnText = values['fail-on'] ?? (values.strict ? 'high' : 'none');
+  if (!(failOnText in FAIL_ON)) {
+    throw new UsageError(`--fail-on must be high, medium or none (got '${failOnText}')`);
+  }
+  if (values.strict && values['fail-on'] !== undefined && values['fail-on'] !== 'high') {
+    throw new UsageError(`--strict means --fail-on high; it cannot be combined with --fail-on ${values['fail-on']}`);
+  }
+  if (values.json && values.mermaid === '-') {
+    throw new UsageError('--json and --mermaid - both print to standard output: write the diagram to a file');
   }
 
-  const topology = Topology.fromAssemblyDirectory(directory ?? 'cdk.out');
-  write(topology.toTable({ resourceCounts: counts }));
-  if (mermaid === '-') {
-    write(`\n${topology.toMermaid()}`);
-  } else if (mermaid !== undefined) {
-    fs.writeFileSync(mermaid, topology.toMermaid());
-    write(`\nMermaid diagram written to ${mermaid}\n`);
+  const directory = positionals[0] ?? 'cdk.out';
+  const started = Date.now();
+  io.err(`cdk-eni-topology: reading the cloud assembly in ${directory}\n`);
+  const topology = Topology.fromAssemblyDirectory(directory);
+  io.err(`cdk-eni-topology: read ${topology.stacks.length} stacks, ${topology.networkInterfaces.length} network interfaces, ${topology.findings.length} findings in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+
+  if (values.json) {
+    io.out(`${JSON.stringify(toJson(topology), undefined, 2)}\n`);
+  } else {
+    io.out(topology.toTable({ resourceCounts: values.counts }));
   }
-  return strict && topology.findings.some((f) => f.severity === FindingSeverity.HIGH) ? 2 : 0;
+  if (values.mermaid === '-') {
+    io.out(`\n${topology.toMermaid()}`);
+  } else if (values.mermaid !== undefined) {
+    fs.writeFileSync(values.mermaid, topology.toMermaid());
+    io.err(`cdk-eni-topology: mermaid diagram written to ${values.mermaid}\n`);
+  }
+  const threshold = FAIL_ON[failOnText];
+  return topology.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.FINDINGS_OR_ERROR : EXIT.OK;
+}
+
+/** Every list of the Topology API, as plain data. */
+function toJson(topology: Topology): Record<string, unknown> {
+  return {
+    stacks: topology.stacks,
+    vpcs: topology.vpcs,
+    subnets: topology.subnets,
+    routeTables: topology.routeTables,
+    instances: topology.instances,
+    networkInterfaces: topology.networkInterfaces,
+    attachments: topology.attachments,
+    securityGroups: topology.securityGroups,
+    entryPoints: topology.entryPoints,
+    failovers: topology.failovers,
+    findings: topology.findings,
+  };
 }
 
 /** A mistake in the command line. */
@@ -60,7 +130,8 @@ if (require.main === module) {
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`cdk-eni-topology: ${(e as Error).message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
-    process.exitCode = 1;
+    const usage = e instanceof UsageError;
+    process.stderr.write(`cdk-eni-topology: ${(e as Error).message}\n${usage ? '\nRun cdk-eni-topology --help for the options.\n' : ''}`);
+    process.exitCode = usage ? EXIT.USAGE : EXIT.FINDINGS_OR_ERROR;
   }
 }

@@ -280,6 +280,14 @@ export interface TopologyNetworkInterface {
   /** Whether the interface is created by an instance at launch rather than by its own resource. */
   readonly createdAtLaunch: boolean;
   /**
+   * The AWS service that creates and owns the interface: `ecs` (one per task in awsvpc mode, e.g.
+   * Fargate), `elasticloadbalancing` (one per subnet of a load balancer), `autoscaling` (the
+   * instances of an Auto Scaling group, drawn as one).
+   *
+   * @default - the templates create it (or an instance does at launch)
+   */
+  readonly managedBy?: string;
+  /**
    * The stack that defines the interface.
    *
    * @default - imported
@@ -461,4 +469,12 @@ export interface TopologyTableOptions {
    * @default false
    */
   readonly resourceCounts?: boolean;
+
+  /**
+   * Wrap cells longer than this many characters onto continuation lines (after `; `, `, ` or a
+   * space), so that rows stay readable in a terminal.
+   *
+   * @default - cells are never wrapped
+   */
+  readonly maxColumnWidth?: number;
 }

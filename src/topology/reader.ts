@@ -62,6 +62,7 @@ export function readTemplates(stacks: StackInput[], exportSources: StackInput[] 
     (sc: Scope) => b.securityGroups(sc),
     (sc: Scope) => b.networkInterfaces(sc),
     (sc: Scope) => b.instances(sc),
+    (sc: Scope) => b.managedInterfaces(sc),
     (sc: Scope) => b.attachmentsAndAddresses(sc),
     (sc: Scope) => b.entryPoints(sc),
   ]) {
@@ -360,6 +361,71 @@ class Builder {
     }
   }
 
+  /**
+   * Interfaces that AWS services create for you: ECS tasks in awsvpc mode (Fargate), load balancers
+   * (one per subnet), and the instances an Auto Scaling group launches (one instance stands for the group).
+   */
+  public managedInterfaces(sc: Scope): void {
+    for (const [logicalId, r] of Object.entries(sc.resources)) {
+      const id = `${sc.stack}/${logicalId}`;
+      const p = r.Properties ?? {};
+      const name = displayName(sc, logicalId, p);
+      if (r.Type === 'AWS::ECS::Service' && p.NetworkConfiguration?.AwsvpcConfiguration) {
+        const vpc = p.NetworkConfiguration.AwsvpcConfiguration;
+        const subnets = resolveList(vpc.Subnets, sc).map((s) => this.subnetRef(s, sc)).filter((s): s is string => s !== undefined);
+        const tasks = literalNumber(p.DesiredCount);
+        this.managedEni(`${id}#tasks`, sc, {
+          name: `${name} tasks`,
+          managedBy: 'ecs',
+          subnetId: subnets[0],
+          securityGroupIds: this.groupRefs(vpc.SecurityGroups, sc),
+          publicIpOnLaunch: literal(vpc.AssignPublicIp) === 'ENABLED',
+          description: `one interface per task (awsvpc)${tasks === undefined ? '' : `, ${tasks} tasks`}${subnets.length > 1 ? `, spread over ${subnets.length} subnets` : ''}`,
+        });
+      } else if (r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer' || r.Type === 'AWS::ElasticLoadBalancing::LoadBalancer') {
+        const mapped = Array.isArray(p.SubnetMappings) ? p.SubnetMappings.map((m: any) => m?.SubnetId) : p.Subnets;
+        const subnets = resolveList(mapped, sc).map((s) => this.subnetRef(s, sc)).filter((s): s is string => s !== undefined);
+        const internal = literal(p.Scheme) === 'internal';
+        const kind = r.Type === 'AWS::ElasticLoadBalancing::LoadBalancer' ? 'classic' : literal(p.Type) ?? 'application';
+        subnets.forEach((subnetId, k) => this.managedEni(`${id}#${k + 1}`, sc, {
+          name: `${name} ${k + 1}`,
+          managedBy: 'elasticloadbalancing',
+          subnetId,
+          securityGroupIds: this.groupRefs(p.SecurityGroups, sc),
+          publicIpOnLaunch: !internal,
+          description: `${kind} load balancer, ${internal ? 'internal' : 'internet-facing'}`,
+        }));
+      } else if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') {
+        const subnets = resolveList(p.VPCZoneIdentifier, sc).map((s) => this.subnetRef(s, sc)).filter((s): s is string => s !== undefined);
+        const template = this.launchTemplateData(p.LaunchTemplate ?? p.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification, sc);
+        const config = logicalIdOf(p.LaunchConfigurationName);
+        const lc = config ? sc.resources[config]?.Properties ?? {} : {};
+        const nic = Array.isArray(template.NetworkInterfaces)
+          ? template.NetworkInterfaces.find((n: any) => literalNumber(n?.DeviceIndex) === 0) : undefined;
+        const groups = nic?.Groups ?? template.SecurityGroupIds ?? template.SecurityGroups ?? lc.SecurityGroups;
+        const size = `${literal(p.MinSize) ?? '?'}-${literal(p.MaxSize) ?? '?'}`;
+        this.instanceMap.set(id, {
+          id,
+          name: `${name} (Auto Scaling ${size})`,
+          imported: false,
+          stackName: sc.stack,
+          instanceType: literal(template.InstanceType ?? lc.InstanceType),
+          availabilityZone: subnets.length === 1 ? this.subnets.get(subnets[0])?.availabilityZone : undefined,
+        });
+        this.managedEni(`${id}#eth0`, sc, {
+          name: `${name} eth0`,
+          managedBy: 'autoscaling',
+          subnetId: subnets[0],
+          securityGroupIds: this.groupRefs(groups, sc),
+          publicIpOnLaunch: bool(nic?.AssociatePublicIpAddress ?? lc.AssociatePublicIpAddress,
+            subnets[0] ? this.subnets.get(subnets[0])?.mapPublicIpOnLaunch ?? false : false),
+          description: `launched by the Auto Scaling group (${size} instances)${subnets.length > 1 ? ` in ${subnets.length} subnets` : ''}`,
+        });
+        this.attachments.push({ networkInterfaceId: `${id}#eth0`, instanceId: id, kind: AttachmentKind.LAUNCH, deviceIndex: 0 });
+      }
+    }
+  }
+
   public attachmentsAndAddresses(sc: Scope): void {
     for (const [logicalId, r] of Object.entries(sc.resources)) {
       const p = r.Properties ?? {};
@@ -529,6 +595,23 @@ class Builder {
       description: literal(spec?.Description),
     });
     this.attachments.push({ networkInterfaceId: id, instanceId, kind: AttachmentKind.LAUNCH, deviceIndex });
+  }
+
+  private managedEni(id: string, sc: Scope, props: {
+    name: string; managedBy: string; subnetId?: string; securityGroupIds: string[]; publicIpOnLaunch: boolean; description: string;
+  }): void {
+    this.enis.set(id, {
+      id,
+      createdAtLaunch: true,
+      stackName: sc.stack,
+      privateIpv4Addresses: [],
+      automaticIpv4Count: 1,
+      ipv6Addresses: [],
+      ipv6AddressCount: 0,
+      elasticIps: [],
+      sourceDestCheck: true,
+      ...props,
+    });
   }
 
   private launchTemplateData(ref: any, sc: Scope): Record<string, any> {

@@ -1,6 +1,6 @@
 import { adminPortsOpened, fromInternet } from './findings';
 import { addressParts, groupLabel, sourceLabel, subnetLabel } from './labels';
-import { AttachmentKind, TopologyFinding, TopologyTableOptions } from './model';
+import { AttachmentKind, FindingSeverity, TopologyFinding, TopologyTableOptions } from './model';
 import { TopologyModel, shortId } from './reader';
 
 /** The column headings of the interface table. */
@@ -22,7 +22,7 @@ export function renderTable(model: TopologyModel, findings: TopologyFinding[], o
   }
 
   const rows = [...model.networkInterfaces]
-    .sort((a, b) => (a.stackName ?? '~').localeCompare(b.stackName ?? '~') || a.name.localeCompare(b.name))
+    .sort((a, b) => naturalCompare(a.stackName ?? '~', b.stackName ?? '~') || naturalCompare(a.name, b.name))
     .map((eni) => {
       const instances = model.attachments.filter((a) => a.networkInterfaceId === eni.id).map((a) => {
         const name = model.instances.find((i) => i.id === a.instanceId)?.name ?? shortId(a.instanceId);
@@ -43,7 +43,7 @@ export function renderTable(model: TopologyModel, findings: TopologyFinding[], o
         addressParts(eni).join('; ') + (eni.sourceDestCheck ? '' : '; source/dest check off'),
       ];
     });
-  out.push(...formatTable(TABLE_HEADINGS, rows));
+  out.push(...formatTable(TABLE_HEADINGS, rows, options.maxColumnWidth));
 
   if (model.entryPoints.length > 0) {
     out.push('', 'Ways in:');
@@ -70,11 +70,60 @@ export function renderTable(model: TopologyModel, findings: TopologyFinding[], o
     out.push('Findings:');
     for (const f of findings) out.push(`  - [${f.severity.toUpperCase()}] ${f.code}: ${f.message}`);
   }
+  if (options.maxColumnWidth !== undefined) {
+    // The lists below the table wrap at 120 characters.
+    const width = 120;
+    return out.flatMap((l) => (l.startsWith('  - ') ? wrap(l, width).map((w, k) => (k === 0 ? w : `    ${w}`)) : [l])).join('\n') + '\n';
+  }
   return out.join('\n') + '\n';
 }
 
-function formatTable(headings: string[], rows: string[][]): string[] {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
-  return [line(headings), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)];
+/** Compares names the way people count: Host2 before Host10. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }) || a.localeCompare(b);
+}
+
+/** The totals after the table: one line per stack with its resources and interfaces, then the sum. */
+export function renderTotals(model: TopologyModel, findings: TopologyFinding[]): string {
+  const out: string[] = [];
+  const stacks = [...model.stacks].sort((a, b) => naturalCompare(a.name, b.name));
+  const width = Math.max(0, ...stacks.map((s) => s.name.length));
+  for (const stack of stacks) {
+    const enis = model.networkInterfaces.filter((e) => e.stackName === stack.name).length;
+    const instances = model.instances.filter((i) => i.stackName === stack.name).length;
+    out.push(`  ${stack.name.padEnd(width)}  ${String(stack.resourceCount).padStart(4)} resources, ${String(enis).padStart(3)} network interfaces, ${String(instances).padStart(3)} instances`);
+  }
+  const total = model.stacks.reduce((n, s) => n + s.resourceCount, 0);
+  const high = findings.filter((f) => f.severity === FindingSeverity.HIGH).length;
+  return `Totals:\n${out.join('\n')}\n  ${model.stacks.length} stacks, ${total} resources, ${model.networkInterfaces.length} network interfaces, `
+    + `${model.instances.length} instances, ${findings.length} findings (${high} high)\n`;
+}
+
+function formatTable(headings: string[], rows: string[][], maxColumnWidth?: number): string[] {
+  const wrapped = rows.map((r) => r.map((cell) => wrap(cell, maxColumnWidth)));
+  const widths = headings.map((h, i) => Math.max(h.length, ...wrapped.flatMap((r) => r[i].map((l) => l.length))));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd().replace(/(\s+\|)+$/, '');
+  const lines = [line(headings), widths.map((w) => '-'.repeat(w)).join('-+-')];
+  for (const r of wrapped) {
+    const height = Math.max(...r.map((c) => c.length));
+    for (let k = 0; k < height; k++) lines.push(line(r.map((c) => c[k] ?? '')));
+  }
+  return lines;
+}
+
+/** Splits a cell into lines of at most `width` characters, after '; ', ', ' or a space. */
+function wrap(text: string, width?: number): string[] {
+  if (width === undefined || text.length <= width) return [text];
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const window = rest.slice(0, width + 1);
+    let cut = Math.max(window.lastIndexOf('; '), window.lastIndexOf(', '));
+    if (cut > 0) cut += 1; else cut = window.lastIndexOf(' ');
+    if (cut <= 0) cut = width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) lines.push(rest);
+  return lines;
 }

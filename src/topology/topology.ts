@@ -8,7 +8,7 @@ import {
   TopologyRouteTable, TopologySecurityGroup, TopologyStack, TopologySubnet, TopologyTableOptions, TopologyVpc,
 } from './model';
 import { StackInput, TopologyModel, readTemplates } from './reader';
-import { renderTable } from './table';
+import { renderTable, renderTotals } from './table';
 
 /**
  * A picture of the network a CDK app builds: which network interface sits in which subnet,
@@ -115,7 +115,7 @@ export class Topology {
    * the internet on an internet-facing interface are drawn in red.
    */
   public toMermaid(): string {
-    return renderMermaid(this.model);
+    return renderMermaid(this.model, this.findings);
   }
 
   /**
@@ -124,7 +124,18 @@ export class Topology {
    * then the ways in, the failover pairs and the findings.
    */
   public toTable(options: TopologyTableOptions = {}): string {
+    if (options.maxColumnWidth !== undefined && (!Number.isInteger(options.maxColumnWidth) || options.maxColumnWidth < 10)) {
+      throw new Error(`maxColumnWidth must be an integer of at least 10 (got ${options.maxColumnWidth})`);
+    }
     return renderTable(this.model, this.findings, options);
+  }
+
+  /**
+   * The totals as plain text: one line per stack (resources, network interfaces, instances), then
+   * the sums and the number of findings.
+   */
+  public toTotals(): string {
+    return renderTotals(this.model, this.findings);
   }
 }
 

@@ -71,7 +71,7 @@ describe('EniFailover placement', () => {
     expect(props.ReservedConcurrentExecutions).toBeUndefined();
     expect(props.Timeout).toBe(660);
     expect(props.Handler).toBe('index.handler');
-    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Runtime).toBe('nodejs24.x');
   });
 
   test('the interface carries metadata naming itself and the candidates for topology tools', () => {
@@ -152,7 +152,7 @@ describe('EniFailover reconcile Lambda', () => {
       Timeout: 150,
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(functionEnv(template, ids.function).DEADLINE_SECONDS).toBe('90');

@@ -115,7 +115,7 @@ describe('FailoverTrigger.healthProbe', () => {
     const fnId = stack.getLogicalId(probeFunctionId(failover));
     const subnet = vpc.isolatedSubnets[0];
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Timeout: 12,
       VpcConfig: { SubnetIds: [{ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }] },
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
