@@ -70,12 +70,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Run-time code (Lambda handlers, the CLI) imports the AWS SDK and Powertools, which esbuild bundles:
 // they are devDependencies by design, never runtime dependencies of the construct library.
 project.eslint?.addOverride({
-  files: ['src/failover/**/*.ts', 'src/topology/**/*.ts'],
+  files: ['src/engine/**/*.ts', 'src/topology/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
 // The `eni-failover` CLI ships in the npm package as one self-contained file (AWS SDK included).
-const cliBundle = project.bundler.addBundle('src/failover/cli-main.ts', {
+const cliBundle = project.bundler.addBundle('src/engine/cli-main.ts', {
   platform: 'node',
   target: 'node20',
   outfile: 'eni-failover.js',

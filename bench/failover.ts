@@ -12,8 +12,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { reconcile } from '../src/failover/engine';
-import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from '../test/failover/harness';
+import { reconcile } from '../src/engine/engine';
+import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from '../test/engine/harness';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';

@@ -3,11 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { cfnLintStacks, nagFindings } from './compliance';
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './failover/harness';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './engine/harness';
 import { testStack, testVpc } from './util';
 import { NetworkInterface, SelfHealingInstance, SelfHealingInstanceProps } from '../src';
-import { createHandler, HandlerDeps } from '../src/failover/reconcile.lambda';
-import { settingsFromEnv } from '../src/failover/settings';
+import { createHandler, HandlerDeps } from '../src/engine/reconcile.lambda';
+import { settingsFromEnv } from '../src/engine/settings';
 
 interface Fixture {
   stack: Stack;

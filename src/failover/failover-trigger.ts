@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ProbeFunction } from './probe-function';
+import { ProbeFunction } from '../engine/probe-function';
 import { PROBE_ENV, PROBE_METRIC } from './probe-settings';
 import { FailoverTriggerBinding, FailoverTriggerContext } from '../private/failover-context';
 import { acknowledgeRuntime } from '../private/nag';

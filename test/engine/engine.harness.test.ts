@@ -1,6 +1,6 @@
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { UnknownResourceError } from '../../src/failover/ec2-port';
-import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/failover/engine';
+import { UnknownResourceError } from '../../src/engine/ec2-port';
+import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/engine/engine';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';

@@ -1,7 +1,7 @@
 import { drive, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { SdkAlarmPortOptions } from '../../src/failover/alarm-port';
-import { EXIT_CODES, run, USAGE } from '../../src/failover/cli';
-import { SdkEc2PortOptions } from '../../src/failover/ec2-port';
+import { SdkAlarmPortOptions } from '../../src/engine/alarm-port';
+import { EXIT_CODES, run, USAGE } from '../../src/engine/cli';
+import { SdkEc2PortOptions } from '../../src/engine/ec2-port';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';

@@ -1,7 +1,7 @@
 import { AwsError, drive, HarnessOptions, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
-import { settingsFromEnv } from '../../src/failover/settings';
-import { parseTrigger } from '../../src/failover/triggers';
+import { createHandler, HandlerDeps, Notifier } from '../../src/engine/reconcile.lambda';
+import { settingsFromEnv } from '../../src/engine/settings';
+import { parseTrigger } from '../../src/engine/triggers';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';

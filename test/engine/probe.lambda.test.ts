@@ -2,7 +2,7 @@ import * as http from 'http';
 import * as net from 'net';
 import { AddressInfo } from 'net';
 import { probeSettingsFromEnv } from '../../src/failover/probe-settings';
-import { createProbeHandler, probeHttp, probeTcp } from '../../src/failover/probe.lambda';
+import { createProbeHandler, probeHttp, probeTcp } from '../../src/engine/probe.lambda';
 
 // Every probe talks to servers on 127.0.0.1 started by the test.
 const servers: Array<net.Server> = [];

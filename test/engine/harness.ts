@@ -5,11 +5,11 @@
  * instance failures, and counts calls. Time is virtual: tests are instant and deterministic.
  * `StrictCloudWatch` does the same for the health alarms.
  */
-import { AlarmPort } from '../../src/failover/alarm-port';
-import { AlarmState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from '../../src/failover/decide';
-import { Ec2Port, UnknownResourceError } from '../../src/failover/ec2-port';
-import { Clock, EngineLogger } from '../../src/failover/engine';
-import { AlarmReading } from '../../src/failover/health-alarms';
+import { AlarmPort } from '../../src/engine/alarm-port';
+import { AlarmState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from '../../src/engine/decide';
+import { Ec2Port, UnknownResourceError } from '../../src/engine/ec2-port';
+import { Clock, EngineLogger } from '../../src/engine/engine';
+import { AlarmReading } from '../../src/engine/health-alarms';
 
 /** Virtual time: `sleep` registers a timer that fires only when the test advances the clock. */
 export class VirtualClock implements Clock {

@@ -10,10 +10,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { MemoryLogger } from './harness';
 import { Moto, startMoto } from './moto';
-import { SdkAlarmPort } from '../../src/failover/alarm-port';
-import { run } from '../../src/failover/cli';
-import { SdkEc2Port } from '../../src/failover/ec2-port';
-import { reconcile, ReconcileConfig, release, systemClock } from '../../src/failover/engine';
+import { SdkAlarmPort } from '../../src/engine/alarm-port';
+import { run } from '../../src/engine/cli';
+import { SdkEc2Port } from '../../src/engine/ec2-port';
+import { reconcile, ReconcileConfig, release, systemClock } from '../../src/engine/engine';
 
 const REGION = 'us-east-1';
 const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };

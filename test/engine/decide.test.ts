@@ -1,6 +1,6 @@
 import {
   AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, Health, InstanceState, Observation, StatusCheck,
-} from '../../src/failover/decide';
+} from '../../src/engine/decide';
 
 const NOW = Date.UTC(2025, 5, 1);
 const ENI_AZ = 'eu-west-1a';
