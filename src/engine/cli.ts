@@ -33,6 +33,7 @@ const OUTCOME_EXIT: Record<Outcome, number> = {
   'error': EXIT_CODES.error,
   'no-healthy': EXIT_CODES.noHealthy,
   'deadline-exceeded': EXIT_CODES.deadline,
+  'not-answering': EXIT_CODES.error,
 };
 
 export const USAGE = `Usage: eni-failover <status|reconcile|move> --eni <eni-id> [options]

@@ -1,9 +1,12 @@
 import { AlarmPort } from './alarm-port';
 import {
-  AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, SkippedCandidate,
+  AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, FRESH_RUN,
+  hasFailed, RunMemory, SkippedCandidate,
 } from './decide';
 import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
+import { TAGS } from './contract';
+import { pinOf, pinValue, rememberedOf, rememberTag } from './tags';
 
 /** What one reconcile run should do. */
 export interface ReconcileConfig {
@@ -25,9 +28,9 @@ export interface ReconcileConfig {
    */
   readonly completionGraceSeconds?: number;
   /**
-   * Force a detach that is still `detaching` this many seconds after this run sent it, or first
-   * saw it (a graceful detach from a hung instance can stay `detaching` for good). A detach from
-   * a holder that is unhealthy is forced at once. @default 30
+   * Kept for compatibility; no longer used. A detach is forced only, and then at once, when its
+   * holder has failed in EC2's terms (not running, status checks impaired); a graceful detach from
+   * a holder that has not failed is never forced, however long it takes. @default 30
    */
   readonly forceDetachAfterSeconds?: number;
   /** Observe and decide only. @default false */
@@ -70,6 +73,17 @@ export interface ReconcileConfig {
   readonly maxConsecutiveErrors?: number;
   /** What started the run, for the logs. @default 'unknown' */
   readonly trigger?: string;
+  /** Alarm notices whose state changed longer ago than this are ignored. @default 600 */
+  readonly maxNoticeAgeSeconds?: number;
+  /** Stop a still-running instance after a forced detach from it (fencing). @default false */
+  readonly fence?: boolean;
+  /**
+   * With `target`: pin it (maintenance mode) until this epoch-ms time (`Infinity`: until lifted),
+   * so the Lambda's runs keep the ENI there. @default - no pin is set
+   */
+  readonly pinUntil?: number;
+  /** TCP port on which the floating address must answer on its holder. @default - not probed */
+  readonly floatingProbePort?: number;
 }
 
 /** Time source; virtual in tests. */
@@ -92,15 +106,26 @@ export interface EngineDeps {
    * @default - none
    */
   readonly alarms?: AlarmPort;
+  /**
+   * Probes the floating address; needed with `ReconcileConfig.floatingProbePort`.
+   * @default - none
+   */
+  readonly probe?: FloatingProbe;
+}
+
+/** Checks that an address answers on a TCP port. */
+export interface FloatingProbe {
+  answers(address: string, port: number): Promise<boolean>;
 }
 
 /**
  * How a run ended. `converged`: this run changed the attachment and the ENI is where it should be.
  * `waited`: this run changed nothing, but waited for a transition it did not start (another run's,
  * or one a killed run left behind) and the ENI is now where it should be. `noop`: the ENI was
- * already where it should be.
+ * already where it should be. `not-answering`: the ENI is on the right holder but the floating
+ * address does not answer there.
  */
-export type Outcome = 'converged' | 'waited' | 'noop' | 'no-healthy' | 'deadline-exceeded' | 'error';
+export type Outcome = 'converged' | 'waited' | 'noop' | 'no-healthy' | 'deadline-exceeded' | 'error' | 'not-answering';
 
 /** An attach that EC2 refused for one target; the target is skipped for the rest of the run. */
 export interface AttachFailure {
@@ -144,8 +169,10 @@ export interface ReconcileResult {
   readonly candidates?: readonly CandidateSummary[];
   /** Attaches EC2 refused in this run (each target was then skipped); empty when none. */
   readonly attachFailures: readonly AttachFailure[];
-  /** Whether this run forced a detach that hung, or that it found hanging from an unhealthy holder. */
+  /** Whether this run forced a detach that it found in progress from a failed holder. */
   readonly forcedHungDetach: boolean;
+  /** Instances this run stopped after a forced detach (fencing). */
+  readonly fenced: readonly string[];
 }
 
 /**
@@ -183,307 +210,413 @@ export const systemClock: Clock = {
 };
 
 /**
+ * The one backoff of the engine: the first delay is short (a transition usually ends within
+ * seconds, and every poll that overshoots it is time the ENI spends detached), each next one a
+ * quarter longer, up to a cap; never past the limit the caller gives.
+ */
+export class Poller {
+  private delay: number;
+
+  constructor(private readonly clock: Clock, private readonly initialMs: number, private readonly maxMs: number) {
+    this.delay = initialMs;
+  }
+
+  /** Starts again from the first delay (after an action: its result is due soon). */
+  public reset(): void {
+    this.delay = this.initialMs;
+  }
+
+  /** Sleeps the current delay, bounded by `limit` and `wakeAt` (epoch ms); false when `limit` has passed. */
+  public async sleep(limit: number, wakeAt = Infinity): Promise<boolean> {
+    const now = this.clock.now();
+    if (limit - now <= 0) return false;
+    await this.clock.sleep(Math.max(0, Math.min(this.delay, limit - now, wakeAt - now)));
+    this.delay = Math.min(Math.ceil(this.delay * 1.25), this.maxMs);
+    return true;
+  }
+}
+
+/** What one observation step saw. */
+interface Seen {
+  readonly eni: EniObservation;
+  readonly candidates: CandidateObservation[];
+}
+
+/** While a detach is slow, the candidates are described again at most this often. */
+const CANDIDATES_MAX_AGE_MS = 5_000;
+
+/** How the loop goes on after a step: again at once, again after a poll, or done. */
+type Next = 'again' | 'poll' | ReconcileResult;
+
+/**
  * Observe -> decide -> act until the ENI is where it should be, nothing can be done, or the
  * deadline passes. Every step re-observes, so repeated, concurrent or interrupted runs converge.
+ * Every rule lives in `decide()`; this loop only observes, asks, and performs one action.
  */
 export async function reconcile(config: ReconcileConfig, port: Ec2Port, deps: EngineDeps): Promise<ReconcileResult> {
-  const { clock, logger } = deps;
-  const start = clock.now();
-  const deadline = start + config.deadlineSeconds * 1000;
-  const hardDeadline = deadline + (config.completionGraceSeconds ?? 45) * 1000;
-  const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1000;
-  const pollInitial = config.pollInitialMs ?? 200;
-  const pollMax = config.pollMaxMs ?? 1000;
-  const maxErrors = config.maxConsecutiveErrors ?? 5;
-  const ids = config.target ? [config.target, ...config.candidates.filter((c) => c !== config.target)] : [...config.candidates];
-  const policy: FailoverPolicy = config.target
-    ? { failback: true, failbackAfterSeconds: 0, forceTarget: config.force ? config.target : undefined }
-    : config.policy;
+  return new ReconcileRun(config, port, deps).execute();
+}
 
-  let apiCalls = 0;
-  let alarmCalls = 0;
-  let polls = 0;
-  let iteration = 0;
-  let errors = 0;
-  let delay = pollInitial;
-  let candidates: CandidateObservation[] | undefined;
-  let eni: EniObservation | undefined;
-  let decision: Decision | undefined;
-  let action: ReconcileResult['action'] = 'none';
-  let from: string | undefined;
-  let to: string | undefined;
-  let changed = false;
-  let waited = false;
+/** One run of `reconcile()`: its memory, its counters, and the observe/decide/act steps. */
+class ReconcileRun {
+  private readonly start: number;
+  private readonly deadline: number;
+  private readonly hardDeadline: number;
+  private readonly ids: string[];
+  private readonly policy: FailoverPolicy;
+  private readonly poller: Poller;
+  private readonly alarmNames: string[];
+  private apiCalls = 0;
+  private alarmCalls = 0;
+  private polls = 0;
+  private iteration = 0;
+  private errors = 0;
+  private candidates: CandidateObservation[] | undefined;
+  private candidatesAt = 0;
+  private eni: EniObservation | undefined;
+  private decision: Decision | undefined;
+  private action: ReconcileResult['action'] = 'none';
+  private from: string | undefined;
+  private to: string | undefined;
+  private changed = false;
+  private waited = false;
   /** This run detached the ENI or sent an attach: it finishes that transition, up to the hard deadline. */
-  let ownTransition = false;
-  /** The detach in progress, since when this run knows of it, and whether it was forced. */
-  let detaching: { attachmentId: string; since: number; forced: boolean } | undefined;
-  let forcedHungDetach = false;
-  const excluded: SkippedCandidate[] = [];
-  const attachFailures: AttachFailure[] = [];
-  /** Holders this run detached the ENI from. */
-  const detachedFrom = new Set<string>();
+  private ownTransition = false;
+  private forcedHungDetach = false;
+  private memory: RunMemory = FRESH_RUN;
+  private readonly attachFailures: AttachFailure[] = [];
+  private readonly excluded: SkippedCandidate[] = [];
 
-  const counted = async <T>(fn: () => Promise<T>): Promise<T> => {
-    apiCalls++;
-    return fn();
-  };
-  const finish = (outcome: Outcome, message: string): ReconcileResult => {
-    const result: ReconcileResult = {
-      outcome,
-      action,
-      from,
-      to,
-      message,
-      holder: eni?.attachment?.instanceId,
-      eniStatus: eni?.status,
-      availabilityZone: eni?.availabilityZone,
-      durationMs: clock.now() - start,
-      apiCalls,
-      alarmCalls,
-      polls,
-      dryRun: config.dryRun ?? false,
-      lastDecision: decision,
-      candidates: candidates?.map((c) => summarise(c, policy)),
-      attachFailures,
-      forcedHungDetach,
+  constructor(private readonly config: ReconcileConfig, private readonly port: Ec2Port, private readonly deps: EngineDeps) {
+    const { clock } = deps;
+    this.start = clock.now();
+    this.deadline = this.start + config.deadlineSeconds * 1000;
+    this.hardDeadline = this.deadline + (config.completionGraceSeconds ?? 45) * 1000;
+    this.ids = config.target ? [config.target, ...config.candidates.filter((c) => c !== config.target)] : [...config.candidates];
+    this.policy = {
+      ...(config.target
+        ? { failback: true, failbackAfterSeconds: 0, forceTarget: config.force ? config.target : undefined, manualTarget: config.target }
+        : config.policy),
+      fence: config.fence ?? config.policy.fence,
+      probeFloating: config.floatingProbePort !== undefined,
     };
-    logger.info('failover result', { eniId: config.eniId, trigger: config.trigger ?? 'unknown', ...result, lastDecision: decision?.kind });
-    return result;
-  };
-  /**
-   * Sleeps the current backoff, bounded by the deadline, or by the hard deadline while this run
-   * finishes a transition it started; false when that limit has passed.
-   */
-  const backoff = async (wakeAt = Infinity): Promise<boolean> => {
-    const remaining = (ownTransition ? hardDeadline : deadline) - clock.now();
-    if (remaining <= 0) return false;
-    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
-    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
-    return true;
-  };
-
-  if (ids.length === 0) return finish('error', 'no candidate instances configured');
-  const alarmNames = alarmNamesOf(config.healthAlarms, ids);
-  const alarmPort = deps.alarms;
-  if (alarmNames.length > 0 && !alarmPort) {
-    return finish('error', `health alarms ${alarmNames.join(', ')} are configured but the engine was given no CloudWatch alarm port to read them`);
+    this.poller = new Poller(clock, config.pollInitialMs ?? 200, config.pollMaxMs ?? 1000);
+    const noticed = (config.alarmNotices ?? []).map((n) => n.alarmName);
+    this.alarmNames = alarmNamesOf(config.healthAlarms, this.ids);
+    // Alarms that reach the run only as notices (status check alarms through SNS) are read like health alarms.
+    if (deps.alarms) this.alarmNames.push(...noticed.filter((n, i) => noticed.indexOf(n) === i && !this.alarmNames.includes(n)));
   }
-  /** Reads the health alarms (one CloudWatch call), or nothing when none is configured. */
-  const describeAlarms = async (): Promise<Record<string, AlarmReading>> => {
-    if (alarmNames.length === 0 || !alarmPort) return {};
-    alarmCalls++;
-    return alarmPort.describeAlarmStates(alarmNames);
-  };
 
-  const graceNote = () => (ownTransition
-    ? ` (this run had started that transition and kept at it for another ${config.completionGraceSeconds ?? 45}s)` : '');
-  const refusedNote = () => attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(', ');
+  public async execute(): Promise<ReconcileResult> {
+    const refusal = this.refuseConfig();
+    if (refusal) return this.finish('error', refusal);
+    for (;;) {
+      this.iteration++;
+      let next: Next;
+      try {
+        const seen = await this.observe();
+        this.errors = 0;
+        next = await this.step(seen);
+      } catch (err) {
+        next = this.onError(err);
+      }
+      if (next === 'again') continue;
+      if (next === 'poll') {
+        if (await this.poller.sleep(this.ownTransition ? this.hardDeadline : this.deadline)) continue;
+        next = this.finish('deadline-exceeded', this.deadlineMessage());
+      }
+      return next;
+    }
+  }
 
-  for (;;) {
-    iteration++;
-    try {
-      eni = await counted(() => port.describeNetworkInterface(config.eniId));
-      if (iteration > 1) polls++;
-      if (!candidates) {
-        // One observation step: the candidates and their health alarms, read side by side.
-        const [observed, described] = await Promise.all([counted(() => port.describeCandidates(ids)), describeAlarms()]);
-        const now = clock.now();
-        candidates = observed.map((c) => {
-          const merged = candidateAlarms(c.instanceId, config.healthAlarms?.[c.instanceId] ?? [], described, config.alarmNotices ?? [], now);
-          return merged.alarms.length === 0 ? c : { ...c, alarm: merged.alarm, alarmSince: merged.alarmSince, healthAlarms: merged.alarms };
-        });
-        const missing = alarmNames.filter((n) => !described[n]);
-        if (missing.length > 0) {
-          logger.warn('health alarms not found', { eniId: config.eniId, alarmNames: missing, treatedAs: 'INSUFFICIENT_DATA' });
-        }
-      }
-      errors = 0;
-      decision = decide({ eni, candidates, now: clock.now(), deviceIndex: config.deviceIndex, excluded }, policy);
-      logDecision(logger, config, eni, candidates, decision, policy, iteration, clock.now() - start);
+  private refuseConfig(): string | undefined {
+    if (this.ids.length === 0) return 'no candidate instances configured';
+    const configured = alarmNamesOf(this.config.healthAlarms, this.ids);
+    if (configured.length > 0 && !this.deps.alarms) {
+      return `health alarms ${configured.join(', ')} are configured but the engine was given no CloudWatch alarm port to read them`;
+    }
+    if (this.config.floatingProbePort !== undefined && !this.deps.probe) {
+      return `a floating address probe on port ${this.config.floatingProbePort} is configured but the engine was given no probe`;
+    }
+    return undefined;
+  }
 
-      if (config.target && iteration === 1) {
-        const refusal = refuseTarget(config.target, eni, candidates, decision, policy);
-        if (refusal) return finish('error', refusal);
-      }
-      if (config.dryRun) {
-        if (decision.kind === 'move' || decision.kind === 'attach') {
-          action = decision.kind;
-          from = decision.kind === 'move' ? decision.from : undefined;
-          to = decision.to;
-        }
-        return finish(decision.kind === 'no-healthy-candidate' ? 'no-healthy' : 'noop', `dry run: ${decision.kind}: ${decision.reason}`);
-      }
+  private count<T>(fn: () => Promise<T>): Promise<T> {
+    this.apiCalls++;
+    return fn();
+  }
 
-      switch (decision.kind) {
-        case 'noop':
-          if (config.target && eni.attachment?.instanceId !== config.target && attachFailures.some((f) => f.instanceId === config.target)) {
-            // A manual move that did not get where it was asked to is not a success.
-            return finish('error', `attach refused by ${refusedNote()}; the ENI is on ${eni.attachment?.instanceId}: ${decision.reason}`);
-          }
-          return finish(changed ? 'converged' : waited ? 'waited' : 'noop', decision.reason);
-        case 'no-healthy-candidate':
-          if (config.waitForHealthy && candidates.some((c) => c.state === 'pending' || classify(c, policy) === 'starting')) {
-            candidates = undefined;
-            if (await backoff()) continue;
-            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while waiting for a candidate to become healthy`);
-          }
-          if (attachFailures.length > 0 && !eni.attachment && from !== undefined && clock.now() < hardDeadline
-            && !excluded.some((x) => x.instanceId === from)) {
-            // This run took the ENI from an instance that is not unhealthy (a failback away from a
-            // holder whose checks were still initializing) and every healthy target refused it:
-            // give it back rather than leave it free.
-            const previous = candidates.find((c) => c.instanceId === from);
-            if (previous && classify(previous, policy) !== 'unhealthy' && previous.availabilityZone === eni.availabilityZone) {
-              const back = from;
-              logger.warn('returning the ENI to the instance this run took it from', { eniId: config.eniId, instanceId: back, refused: attachFailures.map((f) => f.instanceId) });
-              try {
-                await counted(() => port.attach(config.eniId, back, config.deviceIndex));
-              } catch (err) {
-                const code = errorCode(err);
-                const message = (err as Error)?.message ?? String(err);
-                attachFailures.push({ instanceId: back, code, message });
-                excluded.push({ instanceId: back, reason: `attach refused in this run: ${code}: ${message}` });
-                candidates = undefined;
-                continue;
-              }
-              to = back;
-              ownTransition = true;
-              changed = true;
-              delay = pollInitial;
-              continue;
-            }
-          }
-          if (attachFailures.length > 0) {
-            // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
-            const where = eni.attachment ? `the ENI is on ${eni.attachment.instanceId}` : 'the ENI is free';
-            return finish('error', `attach refused by ${refusedNote()}; ${where} and no other candidate is healthy: ${decision.reason}`);
-          }
-          return finish('no-healthy', decision.reason);
-        case 'wait': {
-          waited = true;
-          const a = eni.attachment;
-          if (decision.state === 'detaching' && a) {
-            if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now(), forced: false };
-            const holder = candidates.find((c) => c.instanceId === a.instanceId);
-            const holderUnhealthy = holder !== undefined && classify(holder, policy) === 'unhealthy';
-            const hung = clock.now() - detaching.since >= forceAfterMs;
-            if (!detaching.forced && (holderUnhealthy || hung)) {
-              const current = detaching;
-              logger.warn('forcing a detach', {
-                eniId: config.eniId,
-                attachmentId: a.attachmentId,
-                holder: a.instanceId,
-                reason: holderUnhealthy ? `holder ${a.instanceId} is unhealthy` : `detaching for ${clock.now() - current.since}ms`,
-              });
-              await counted(() => port.detach(current.attachmentId, true));
-              current.forced = true;
-              forcedHungDetach = true;
-              // Forcing the detach makes this run responsible for attaching the ENI again.
-              ownTransition = true;
-              changed = true;
-              if (action === 'none') {
-                action = 'move';
-                from = a.instanceId;
-              }
-              delay = pollInitial;
-              continue;
-            }
-          }
-          // Wake up when a pending detach is due to be forced, not up to a poll later.
-          const forceAt = detaching && !detaching.forced && decision.state === 'detaching' ? detaching.since + forceAfterMs : Infinity;
-          if (await backoff(forceAt)) continue;
-          return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed while the ENI was ${decision.state}${graceNote()}`);
-        }
-        case 'move': {
-          // The deadline stops a run from starting a detach, never from finishing a move it started.
-          if (clock.now() >= deadline) {
-            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before move to ${decision.to}`);
-          }
-          const holderId = decision.from;
-          if (detachedFrom.has(holderId)) {
-            // Another run put the ENI back where this run took it from: it knew something this run
-            // does not (typically that the target refused the attach). Moving it again would make
-            // the two runs toss the ENI back and forth; the next run decides afresh.
-            const back = candidates.find((c) => c.instanceId === holderId);
-            const ok = back !== undefined && classify(back, policy) !== 'unhealthy';
-            return finish(ok ? 'converged' : 'error',
-              `another run put the ENI back on ${holderId}, which this run had detached it from; not moving it again in this run: ${decision.reason}`);
-          }
-          const { attachmentId, force } = decision;
-          from = decision.from;
-          to = decision.to;
-          action = 'move';
-          // Responsible from the moment the detach is sent (a call that times out may still have worked).
-          ownTransition = true;
-          await counted(() => port.detach(attachmentId, force));
-          detachedFrom.add(holderId);
-          detaching = { attachmentId, since: clock.now(), forced: force };
-          changed = true;
-          delay = pollInitial;
-          continue;
-        }
-        case 'attach': {
-          // Attaching a free ENI can only help: allowed up to the hard deadline.
-          if (clock.now() >= hardDeadline) {
-            return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed before attach to ${decision.to}${graceNote()}`);
-          }
-          const target = decision.to;
-          to = target;
-          if (action === 'none') action = 'attach';
-          try {
-            await counted(() => port.attach(config.eniId, target, config.deviceIndex));
-          } catch (err) {
-            const code = errorCode(err);
-            const refusedByTarget = err instanceof UnknownResourceError ? code.startsWith('InvalidInstanceID') : TARGET_REFUSALS.has(code);
-            if (!refusedByTarget) throw err;
-            const message = (err as Error)?.message ?? String(err);
-            attachFailures.push({ instanceId: target, code, message });
-            excluded.push({ instanceId: target, reason: `attach refused in this run: ${code}: ${message}` });
-            logger.warn('attach refused', { eniId: config.eniId, instanceId: target, code, error: message, next: 'trying the next healthy candidate' });
-            // The ENI is still free: observe again and choose another target.
-            candidates = undefined;
-            continue;
-          }
-          ownTransition = true;
-          changed = true;
-          delay = pollInitial;
-          continue;
-        }
-      }
-    } catch (err) {
-      const code = errorCode(err);
-      const message = (err as Error)?.message ?? String(err);
-      if (err instanceof UnknownResourceError) {
-        // Before this run changed anything, an unknown ENI or instance is a configuration error:
-        // refuse and change nothing. While finishing its own move, a candidate that EC2 no longer
-        // knows (terminated long ago, or just now) is dropped so the ENI still finds a home.
-        const vanished = ownTransition && code.startsWith('InvalidInstanceID')
-          ? (message.match(/i-[0-9a-f]{8,17}/g) ?? []).filter((id) => ids.includes(id))
-          : [];
-        if (!ownTransition) {
-          return finish('error', `refusing to act: ${message}`);
-        }
-        if (vanished.length > 0) {
-          for (const id of vanished) ids.splice(ids.indexOf(id), 1);
-          logger.warn('candidates no longer exist', { eniId: config.eniId, instanceIds: vanished, next: 'observing the others' });
-          candidates = undefined;
-          continue;
-        }
-      }
-      errors++;
-      logger.warn('failover step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
-      // While finishing its own transition a run keeps trying transient errors up to the hard
-      // deadline: giving up after a detach would leave the ENI detached by the run's own hand.
-      const giveUp = FATAL.has(code) || (!ownTransition && errors >= maxErrors);
-      if (giveUp) {
-        return finish('error', `${code}: ${message}`);
-      }
-      candidates = undefined;
-      if (!(await backoff())) {
-        return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}${graceNote()}`);
+  /** Observe: the ENI every time; the candidates and their alarms when not known (first step, after an error or refusal). */
+  private async observe(): Promise<Seen> {
+    const eni = await this.count(() => this.port.describeNetworkInterface(this.config.eniId));
+    this.eni = eni;
+    if (this.iteration > 1) this.polls++;
+    if (!this.candidates) {
+      const [observed, described] = await Promise.all([this.count(() => this.port.describeCandidates(this.ids)), this.describeAlarms()]);
+      const now = this.deps.clock.now();
+      this.candidatesAt = now;
+      const maxAgeMs = (this.config.maxNoticeAgeSeconds ?? 600) * 1000;
+      this.candidates = observed.map((c) => {
+        const configured = this.config.healthAlarms?.[c.instanceId] ?? [];
+        const merged = candidateAlarms(c.instanceId, configured, described, this.config.alarmNotices ?? [], now, maxAgeMs);
+        return merged.alarms.length === 0 ? c : { ...c, alarm: merged.alarm, alarmSince: merged.alarmSince, healthAlarms: merged.alarms };
+      });
+      const missing = alarmNamesOf(this.config.healthAlarms, this.ids).filter((n) => !described[n]);
+      if (missing.length > 0) {
+        this.deps.logger.warn('health alarms not found', { eniId: this.config.eniId, alarmNames: missing, treatedAs: 'INSUFFICIENT_DATA' });
       }
     }
+    return { eni, candidates: this.candidates };
+  }
+
+  /** Reads the alarms (one CloudWatch call), or nothing when none is configured or noticed. */
+  private async describeAlarms(): Promise<Record<string, AlarmReading>> {
+    if (this.alarmNames.length === 0 || !this.deps.alarms) return {};
+    this.alarmCalls++;
+    return this.deps.alarms.describeAlarmStates(this.alarmNames);
+  }
+
+  /** Decide, then act on the decision. */
+  private async step(seen: Seen): Promise<Next> {
+    const { clock } = this.deps;
+    const decision = decide({
+      eni: seen.eni,
+      candidates: seen.candidates,
+      now: clock.now(),
+      deviceIndex: this.config.deviceIndex,
+      excluded: this.excluded,
+      run: this.memory,
+      remembered: rememberedOf(seen.eni.tags),
+      pin: this.config.target ? undefined : pinOf(seen.eni.tags),
+    }, this.policy);
+    this.decision = decision;
+    logDecision(this.deps.logger, this.config, seen.eni, seen.candidates, decision, this.policy, this.iteration, clock.now() - this.start);
+    if (this.config.target && this.iteration === 1) {
+      const refusal = refuseTarget(this.config.target, seen.eni, seen.candidates, decision, this.policy);
+      if (refusal) return this.finish('error', refusal);
+    }
+    if (this.config.dryRun) return this.dryRun(decision);
+    return this.act(decision, seen);
+  }
+
+  private dryRun(decision: Decision): ReconcileResult {
+    if (decision.kind === 'move' || decision.kind === 'attach') {
+      this.action = decision.kind;
+      this.from = decision.kind === 'move' ? decision.from : undefined;
+      this.to = decision.to;
+    }
+    return this.finish(decision.kind === 'no-healthy-candidate' ? 'no-healthy' : 'noop', `dry run: ${decision.kind}: ${decision.reason}`);
+  }
+
+  /** Act: perform the one action the decision names. */
+  private async act(decision: Decision, seen: Seen): Promise<Next> {
+    switch (decision.kind) {
+      case 'noop': return this.onNoop(decision.reason, seen);
+      case 'no-healthy-candidate': return this.onNoHealthy(decision.reason, seen);
+      case 'wait':
+        this.waited ||= decision.state !== 'stale-read';
+        // A holder can fail while a graceful detach from it is slow: look at it again now and then.
+        if (decision.state === 'detaching' && this.deps.clock.now() - this.candidatesAt >= CANDIDATES_MAX_AGE_MS) this.candidates = undefined;
+        return 'poll';
+      case 'yield': {
+        const back = seen.candidates.find((c) => c.instanceId === decision.holder);
+        const ok = back !== undefined && classify(back, this.policy) !== 'unhealthy';
+        return this.finish(ok ? 'converged' : 'error', decision.reason);
+      }
+      case 'not-answering': return this.finish('not-answering', decision.reason);
+      case 'move': return this.detach(decision.from, decision.attachmentId, decision.to, decision.force);
+      case 'force': return this.forceDetach(decision.from, decision.attachmentId);
+      case 'attach': return this.attach(decision.to);
+      case 'remember': return this.remember(decision.instanceId, decision.launchTime);
+      case 'fence': return this.fence(decision.instanceId);
+      case 'probe': return this.probe(decision.attachmentId, seen);
+    }
+  }
+
+  private async onNoop(reason: string, seen: Seen): Promise<Next> {
+    const { target } = this.config;
+    if (target && seen.eni.attachment?.instanceId !== target && this.attachFailures.some((f) => f.instanceId === target)) {
+      // A manual move that did not get where it was asked to is not a success.
+      return this.finish('error', `attach refused by ${this.refusedNote()}; the ENI is on ${seen.eni.attachment?.instanceId}: ${reason}`);
+    }
+    if (target && this.config.pinUntil !== undefined && seen.eni.attachment?.instanceId === target) {
+      const pin = pinValue(target, Number.isFinite(this.config.pinUntil) ? this.config.pinUntil : undefined);
+      if (seen.eni.tags?.[TAGS.PIN] !== pin) {
+        await this.count(() => this.port.tagNetworkInterface(this.config.eniId, { [TAGS.PIN]: pin }));
+      }
+    }
+    return this.finish(this.changed ? 'converged' : this.waited ? 'waited' : 'noop', reason);
+  }
+
+  private onNoHealthy(reason: string, seen: Seen): Next {
+    if (this.config.waitForHealthy && seen.candidates.some((c) => c.state === 'pending' || classify(c, this.policy) === 'starting')) {
+      this.candidates = undefined;
+      return 'poll';
+    }
+    if (this.attachFailures.length > 0) {
+      // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
+      const where = seen.eni.attachment ? `the ENI is on ${seen.eni.attachment.instanceId}` : 'the ENI is free';
+      return this.finish('error', `attach refused by ${this.refusedNote()}; ${where} and no other candidate is healthy: ${reason}`);
+    }
+    return this.finish('no-healthy', reason);
+  }
+
+  private async detach(from: string, attachmentId: string, to: string, force: boolean): Promise<Next> {
+    // The deadline stops a run from starting a detach, never from finishing a move it started.
+    if (this.deps.clock.now() >= this.deadline) {
+      return this.finish('deadline-exceeded', `deadline of ${this.config.deadlineSeconds}s passed before move to ${to}`);
+    }
+    this.from = from;
+    this.to = to;
+    this.action = 'move';
+    // Responsible from the moment the detach is sent (a call that times out may still have worked).
+    this.ownTransition = true;
+    await this.count(() => this.port.detach(attachmentId, force));
+    const at = this.deps.clock.now();
+    this.memory = { ...this.memory, detached: { attachmentId, from, forced: force, at }, detaching: { attachmentId, since: at, forced: force } };
+    this.changed = true;
+    this.poller.reset();
+    return 'again';
+  }
+
+  private async forceDetach(from: string, attachmentId: string): Promise<Next> {
+    this.deps.logger.warn('forcing a detach', { eniId: this.config.eniId, attachmentId, holder: from, reason: `holder ${from} has failed` });
+    await this.count(() => this.port.detach(attachmentId, true));
+    const at = this.deps.clock.now();
+    this.memory = { ...this.memory, detached: { attachmentId, from, forced: true, at }, detaching: { attachmentId, since: at, forced: true } };
+    this.forcedHungDetach = true;
+    // Forcing the detach makes this run responsible for attaching the ENI again.
+    this.ownTransition = true;
+    this.changed = true;
+    if (this.action === 'none') {
+      this.action = 'move';
+      this.from = from;
+    }
+    this.poller.reset();
+    return 'again';
+  }
+
+  private async attach(target: string): Promise<Next> {
+    // Attaching a free ENI can only help: allowed up to the hard deadline.
+    if (this.deps.clock.now() >= this.hardDeadline) {
+      return this.finish('deadline-exceeded', `deadline of ${this.config.deadlineSeconds}s passed before attach to ${target}${this.graceNote()}`);
+    }
+    this.to = target;
+    if (this.action === 'none') this.action = 'attach';
+    let attachmentId: string;
+    try {
+      attachmentId = await this.count(() => this.port.attach(this.config.eniId, target, this.config.deviceIndex));
+    } catch (err) {
+      return this.onAttachRefused(target, err);
+    }
+    this.memory = { ...this.memory, attached: { attachmentId, to: target, at: this.deps.clock.now() } };
+    this.ownTransition = true;
+    this.changed = true;
+    this.poller.reset();
+    return 'again';
+  }
+
+  private onAttachRefused(target: string, err: unknown): Next {
+    const code = errorCode(err);
+    const refusedByTarget = err instanceof UnknownResourceError ? code.startsWith('InvalidInstanceID') : TARGET_REFUSALS.has(code);
+    if (!refusedByTarget) throw err;
+    const message = (err as Error)?.message ?? String(err);
+    this.attachFailures.push({ instanceId: target, code, message });
+    this.excluded.push({ instanceId: target, reason: `attach refused in this run: ${code}: ${message}` });
+    const indexBlocked = code === 'InvalidParameterValue' && /device index/i.test(message);
+    this.memory = { ...this.memory, refused: [...this.memory.refused, { instanceId: target, indexBlocked }] };
+    this.deps.logger.warn('attach refused', { eniId: this.config.eniId, instanceId: target, code, error: message, next: 'trying the next healthy candidate' });
+    // The ENI is still free: observe again and choose another target.
+    this.candidates = undefined;
+    return 'again';
+  }
+
+  private async remember(instanceId: string, launchTime: number): Promise<Next> {
+    this.memory = { ...this.memory, remembered: [...this.memory.remembered, instanceId] };
+    this.deps.logger.warn('remembering a device index that may refuse the ENI', { eniId: this.config.eniId, instanceId, launchTime: new Date(launchTime).toISOString() });
+    await this.count(() => this.port.tagNetworkInterface(this.config.eniId, rememberTag(instanceId, launchTime)));
+    return 'again';
+  }
+
+  private async fence(instanceId: string): Promise<Next> {
+    this.memory = { ...this.memory, fenced: [...this.memory.fenced, instanceId] };
+    this.deps.logger.warn('fencing', { eniId: this.config.eniId, instanceId, reason: 'still running after a forced detach' });
+    await this.count(() => this.port.stopInstance(instanceId));
+    return 'again';
+  }
+
+  private async probe(attachmentId: string, seen: Seen): Promise<Next> {
+    const address = seen.eni.privateIpAddress;
+    const answered = address !== undefined && await this.deps.probe!.answers(address, this.config.floatingProbePort!);
+    this.memory = { ...this.memory, probes: [...this.memory.probes, { attachmentId, answered }] };
+    if (!answered) {
+      this.deps.logger.warn('floating address does not answer', { eniId: this.config.eniId, address, port: this.config.floatingProbePort, holder: seen.eni.attachment?.instanceId });
+      return 'poll';
+    }
+    return 'again';
+  }
+
+  private onError(err: unknown): Next {
+    const code = errorCode(err);
+    const message = (err as Error)?.message ?? String(err);
+    if (err instanceof UnknownResourceError && !this.ownTransition) {
+      // Before this run changed anything, an unknown ENI is a configuration error: refuse and change nothing.
+      return this.finish('error', `refusing to act: ${message}`);
+    }
+    this.errors++;
+    this.deps.logger.warn('failover step failed', { eniId: this.config.eniId, code, error: message, consecutiveErrors: this.errors });
+    // While finishing its own transition a run keeps trying transient errors up to the hard
+    // deadline: giving up after a detach would leave the ENI detached by the run's own hand.
+    if (FATAL.has(code) || (!this.ownTransition && this.errors >= (this.config.maxConsecutiveErrors ?? 5))) {
+      return this.finish('error', `${code}: ${message}`);
+    }
+    this.candidates = undefined;
+    return 'poll';
+  }
+
+  private deadlineMessage(): string {
+    const d = this.decision;
+    if (this.errors > 0) return `deadline of ${this.config.deadlineSeconds}s passed after errors${this.graceNote()}`;
+    if (d?.kind === 'wait') return `deadline of ${this.config.deadlineSeconds}s passed while the ENI was ${d.state}${this.graceNote()}`;
+    if (d?.kind === 'no-healthy-candidate') return `deadline of ${this.config.deadlineSeconds}s passed while waiting for a candidate to become healthy`;
+    if (d?.kind === 'noop' && this.config.floatingProbePort !== undefined) {
+      return `deadline of ${this.config.deadlineSeconds}s passed while the floating address did not answer`;
+    }
+    return `deadline of ${this.config.deadlineSeconds}s passed${this.graceNote()}`;
+  }
+
+  private graceNote(): string {
+    return this.ownTransition
+      ? ` (this run had started that transition and kept at it for another ${this.config.completionGraceSeconds ?? 45}s)` : '';
+  }
+
+  private refusedNote(): string {
+    return this.attachFailures.map((f) => `${f.instanceId} (${f.code}: ${f.message})`).join(', ');
+  }
+
+  private finish(outcome: Outcome, message: string): ReconcileResult {
+    const result: ReconcileResult = {
+      outcome,
+      action: this.action,
+      from: this.from,
+      to: this.to,
+      message,
+      holder: this.eni?.attachment?.instanceId,
+      eniStatus: this.eni?.status,
+      availabilityZone: this.eni?.availabilityZone,
+      durationMs: this.deps.clock.now() - this.start,
+      apiCalls: this.apiCalls,
+      alarmCalls: this.alarmCalls,
+      polls: this.polls,
+      dryRun: this.config.dryRun ?? false,
+      lastDecision: this.decision,
+      candidates: this.candidates?.map((c) => summarise(c, this.policy)),
+      attachFailures: this.attachFailures,
+      forcedHungDetach: this.forcedHungDetach,
+      fenced: this.memory.fenced,
+    };
+    this.deps.logger.info('failover result', { eniId: this.config.eniId, trigger: this.config.trigger ?? 'unknown', ...result, lastDecision: this.decision?.kind });
+    return result;
   }
 }
 
@@ -543,7 +676,7 @@ export async function release(
   const forceAfterMs = (config.forceDetachAfterSeconds ?? 30) * 1000;
   const pollMax = config.pollMaxMs ?? 1000;
   const maxErrors = config.maxConsecutiveErrors ?? 5;
-  let delay = config.pollInitialMs ?? 200;
+  const poller = new Poller(clock, config.pollInitialMs ?? 200, pollMax);
   let apiCalls = 0;
   let errors = 0;
   let from: string | undefined;
@@ -556,13 +689,7 @@ export async function release(
     logger.info('failover release result', { eniId: config.eniId, trigger: config.trigger ?? 'unknown', ...result });
     return result;
   };
-  const backoff = async (wakeAt = Infinity): Promise<boolean> => {
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) return false;
-    await clock.sleep(Math.max(0, Math.min(delay, remaining, wakeAt - clock.now())));
-    delay = Math.min(Math.ceil(delay * 1.25), pollMax);
-    return true;
-  };
+  const backoff = (wakeAt = Infinity): Promise<boolean> => poller.sleep(deadline, wakeAt);
 
   for (;;) {
     try {
@@ -615,11 +742,11 @@ export async function release(
   }
 }
 
-/** Whether a detach from this instance must be forced: it is not running, its checks are impaired, or it does not exist. */
+/** Whether a detach from this instance must be forced: it has failed (not running, checks impaired) or EC2 no longer knows it. */
 async function holderIsUnhealthy(port: Ec2Port, instanceId: string): Promise<boolean> {
   try {
     const [holder] = await port.describeCandidates([instanceId]);
-    return holder === undefined || classify(holder) === 'unhealthy';
+    return holder === undefined || hasFailed(holder);
   } catch (err) {
     if (err instanceof UnknownResourceError) return true;
     throw err;

@@ -21,6 +21,14 @@ function roleStatements(template: Template, stack: Stack, failover: EniFailover)
   return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
+/**
+ * A resource of the engine function. It lives under the construct id `Default`, which CDK leaves
+ * out of logical ids: the resources kept the logical ids they had as direct children of the failover.
+ */
+function engineChild(failover: EniFailover, id: string): Construct {
+  return failover.node.findChild('Default').node.findChild(id) as Construct;
+}
+
 function functionEnv(template: Template, logicalId: string): Record<string, unknown> {
   return template.toJSON().Resources[logicalId].Properties.Environment.Variables;
 }
@@ -62,13 +70,15 @@ describe('EniFailover placement', () => {
 
   test('the placement runs the reconcile code in a function of its own without reserved concurrency', () => {
     const { template, stack, failover } = synthFailover();
-    const placement = failover.node.findChild('PlacementFunction');
+    const placement = engineChild(failover, 'PlacementFunction');
     const placementId = stack.getLogicalId(placement.node.defaultChild as any);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [placementId, 'Arn'] } } },
     });
     const props = template.toJSON().Resources[placementId].Properties;
     expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(props.DeadLetterConfig).toBeUndefined();
+    expect(props.Architectures).toEqual(['arm64']);
     expect(props.Timeout).toBe(660);
     expect(props.Handler).toBe('index.handler');
     expect(props.Runtime).toBe('nodejs22.x');
@@ -144,18 +154,47 @@ describe('EniFailover placement', () => {
 });
 
 describe('EniFailover reconcile Lambda', () => {
-  test('runs one at a time, with a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
+  test('runs arm64 with 512 MiB, a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
     const { template, ids, stack, failover } = synthFailover({ deadline: Duration.seconds(90) });
-    const logGroupId = stack.getLogicalId(failover.node.findChild('LogGroup').node.defaultChild as logs.CfnLogGroup);
+    const logGroupId = stack.getLogicalId(engineChild(failover, 'LogGroup').node.defaultChild as logs.CfnLogGroup);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
       Timeout: 150,
+      MemorySize: 512,
+      Architectures: ['arm64'],
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
       Runtime: 'nodejs22.x',
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(functionEnv(template, ids.function).DEADLINE_SECONDS).toBe('90');
+  });
+
+  test('reserves no concurrency by default, so it deploys on an account whose concurrency quota is 10', () => {
+    const { template, ids } = synthFailover();
+    expect(template.toJSON().Resources[ids.function].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
+  test.each([1, 2, 1000])('reservedConcurrentExecutions %s reserves that much for the trigger function only', (reserved) => {
+    const { template, ids } = synthFailover({ reservedConcurrentExecutions: reserved });
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: reserved } });
+    expect(Object.keys(functions)).toEqual([ids.function]);
+  });
+
+  test.each([0, -1, 1.5, 1001])('reservedConcurrentExecutions %s is rejected', (reserved) => {
+    expect(() => synthFailover({ reservedConcurrentExecutions: reserved })).toThrow(
+      `reservedConcurrentExecutions ${reserved} is not allowed: use a whole number from 1 to 1000, or leave it unset to reserve nothing (a new account's concurrency quota of 10 leaves nothing to reserve)`);
+  });
+
+  test('old trigger events are not redelivered for hours: one async retry, at most 10 minutes old, then the dead-letter queue', () => {
+    const { template, ids } = synthFailover();
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.function },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 600,
+    });
   });
 
   test('log retention can be chosen', () => {
@@ -194,7 +233,7 @@ describe('EniFailover reconcile Lambda', () => {
   test('placementDeadline sets the placement deadline and the placement function timeout', () => {
     const { template, ids, stack, failover } = synthFailover({ placementDeadline: Duration.minutes(5) });
     expect(functionEnv(template, ids.function).PLACEMENT_DEADLINE_SECONDS).toBe('300');
-    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
     expect(template.toJSON().Resources[placementId].Properties.Timeout).toBe(360);
   });
 
@@ -359,8 +398,8 @@ describe('EniFailover topic', () => {
       'app-errors',
     ]);
     expect(names).not.toContainEqual(probeErrors);
-    expect(names).not.toContainEqual(ref(failover.node.findChild('ErrorsAlarm')));
-    expect(names).not.toContainEqual(ref(failover.node.findChild('DeadLetterQueueAlarm')));
+    expect(names).not.toContainEqual(ref(engineChild(failover, 'ErrorsAlarm')));
+    expect(names).not.toContainEqual(ref(engineChild(failover, 'DeadLetterQueueAlarm')));
   });
 
   test('without trigger or health alarms the reconcile Lambda is not subscribed to the topic; a health alarm added later subscribes it', () => {
@@ -407,7 +446,7 @@ describe('EniFailover IAM', () => {
     expect(onStar).toHaveLength(1);
     // Nothing beyond these: EC2 attach/detach/describe, publishing (with the topic key), logs, the DLQ.
     expect(new Set(statements.flatMap((s) => [s.Action].flat()))).toEqual(new Set([
-      'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface',
+      'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteTags',
       'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
       'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage',
@@ -429,6 +468,31 @@ describe('EniFailover IAM', () => {
       Condition: { StringEquals: { 'aws:ResourceTag/cdk-eni-patterns:failover-owner': owner } },
     }]));
   });
+
+  test('the engine may set and remove only its own tags (pin, refused device index), on the floating interface only', () => {
+    const { template, ids, stack, failover } = synthFailover();
+    const tagging = roleStatements(template, stack, failover).filter((s) => [s.Action].flat().some((a) => a.endsWith('Tags')));
+    expect(tagging).toEqual([{
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Effect: 'Allow',
+      Resource: ec2Arn('network-interface', ids.eni),
+      // Without keys, DeleteTags deletes every tag (the owner tag too): keys must be given.
+      Condition: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': ['eni-failover:pin', 'eni-failover:refused:*'] },
+        'Null': { 'aws:TagKeys': 'false' },
+      },
+    }]);
+  });
+
+  test.each<[boolean | undefined, boolean]>([[undefined, false], [false, false], [true, true]])(
+    'fence %s: the engine may stop the two candidates and nothing else only when fencing is on', (fence, granted) => {
+      const { template, ids, stack, failover } = synthFailover({ fence });
+      const stops = roleStatements(template, stack, failover).filter((s) => [s.Action].flat().includes('ec2:StopInstances'));
+      expect(stops).toEqual(granted
+        ? [{ Action: 'ec2:StopInstances', Effect: 'Allow', Resource: [ec2Arn('instance', ids.primary), ec2Arn('instance', ids.standby)] }]
+        : []);
+      expect(functionEnv(template, ids.function).FENCE).toBe(granted ? 'true' : undefined);
+    });
 
   test('the reconcile role has no managed policies', () => {
     const { template, stack, failover } = synthFailover();
@@ -476,7 +540,7 @@ describe('EniFailover health alarms', () => {
       ]],
     };
     expect(functionEnv(template, ids.function).HEALTH_ALARMS).toEqual(expected);
-    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
     expect(functionEnv(template, placementId).HEALTH_ALARMS).toEqual(expected);
   });
 
