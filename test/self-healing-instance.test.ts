@@ -190,10 +190,12 @@ describe('SelfHealingInstance', () => {
     expect(() => build({ alarmEmails: ['ops'] })).toThrow("alarmEmails contains 'ops', which is not an email address");
   });
 
-  test('the log group keeps logs for three months by default, or for logRetention', () => {
-    build().template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    build({ logRetention: logs.RetentionDays.ONE_WEEK }).template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
-  });
+  test.each<[logs.RetentionDays | undefined, number]>([[undefined, 90], [logs.RetentionDays.ONE_WEEK, 7]])(
+    'logRetention %s: the function\'s log group keeps logs for %s days', (logRetention, days) => {
+      const { template } = build({ logRetention });
+      const own = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('Web'));
+      expect(own.map(([id, r]) => [id, r.Properties.RetentionInDays])).toEqual([[expect.stringMatching(/^WebLogGroup/), days]]);
+    });
 
   test('launch events the function fails on are retried twice within an hour, then dead-lettered like undeliverable ones', () => {
     const { template } = build();

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,22 +11,20 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { FailoverTrigger } from './failover-trigger';
-import { ReconcileFunction } from '../engine/reconcile-function';
-import { ENV, MAX_HEALTH_ALARMS } from '../engine/contract';
-import { InstanceLimits } from '../instance-limits';
+import { DEFAULTS, ENV, MAX_HEALTH_ALARMS, TAGS } from '../engine/contract';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
-import { claimDeviceIndex, deviceIndexesInUse } from '../private/device-indexes';
+import { createAlarmTopic, subscribeEmails } from '../private/alarm-topic';
+import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction } from '../private/engine-function';
 import { NamedCandidate } from '../private/failover-context';
-import { checkIpv4PerEni, checkIpv6PerEni } from '../private/instance-limits-check';
-import { cfnInstanceOf, knownInstanceAz, knownInstanceType } from '../private/introspect';
-import { acknowledgeEc2Wildcard, acknowledgeRuntime } from '../private/nag';
+import {
+  checkNotAttachedStatically, staticAttachmentErrors, validateAvailabilityZones, validateCandidates, validateDeviceIndex, validateTimes,
+} from '../private/failover-validation';
+import { cfnInstanceOf, knownInstanceAz } from '../private/introspect';
+import { acknowledgeEc2Wildcard } from '../private/nag';
 import { FAILOVER_METADATA, FAILOVER_OWNER_TAG } from '../private/tags';
 
-/** Key of the CloudFormation metadata that names the floating interface and its candidates. */
 /** Service name of the reconcile Lambda's logs and metrics (the Powertools `service` dimension). */
 const SERVICE_NAME = 'eni-failover';
-/** The highest device index the reconcile Lambda accepts. */
-const MAX_DEVICE_INDEX = 31;
 
 /**
  * When the floating network interface goes back to the primary after a failover.
@@ -217,6 +214,26 @@ export interface EniFailoverProps {
    * @default 'EniFailover'
    */
   readonly metricsNamespace?: string;
+
+  /**
+   * Reserved concurrency of the reconcile Lambda. Nothing is reserved by default: Lambda keeps 10
+   * of an account's concurrency unreserved, so an account whose quota is 10 (new accounts) cannot
+   * reserve any. The engine is correct with concurrent runs (it re-reads the state before every
+   * action), so a reservation only limits how many runs overlap; a reserved function throttles
+   * triggers that arrive together, and throttled events wait for at most 10 minutes.
+   *
+   * @default - no reservation
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Fencing: after a forced detach from an instance that is still running, the reconcile Lambda
+   * stops that instance (`ec2:StopInstances`, granted on the two candidates only), so two live
+   * copies never serve at once. For stateful services where two copies are worse than one.
+   *
+   * @default false
+   */
+  readonly fence?: boolean;
 }
 
 /**
@@ -247,10 +264,10 @@ export class EniFailover extends Construct implements ec2.IConnectable {
    */
   public readonly topic: sns.ITopic;
 
-  /** The reconcile Lambda that every trigger invokes (reserved concurrency 1). */
+  /** The reconcile Lambda that every trigger invokes. */
   public readonly function: lambda.IFunction;
 
-  /** Receives trigger events the reconcile Lambda failed to process. */
+  /** Receives trigger events the reconcile Lambda failed to process (after its retries, or too old). */
   public readonly deadLetterQueue: sqs.IQueue;
 
   /** Every alarm the failover created: triggers, function errors and the dead-letter queue. */
@@ -266,9 +283,8 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   public readonly metricsNamespace: string;
 
   private readonly candidates: NamedCandidate[];
-  private readonly role: iam.IRole;
+  private readonly engine: EngineFunction;
   private readonly reconcileFunctions: lambda.Function[];
-  private readonly reconcileFunction: lambda.Function;
   private readonly healthAlarmList: HealthAlarm[] = [];
   private healthAlarmStatement?: iam.PolicyStatement;
   /** Alarms whose notifications on the topic invoke the reconcile Lambda (besides the health alarms). */
@@ -277,280 +293,42 @@ export class EniFailover extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: EniFailoverProps) {
     super(scope, id);
-
-    const candidates: NamedCandidate[] = [{ name: 'Primary', instance: props.primary }, { name: 'Standby', instance: props.standby }];
-    this.candidates = candidates;
-    this.deviceIndex = props.deviceIndex ?? 1;
+    this.candidates = [{ name: 'Primary', instance: props.primary }, { name: 'Standby', instance: props.standby }];
+    this.deviceIndex = props.deviceIndex ?? DEFAULTS.deviceIndex;
     this.metricsNamespace = props.metricsNamespace ?? 'EniFailover';
     validateCandidates(props);
     validateTimes(props);
+    checkReservedConcurrency(props.reservedConcurrentExecutions, 'reservedConcurrentExecutions');
 
-    this.networkInterface = props.networkInterface ?? this.createNetworkInterface(props);
-    const eni = this.networkInterface;
+    const eni = this.networkInterface = this.adoptOrCreateInterface(props);
     this.connections = eni.connections;
-    if (eni instanceof NetworkInterface) {
-      checkNotAttachedStatically(eni);
-      this.node.addValidation({ validate: () => staticAttachmentErrors(eni) });
-      this.elasticIp = eni.elasticIps[0];
-    }
-    validateAvailabilityZones(eni, props);
-    this.validateDeviceIndex(eni, candidates);
+    this.elasticIp = eni instanceof NetworkInterface ? eni.elasticIps[0] : undefined;
 
-    // The topic: encrypted with a key CloudWatch may use (the AWS-managed SNS key cannot be used by alarms).
-    const topicKey = new kms.Key(this, 'TopicKey', {
-      description: `Encrypts the failover topic of ${this.node.path}`.slice(0, 8192),
-      enableKeyRotation: true,
-    });
-    // In a key policy, '*' means this key and nothing else.
-    topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    const topic = new sns.Topic(this, 'Topic', {
-      displayName: 'ENI failover',
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
-    // enforceSSL writes a topic policy, which replaces SNS's default one: CloudWatch alarms of this
-    // account must be allowed to publish explicitly, or the alarm -> SNS -> Lambda chain never fires.
-    const stack = Stack.of(this);
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      },
-    }));
-    this.topic = topic;
-    for (const email of props.alarmEmails ?? []) {
-      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        throw new Error(`alarmEmails contains '${email}', which is not an email address`);
-      }
-      topic.addSubscription(new subs.EmailSubscription(email));
-    }
+    this.topic = createAlarmTopic(this, 'ENI failover', 'failover topic');
+    subscribeEmails(this.topic, props.alarmEmails, 'alarmEmails');
+    const alarmAction = new cw_actions.SnsAction(this.topic);
 
-    // One role for both copies of the reconcile code: attach/detach scoped to the interface and
-    // the candidates, describe calls, log writes, and (for failure notices) publishing.
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Reconcile Lambda of ${this.node.path}`.slice(0, 1000),
-    });
-    this.role = role;
-    eni.grantAttach(role, props.primary, props.standby);
-    // Detach is scoped by the interface, not by the instance: the engine must be able to take the
-    // interface back from an instance that is no longer a candidate (a deploy that replaced the
-    // primary updates this policy before CloudFormation deletes the old instance). IAM authorizes
-    // both resources of ec2:DetachNetworkInterface, so only this failover's interfaces can be detached.
-    const ec2Wildcard = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DetachNetworkInterface'],
-      resources: [eni.networkInterfaceArn, ec2Wildcard('instance')],
-    }));
-    acknowledgeEc2Wildcard(role, 'instance',
-      'ec2:DetachNetworkInterface needs the instance ARN too; the interface side is limited to this failover\'s interfaces, so it can detach them only, from whichever instance holds them (a replaced primary included)');
-    if (eni instanceof NetworkInterface) {
-      // An interface this failover creates or adopts carries its owner tag. When a deploy replaces
-      // the interface, the policy already names the new one while the placement releases the old
-      // one: the tag, not the ARN, is what lets the old interface go.
-      const owner = Names.uniqueId(this);
-      eni.resource.tags.setTag(FAILOVER_OWNER_TAG, owner);
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ec2:DetachNetworkInterface'],
-        resources: [ec2Wildcard('network-interface')],
-        conditions: { StringEquals: { [`aws:ResourceTag/${FAILOVER_OWNER_TAG}`]: owner } },
-      }));
-      acknowledgeEc2Wildcard(role, 'network-interface',
-        `detaching an interface is allowed only when it carries the tag ${FAILOVER_OWNER_TAG}=${owner} of this failover (an interface replaced by a deploy keeps it)`);
-    }
-    // ec2:DescribeNetworkInterfaces, ec2:DescribeInstances and ec2:DescribeInstanceStatus support
-    // no resource-level permissions: AWS offers nothing narrower than '*' for them.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
-      resources: ['*'],
-    }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only ec2:DescribeNetworkInterfaces, ec2:DescribeInstances and ec2:DescribeInstanceStatus are on *: AWS supports no resource-level permissions for them. Attach and detach are scoped to the interface and instance ARNs.',
-    });
-    const notify = props.notifyOnFailure ?? true;
-    if (notify) {
-      topic.grantPublish(role);
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* (the data key variants), on the topic key only',
-      });
-    }
-
-    const environment: Record<string, string> = {
-      [ENV.ENI_ID]: eni.networkInterfaceId,
-      [ENV.CANDIDATES]: candidates.map((c) => c.instance.instanceId).join(','),
-      [ENV.DEVICE_INDEX]: String(this.deviceIndex),
-      [ENV.FAILBACK]: String(props.failback?.enabled ?? false),
-      [ENV.DEADLINE_SECONDS]: String((props.deadline ?? Duration.minutes(2)).toSeconds()),
-      [ENV.PLACEMENT_DEADLINE_SECONDS]: String((props.placementDeadline ?? Duration.minutes(10)).toSeconds()),
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    };
-    if (props.failback?.delay) {
-      environment[ENV.FAILBACK_AFTER_SECONDS] = String(props.failback.delay.toSeconds());
-    }
-    if (notify) {
-      environment[ENV.NOTIFY_TOPIC_ARN] = topic.topicArn;
-    }
-
-    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the reconcile Lambda function (its DeadLetterConfig), which cdk-nag only recognises for queues',
-    });
-    this.deadLetterQueue = deadLetterQueue;
-
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logRetention });
-    logGroup.grantWrite(role);
-    const fn = new ReconcileFunction(this, 'Function', {
-      description: `Keeps the floating network interface of ${this.node.path} on a healthy instance`.slice(0, 256),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      memorySize: 256,
-      timeout: (props.deadline ?? Duration.minutes(2)).plus(Duration.minutes(1)),
-      // Serialised runs: triggers that arrive together wait their turn (the engine re-checks state anyway).
-      reservedConcurrentExecutions: 1,
-      deadLetterQueue,
+    const environment = this.renderEnvironment(props);
+    this.engine = new EngineFunction(this, ENGINE_FUNCTION_ID, {
+      roleDescription: `Reconcile Lambda of ${this.node.path}`,
+      description: `Keeps the floating network interface of ${this.node.path} on a healthy instance`,
       environment,
+      timeout: (props.deadline ?? Duration.seconds(DEFAULTS.deadlineSeconds)).plus(Duration.minutes(1)),
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      alarmAction,
+      errorsAlarmDescription: `The reconcile Lambda of ${this.node.path} failed: no healthy candidate, deadline exceeded or an EC2 error (see its logs)`,
+      deadLetterAlarmDescription: `Trigger events of ${this.node.path} that the reconcile Lambda could not process are in its dead-letter queue`,
     });
-    fn.node.addDependency(role);
-    acknowledgeRuntime(fn);
-    this.function = fn;
+    this.function = this.engine.function;
+    this.deadLetterQueue = this.engine.deadLetterQueue;
+    this.grantEngine(eni, props);
 
-    // Initial placement at deploy time: a second function of the same code without reserved
-    // concurrency, so a trigger run in progress cannot throttle the deployment's synchronous call.
-    const placementLogGroup = new logs.LogGroup(this, 'PlacementLogGroup', { retention: logRetention });
-    placementLogGroup.grantWrite(role);
-    const placementFn = new ReconcileFunction(this, 'PlacementFunction', {
-      description: `Places the floating network interface of ${this.node.path} at deploy time`.slice(0, 256),
-      role,
-      logGroup: placementLogGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      memorySize: 256,
-      timeout: (props.placementDeadline ?? Duration.minutes(10)).plus(Duration.minutes(1)),
-      environment,
-    });
-    placementFn.node.addDependency(role);
-    acknowledgeRuntime(placementFn);
-    // The provider framework function gets a role of its own: log writes and invoking the placement function.
-    const providerLogGroup = new logs.LogGroup(this, 'PlacementProviderLogGroup', { retention: logRetention });
-    const providerRole = new iam.Role(this, 'PlacementProviderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Custom resource provider of ${this.node.path}`.slice(0, 1000),
-    });
-    providerLogGroup.grantWrite(providerRole);
-    const provider = new cr.Provider(this, 'PlacementProvider', {
-      onEventHandler: placementFn,
-      logGroup: providerLogGroup,
-      frameworkOnEventRole: providerRole,
-    });
-    Validations.of(providerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(placementFn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'aws-cdk-lib lets the provider framework invoke every version of the placement function (<arn>:*); nothing else is granted',
-    });
-    Validations.of(provider).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The provider framework function runtime is chosen by aws-cdk-lib',
-    });
-    const placement = new CustomResource(this, 'Placement', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::EniFailoverPlacement',
-      properties: {
-        NetworkInterfaceId: eni.networkInterfaceId,
-        CandidateInstanceIds: candidates.map((c) => c.instance.instanceId),
-        DeviceIndex: this.deviceIndex,
-      },
-    });
-    // The instances must exist (and be launching) before the engine is asked to place the interface,
-    // and the interface too. On stack deletion the order reverses: the placement's Delete detaches
-    // the interface while the instances still exist, before CloudFormation deletes the interface.
-    placement.node.addDependency(props.primary, props.standby);
-    if (eni instanceof NetworkInterface) placement.node.addDependency(eni);
-    // The trigger function (and with it its rules, subscriptions and schedule) exists only after the
-    // first placement, and is deleted before the placement's Delete releases the interface: a
-    // trigger run can never re-attach an interface that the stack is about to delete.
-    fn.node.addDependency(placement);
+    const placementFunction = this.addPlacement(eni, props, environment);
+    this.reconcileFunctions = [this.engine.function, placementFunction];
 
-    this.reconcileFunctions = [fn, placementFn];
-    this.addPlacementMetadata(eni, placement, candidates);
-    this.reconcileFunction = fn;
-
-    const alarmAction = new cw_actions.SnsAction(topic);
-
-    const triggers = props.triggers ?? FailoverTrigger.defaults();
-    const kinds = new Set<string>();
-    const alarms: cloudwatch.IAlarm[] = [];
-    for (const trigger of triggers) {
-      if (kinds.has(trigger.kind)) {
-        throw new Error(`triggers lists ${trigger.kind} twice: use each kind of FailoverTrigger once`);
-      }
-      kinds.add(trigger.kind);
-      const binding = trigger._bind({
-        scope: this,
-        candidates,
-        reconcileFunction: fn,
-        alarmAction,
-        metricsNamespace: this.metricsNamespace,
-        logRetention,
-        vpc: props.vpc ?? (eni instanceof NetworkInterface ? eni.vpc : undefined),
-        vpcSubnets: eni instanceof NetworkInterface ? { subnets: [eni.subnet] } : props.vpcSubnets,
-      });
-      alarms.push(...binding.alarms);
-      this.triggerAlarmList.push(...binding.triggerAlarms ?? []);
-      for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
-    }
-    for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
-    if (this.triggerAlarmList.length > 0) this.subscribeToAlarms();
-
-    const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `The reconcile Lambda of ${this.node.path} failed: no healthy candidate, deadline exceeded or an EC2 error (see its logs)`,
-      metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    errors.addAlarmAction(alarmAction);
-    errors.addOkAction(alarmAction);
-    const dlq = new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription: `Trigger events of ${this.node.path} that the reconcile Lambda could not process are in its dead-letter queue`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    dlq.addAlarmAction(alarmAction);
-    // Scheduled runs that find nothing healthy only log and count (no exception every 5 minutes):
-    // this alarm reports such a double failure once, even when no trigger run saw it.
-    const noHealthy = new cloudwatch.Alarm(this, 'NoHealthyCandidateAlarm', {
-      alarmDescription: `No candidate of ${this.node.path} is healthy: the floating interface has nowhere to go`,
-      metric: this.metricNoHealthyCandidate({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    noHealthy.addAlarmAction(alarmAction);
-    noHealthy.addOkAction(alarmAction);
-    this.alarms = [...alarms, errors, dlq, noHealthy];
+    const triggerAlarms = this.bindTriggers(eni, props, alarmAction);
+    this.alarms = [...triggerAlarms, ...this.engine.alarms, renderNoHealthyAlarm(this, alarmAction)];
   }
 
   /**
@@ -635,7 +413,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     if (!this.healthAlarmStatement) {
       // DescribeAlarms supports alarm ARNs as resources: the role may read these alarms and no others.
       this.healthAlarmStatement = new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'] });
-      this.role.addToPrincipalPolicy(this.healthAlarmStatement);
+      this.engine.role.addToPrincipalPolicy(this.healthAlarmStatement);
       const value = Lazy.string({ produce: () => this.renderHealthAlarms() });
       for (const fn of this.reconcileFunctions) fn.addEnvironment(ENV.HEALTH_ALARMS, value);
     }
@@ -651,7 +429,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
    */
   private subscribeToAlarms(): void {
     if (this.alarmSubscription) return;
-    this.alarmSubscription = this.topic.addSubscription(new subs.LambdaSubscription(this.reconcileFunction, {
+    this.alarmSubscription = this.topic.addSubscription(new subs.LambdaSubscription(this.engine.function, {
       filterPolicyWithMessageBody: { AlarmName: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.existsFilter()) },
     }));
     const names = () => [...new Set([...this.triggerAlarmList, ...this.healthAlarmList.map((h) => h.alarm)].map((a) => a.alarmName))];
@@ -667,6 +445,18 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       if (names.length > 0) byInstance[instance.instanceId] = names;
     }
     return Stack.of(this).toJsonString(byInstance);
+  }
+
+  /** The adopted interface, checked, or a new one in the primary's Availability Zone. */
+  private adoptOrCreateInterface(props: EniFailoverProps): INetworkInterface {
+    const eni = props.networkInterface ?? this.createNetworkInterface(props);
+    if (eni instanceof NetworkInterface) {
+      checkNotAttachedStatically(eni);
+      this.node.addValidation({ validate: () => staticAttachmentErrors(eni) });
+    }
+    validateAvailabilityZones(eni, props);
+    validateDeviceIndex(this, this.deviceIndex, eni, this.candidates);
+    return eni;
   }
 
   private createNetworkInterface(props: EniFailoverProps): NetworkInterface {
@@ -688,40 +478,119 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     });
   }
 
-  private validateDeviceIndex(eni: INetworkInterface, candidates: NamedCandidate[]): void {
-    const index = this.deviceIndex;
-    if (Token.isUnresolved(index)) {
-      throw new Error('deviceIndex must be a number known at synth time: it is checked against both instances and passed to the reconcile Lambda');
+  /** The reconcile environment; the health alarms are added lazily as they are registered. */
+  private renderEnvironment(props: EniFailoverProps): Record<string, string> {
+    const environment: Record<string, string> = {
+      [ENV.ENI_ID]: this.networkInterface.networkInterfaceId,
+      [ENV.CANDIDATES]: this.candidates.map((c) => c.instance.instanceId).join(','),
+      [ENV.DEVICE_INDEX]: String(this.deviceIndex),
+      [ENV.FAILBACK]: String(props.failback?.enabled ?? DEFAULTS.failback),
+      [ENV.DEADLINE_SECONDS]: String(props.deadline?.toSeconds() ?? DEFAULTS.deadlineSeconds),
+      [ENV.PLACEMENT_DEADLINE_SECONDS]: String(props.placementDeadline?.toSeconds() ?? DEFAULTS.placementDeadlineSeconds),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    if (props.failback?.delay) environment[ENV.FAILBACK_AFTER_SECONDS] = String(props.failback.delay.toSeconds());
+    if (props.notifyOnFailure ?? true) environment[ENV.NOTIFY_TOPIC_ARN] = this.topic.topicArn;
+    if (props.fence) environment[ENV.FENCE] = 'true';
+    return environment;
+  }
+
+  /**
+   * What the engine may do besides describing: attach to the two candidates, detach this
+   * failover's interfaces, tag the interface (pin, refused device index), stop a fenced candidate,
+   * publish failure notices.
+   */
+  private grantEngine(eni: INetworkInterface, props: EniFailoverProps): void {
+    const role = this.engine.role;
+    eni.grantAttach(role, props.primary, props.standby);
+    for (const statement of renderDetachStatements(this, eni)) role.addToPrincipalPolicy(statement);
+    acknowledgeEc2Wildcard(role, 'instance',
+      'ec2:DetachNetworkInterface needs the instance ARN too; the interface side is limited to this failover\'s interfaces, so it can detach them only, from whichever instance holds them (a replaced primary included)');
+    if (eni instanceof NetworkInterface) {
+      acknowledgeEc2Wildcard(role, 'network-interface',
+        `detaching an interface is allowed only when it carries the tag ${FAILOVER_OWNER_TAG}=${Names.uniqueId(this)} of this failover (an interface replaced by a deploy keeps it)`);
     }
-    if (!Number.isInteger(index) || index < 1 || index > MAX_DEVICE_INDEX) {
-      throw new Error(`deviceIndex ${index} is not allowed: index 0 is an instance's primary network interface; use an integer from 1 to ${MAX_DEVICE_INDEX} that is below the instance type's interface limit`);
-    }
-    for (const { name, instance } of candidates) {
-      const role = name.toLowerCase();
-      const instanceType = knownInstanceType(instance);
-      const limits = instanceType ? InstanceLimits.of(instanceType) : undefined;
-      if (limits && index > limits.maxNetworkInterfaces - 1) {
-        throw new Error(`deviceIndex ${index} is not allowed on the ${role} ${instance.node.path}: instance type '${instanceType}' supports ${limits.maxNetworkInterfaces} network interfaces (device indexes 0 to ${limits.maxNetworkInterfaces - 1}); choose a lower index or a larger instance type`);
-      }
-      const inUse = deviceIndexesInUse(instance);
-      const holder = inUse.get(index);
-      if (holder) {
-        throw new Error(`deviceIndex ${index} is already used on the ${role} ${instance.node.path} by ${holder}: the floating interface needs the same free index on both instances (in use: ${[...inUse.keys()].sort((a, b) => a - b).join(', ')})`);
-      }
-      if (eni instanceof NetworkInterface) {
-        checkIpv4PerEni(this, instanceType, eni.privateIpAddresses.length, eni.node.path);
-        checkIpv6PerEni(this, instanceType, ipv6CountOf(eni), eni.node.path);
-      }
-    }
-    for (const { instance } of candidates) {
-      claimDeviceIndex(instance, index, `${this.node.path} (floating interface)`);
+    role.addToPrincipalPolicy(renderTagStatement(eni));
+    if (props.fence) role.addToPrincipalPolicy(renderFenceStatement(this, this.candidates));
+    if (props.notifyOnFailure ?? true) {
+      this.topic.grantPublish(role);
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* (the data key variants), on the topic key only',
+      });
     }
   }
 
-  private addPlacementMetadata(eni: INetworkInterface, placement: CustomResource, candidates: NamedCandidate[]): void {
+  /**
+   * Initial placement at deploy time: a second function of the same code without reserved
+   * concurrency or retries, so a trigger run in progress cannot throttle the deployment's
+   * synchronous call, behind a custom resource. The trigger function (and with it its rules,
+   * subscriptions and schedule) exists only after the first placement, and is deleted before the
+   * placement's Delete releases the interface.
+   */
+  private addPlacement(eni: INetworkInterface, props: EniFailoverProps, environment: Record<string, string>): lambda.Function {
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const placementFn = this.engine.addFunction('PlacementFunction', 'PlacementLogGroup', {
+      description: `Places the floating network interface of ${this.node.path} at deploy time`,
+      environment,
+      timeout: (props.placementDeadline ?? Duration.seconds(DEFAULTS.placementDeadlineSeconds)).plus(Duration.minutes(1)),
+      logRetention,
+    });
+    const provider = renderPlacementProvider(this, placementFn, logRetention);
+    const placement = new CustomResource(this, 'Placement', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::EniFailoverPlacement',
+      properties: {
+        NetworkInterfaceId: eni.networkInterfaceId,
+        CandidateInstanceIds: this.candidates.map((c) => c.instance.instanceId),
+        DeviceIndex: this.deviceIndex,
+      },
+    });
+    // The instances must exist (and be launching) before the engine is asked to place the interface,
+    // and the interface too. On stack deletion the order reverses: the placement's Delete detaches
+    // the interface while the instances still exist, before CloudFormation deletes the interface.
+    placement.node.addDependency(props.primary, props.standby);
+    if (eni instanceof NetworkInterface) placement.node.addDependency(eni);
+    this.engine.function.node.addDependency(placement);
+    this.addPlacementMetadata(eni, placement);
+    return placementFn;
+  }
+
+  /** Binds each trigger once; returns the alarms they created. */
+  private bindTriggers(eni: INetworkInterface, props: EniFailoverProps, alarmAction: cloudwatch.IAlarmAction): cloudwatch.IAlarm[] {
+    const kinds = new Set<string>();
+    const alarms: cloudwatch.IAlarm[] = [];
+    for (const trigger of props.triggers ?? FailoverTrigger.defaults()) {
+      if (kinds.has(trigger.kind)) {
+        throw new Error(`triggers lists ${trigger.kind} twice: use each kind of FailoverTrigger once`);
+      }
+      kinds.add(trigger.kind);
+      const binding = trigger._bind({
+        scope: this,
+        candidates: this.candidates,
+        reconcileFunction: this.engine.function,
+        alarmAction,
+        metricsNamespace: this.metricsNamespace,
+        logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+        vpc: props.vpc ?? (eni instanceof NetworkInterface ? eni.vpc : undefined),
+        vpcSubnets: eni instanceof NetworkInterface ? { subnets: [eni.subnet] } : props.vpcSubnets,
+        networkInterface: eni,
+      });
+      alarms.push(...binding.alarms);
+      this.triggerAlarmList.push(...binding.triggerAlarms ?? []);
+      for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
+    }
+    for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
+    if (this.triggerAlarmList.length > 0) this.subscribeToAlarms();
+    return alarms;
+  }
+
+  private addPlacementMetadata(eni: INetworkInterface, placement: CustomResource): void {
     const value = {
       eni: eni instanceof NetworkInterface ? eni.resource.logicalId : eni.networkInterfaceId,
-      candidates: candidates.map((c) => cfnInstanceOf(c.instance)?.logicalId ?? c.instance.instanceId),
+      candidates: this.candidates.map((c) => cfnInstanceOf(c.instance)?.logicalId ?? c.instance.instanceId),
       deviceIndex: this.deviceIndex,
     };
     const target = eni instanceof NetworkInterface && Stack.of(eni) === Stack.of(this)
@@ -731,70 +600,101 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   }
 }
 
-function validateCandidates(props: EniFailoverProps): void {
-  const { primary, standby } = props;
-  const sameId = !Token.isUnresolved(primary.instanceId) && primary.instanceId === standby.instanceId;
-  if (primary === standby || sameId) {
-    throw new Error(`primary and standby are the same instance (${primary === standby ? primary.node.path : primary.instanceId}): a failover needs two distinct instances`);
-  }
-  if (props.networkInterface) {
-    const createOnly: Array<[string, unknown]> = [
-      ['privateIpAddress', props.privateIpAddress],
-      ['elasticIp', props.elasticIp],
-      ['securityGroups', props.securityGroups],
-      ['vpcSubnets', props.vpcSubnets],
-    ];
-    const given = createOnly.filter(([, v]) => v !== undefined).map(([k]) => k);
-    if (given.length > 0) {
-      throw new Error(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to the network interface EniFailover creates, but networkInterface ${props.networkInterface.node.path} is given: configure the adopted interface itself, or drop networkInterface`);
-    }
-  }
+/** An ARN pattern of every resource of one EC2 type in this account and Region. */
+function ec2Wildcard(scope: Construct, resource: string): string {
+  return Stack.of(scope).formatArn({ service: 'ec2', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
-function validateTimes(props: EniFailoverProps): void {
-  const check = (name: string, value: Duration | undefined, min: number, max: number) => {
-    if (value === undefined || value.isUnresolved()) return;
-    const s = value.toSeconds();
-    if (!Number.isInteger(s) || s < min || s > max) {
-      throw new Error(`${name} ${value.toHumanString()} is not allowed: use whole seconds from ${min} to ${max} (the Lambda timeout is one minute longer and at most 15 minutes)`);
-    }
-  };
-  check('deadline', props.deadline, 5, 840);
-  check('placementDeadline', props.placementDeadline, 5, 840);
-}
-
-function validateAvailabilityZones(eni: INetworkInterface, props: EniFailoverProps): void {
-  const eniAz = eni.availabilityZone && !Token.isUnresolved(eni.availabilityZone) ? eni.availabilityZone : undefined;
-  const primaryAz = knownInstanceAz(props.primary);
-  const standbyAz = knownInstanceAz(props.standby);
-  const describe = (role: string, instance: ec2.IInstance, az: string | undefined) => `${role} ${instance.node.path} (${az ?? 'unknown AZ'})`;
-  const both = `${describe('primary', props.primary, primaryAz)} and ${describe('standby', props.standby, standbyAz)}`;
-  if (eniAz) {
-    if ((primaryAz && primaryAz !== eniAz) || (standbyAz && standbyAz !== eniAz)) {
-      throw new Error(`${both} must be in the Availability Zone of the network interface ${eni.node.path} (${eniAz}): a network interface can only be attached to instances in its own Availability Zone; place both instances and the interface's subnet in one AZ`);
-    }
-  } else if (primaryAz && standbyAz && primaryAz !== standbyAz) {
-    throw new Error(`${both} are in different Availability Zones: a network interface can only be attached to instances in its own Availability Zone; place both instances in one AZ`);
+/**
+ * Detach is scoped by the interface, not by the instance: the engine must be able to take the
+ * interface back from an instance that is no longer a candidate (a deploy that replaced the
+ * primary updates this policy before CloudFormation deletes the old instance). IAM authorizes both
+ * resources of ec2:DetachNetworkInterface, so only this failover's interfaces can be detached.
+ * An interface this failover creates or adopts carries its owner tag: when a deploy replaces the
+ * interface, the policy already names the new one while the placement releases the old one; the
+ * tag, not the ARN, is what lets the old interface go.
+ */
+function renderDetachStatements(failover: Construct, eni: INetworkInterface): iam.PolicyStatement[] {
+  const statements = [new iam.PolicyStatement({
+    actions: ['ec2:DetachNetworkInterface'],
+    resources: [eni.networkInterfaceArn, ec2Wildcard(failover, 'instance')],
+  })];
+  if (eni instanceof NetworkInterface) {
+    const owner = Names.uniqueId(failover);
+    eni.resource.tags.setTag(FAILOVER_OWNER_TAG, owner);
+    statements.push(new iam.PolicyStatement({
+      actions: ['ec2:DetachNetworkInterface'],
+      resources: [ec2Wildcard(failover, 'network-interface')],
+      conditions: { StringEquals: { [`aws:ResourceTag/${FAILOVER_OWNER_TAG}`]: owner } },
+    }));
   }
+  return statements;
 }
 
-function checkNotAttachedStatically(eni: NetworkInterface): void {
-  const errors = staticAttachmentErrors(eni);
-  if (errors.length > 0) {
-    throw new Error(errors[0]);
-  }
+/**
+ * The engine's own tags on the floating interface (the pin and the refused device indexes), on
+ * that interface only. `aws:TagKeys` must be present: a DeleteTags request without keys would
+ * delete every tag, the owner tag included.
+ */
+function renderTagStatement(eni: INetworkInterface): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+    resources: [eni.networkInterfaceArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'aws:TagKeys': [TAGS.PIN, `${TAGS.REFUSED_PREFIX}*`] },
+      'Null': { 'aws:TagKeys': 'false' },
+    },
+  });
 }
 
-function staticAttachmentErrors(eni: NetworkInterface): string[] {
-  const attachment = eni.node.tryFindChild('Attachment');
-  if (attachment instanceof ec2.CfnNetworkInterfaceAttachment) {
-    return [`networkInterface ${eni.node.path} is attached statically with attachToInstance(): CloudFormation would own an attachment that EniFailover moves and put it back on every update; remove the attachToInstance() call`];
-  }
-  return [];
+/** Fencing stops a candidate, and nothing else. */
+function renderFenceStatement(scope: Construct, candidates: readonly NamedCandidate[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['ec2:StopInstances'],
+    resources: candidates.map((c) => Stack.of(scope).formatArn({
+      service: 'ec2', resource: 'instance', resourceName: c.instance.instanceId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    })),
+  });
 }
 
-function ipv6CountOf(eni: NetworkInterface): number {
-  const { ipv6AddressCount, ipv6Addresses } = eni.resource;
-  if (Array.isArray(ipv6Addresses)) return ipv6Addresses.length;
-  return typeof ipv6AddressCount === 'number' ? ipv6AddressCount : 0;
+/** The custom resource provider of the placement, with a role of its own (log writes, invoking the placement function). */
+function renderPlacementProvider(scope: Construct, placementFn: lambda.Function, logRetention: logs.RetentionDays): cr.Provider {
+  const providerLogGroup = new logs.LogGroup(scope, 'PlacementProviderLogGroup', { retention: logRetention });
+  const providerRole = new iam.Role(scope, 'PlacementProviderRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Custom resource provider of ${scope.node.path}`.slice(0, 1000),
+  });
+  providerLogGroup.grantWrite(providerRole);
+  const provider = new cr.Provider(scope, 'PlacementProvider', {
+    onEventHandler: placementFn,
+    logGroup: providerLogGroup,
+    frameworkOnEventRole: providerRole,
+  });
+  Validations.of(providerRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(placementFn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+    reason: 'aws-cdk-lib lets the provider framework invoke every version of the placement function (<arn>:*); nothing else is granted',
+  });
+  Validations.of(provider).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'The provider framework function runtime is chosen by aws-cdk-lib',
+  });
+  return provider;
+}
+
+/**
+ * Scheduled runs that find nothing healthy only log and count (no exception every 5 minutes):
+ * this alarm reports such a double failure once, even when no trigger run saw it.
+ */
+function renderNoHealthyAlarm(failover: EniFailover, alarmAction: cloudwatch.IAlarmAction): cloudwatch.Alarm {
+  const noHealthy = new cloudwatch.Alarm(failover, 'NoHealthyCandidateAlarm', {
+    alarmDescription: `No candidate of ${failover.node.path} is healthy: the floating interface has nowhere to go`,
+    metric: failover.metricNoHealthyCandidate({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  noHealthy.addAlarmAction(alarmAction);
+  noHealthy.addOkAction(alarmAction);
+  return noHealthy;
 }
