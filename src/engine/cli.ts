@@ -114,6 +114,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       target: parsed.to,
       force: parsed.force,
       healthAlarms: parsed.healthAlarms,
+      rejectUnknownCandidates: true,
       trigger: `cli ${parsed.command}`,
     }, port, { clock, logger, alarms });
     io.stdout(parsed.json ? JSON.stringify({ eniId: parsed.eni, ...result }, undefined, 2) : render(parsed.eni, result));

@@ -82,6 +82,11 @@ export interface ReconcileConfig {
    * so the Lambda's runs keep the ENI there. @default - no pin is set
    */
   readonly pinUntil?: number;
+  /**
+   * Refuse to act when EC2 does not know a candidate (for ids typed by a person: a typo is likelier
+   * than an instance terminated over an hour ago). @default false: it counts as terminated
+   */
+  readonly rejectUnknownCandidates?: boolean;
   /** TCP port on which the floating address must answer on its holder. @default - not probed */
   readonly floatingProbePort?: number;
 }
@@ -316,6 +321,11 @@ class ReconcileRun {
       try {
         const seen = await this.observe();
         this.errors = 0;
+        const unknown = this.config.rejectUnknownCandidates && this.iteration === 1
+          ? seen.candidates.filter((c) => c.state === 'terminated' && c.availabilityZone === 'unknown').map((c) => c.instanceId) : [];
+        if (unknown.length > 0) {
+          return this.finish('error', `refusing to act: EC2 does not know ${unknown.join(', ')} (a typo, or terminated more than about an hour ago)`);
+        }
         next = await this.step(seen);
       } catch (err) {
         next = this.onError(err);

@@ -113,6 +113,15 @@ describe('engine against moto_server', () => {
     expect(await holder()).toEqual({ instanceId: primary, deviceIndex: 1 });
   });
 
+  test('a candidate EC2 does not know (terminated over an hour ago) is described as terminated, not an error that blocks every run', async () => {
+    const port = SdkEc2Port.create({ endpoint: moto.endpoint, region: REGION });
+    const seen = await port.describeCandidates(['i-0123456789abcdef0', primary]);
+    expect(seen[0]).toEqual({ instanceId: 'i-0123456789abcdef0', availabilityZone: 'unknown', state: 'terminated', statusChecks: 'not-applicable' });
+    expect(seen[1]).toMatchObject({ instanceId: primary, availabilityZone: 'us-east-1a' });
+    const result = await engineRun({ candidates: ['i-0123456789abcdef0', primary, standby] });
+    expect(['noop', 'converged']).toContain(result.outcome);
+  });
+
   test('a repeated run changes nothing', async () => {
     expect(await engineRun()).toMatchObject({ outcome: 'noop', action: 'none', apiCalls: 2 });
     expect((await holder()).instanceId).toBe(primary);
@@ -214,10 +223,10 @@ describe('CLI against moto_server', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', message: "refusing to act: The networkInterface ID 'eni-0123456789abcdef0' does not exist" });
   });
 
-  test('an unknown instance is refused, exit 1, nothing changes', async () => {
+  test('an unknown instance typed on the command line is refused, exit 1, nothing changes', async () => {
     const r = await cli('reconcile', '--eni', eniId, '--candidates', `i-0123456789abcdef0,${primary}`);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("refusing to act: The instance ID 'i-0123456789abcdef0' does not exist");
+    expect(r.stdout).toContain('refusing to act: EC2 does not know i-0123456789abcdef0 (a typo, or terminated more than about an hour ago)');
     expect((await holder()).instanceId).toBe(standby);
   });
 
