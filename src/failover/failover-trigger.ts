@@ -7,10 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ProbeFunction } from '../engine/probe-function';
 import { PROBE_ENV, PROBE_METRIC } from './probe-settings';
+import { ProbeFunction } from '../engine/probe-function';
 import { FailoverTriggerBinding, FailoverTriggerContext } from '../private/failover-context';
 import { acknowledgeRuntime } from '../private/nag';
+import { grantVpcNetworking } from '../private/vpc-function-grants';
 
 /** Service dimension Powertools adds to the probe's metrics. */
 const PROBE_SERVICE = 'eni-failover-probe';
@@ -281,15 +282,12 @@ class HealthProbeTrigger extends FailoverTrigger {
       description: `Health probe of ${scope.node.path}`.slice(0, 1000),
     });
     logGroup.grantWrite(role);
-    // A function in a VPC manages its own network interfaces. These EC2 actions support no
-    // resource-level permissions for this use: AWS accepts only '*'.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: ['*'],
-    }));
+    // A function in a VPC manages its own network interfaces: scoped to this account, Region and
+    // VPC, and never the floating interface.
+    grantVpcNetworking(role, { vpc, protectedInterfaces: [context.networkInterface] });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the EC2 network interface actions a function in a VPC needs are on *: AWS supports no narrower resource for them here',
+      reason: 'Only ec2:DescribeNetworkInterfaces is allowed on *: it supports no resource-level permissions. The other * statements are denies',
     });
 
     const fn = new ProbeFunction(probe, 'Function', {

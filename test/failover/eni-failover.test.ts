@@ -827,6 +827,8 @@ describe('EniFailover compliance', () => {
       elasticIp: true,
       alarmEmails: ['ops@example.com'],
       failback: FailbackPolicy.after(Duration.minutes(10)),
+      fence: true,
+      reservedConcurrentExecutions: 1,
       triggers: [...FailoverTrigger.defaults(), FailoverTrigger.healthProbe({ port: 8080, protocol: undefined })],
     });
     return { stack, failover };
