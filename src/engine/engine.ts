@@ -481,7 +481,9 @@ class ReconcileRun {
     this.action = 'move';
     // Responsible from the moment the detach is sent (a call that times out may still have worked).
     this.ownTransition = true;
-    await this.count(() => this.port.detach(attachmentId, force));
+    // An attachment that is already gone or going (a stale read showed it) counts as detached:
+    // the next observations show the ENI free once the read catches up.
+    await this.count(() => detachTolerant(this.port, attachmentId, force));
     const at = this.deps.clock.now();
     this.memory = { ...this.memory, detached: { attachmentId, from, forced: force, at }, detaching: { attachmentId, since: at, forced: force } };
     this.changed = true;
@@ -491,7 +493,7 @@ class ReconcileRun {
 
   private async forceDetach(from: string, attachmentId: string): Promise<Next> {
     this.deps.logger.warn('forcing a detach', { eniId: this.config.eniId, attachmentId, holder: from, reason: `holder ${from} has failed` });
-    await this.count(() => this.port.detach(attachmentId, true));
+    await this.count(() => detachTolerant(this.port, attachmentId, true));
     const at = this.deps.clock.now();
     this.memory = { ...this.memory, detached: { attachmentId, from, forced: true, at }, detaching: { attachmentId, since: at, forced: true } };
     this.forcedHungDetach = true;
