@@ -54,6 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.28.2',
     '@aws-sdk/client-sns@^3.1169.0',
     '@aws-sdk/client-cloudwatch@^3.1164.0',
+    '@aws-sdk/client-lambda@^3.1164.0',
   ],
 
   jestOptions: {
