@@ -227,6 +227,16 @@ export interface EniFailoverProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
+   * How old a trigger event may be and still count. Lambda keeps a failed or throttled
+   * asynchronous event for at most this long (with one retry) before it goes to the dead-letter
+   * queue, and the engine ignores alarm notices whose state change is older: an old `ALARM` never
+   * forces a failover of a primary that has recovered since.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
    * Fencing: after a forced detach from an instance that is still running, the reconcile Lambda
    * stops that instance (`ec2:StopInstances`, granted on the two candidates only), so two live
    * copies never serve at once. For stateful services where two copies are worse than one.
@@ -286,7 +296,8 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   private readonly engine: EngineFunction;
   private readonly reconcileFunctions: lambda.Function[];
   private readonly healthAlarmList: HealthAlarm[] = [];
-  private healthAlarmStatement?: iam.PolicyStatement;
+  private describeAlarmsStatement?: iam.PolicyStatement;
+  private readonly describedAlarms = new Set<cloudwatch.IAlarm>();
   /** Alarms whose notifications on the topic invoke the reconcile Lambda (besides the health alarms). */
   private readonly triggerAlarmList: cloudwatch.IAlarm[] = [];
   private alarmSubscription?: sns.Subscription;
@@ -316,6 +327,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       timeout: (props.deadline ?? Duration.seconds(DEFAULTS.deadlineSeconds)).plus(Duration.minutes(1)),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      maxEventAge: Duration.seconds(maxEventAgeSeconds(props)),
       alarmAction,
       errorsAlarmDescription: `The reconcile Lambda of ${this.node.path} failed: no healthy candidate, deadline exceeded or an EC2 error (see its logs)`,
       deadLetterAlarmDescription: `Trigger events of ${this.node.path} that the reconcile Lambda could not process are in its dead-letter queue`,
@@ -409,16 +421,28 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     if (!known && distinct >= MAX_HEALTH_ALARMS) {
       throw new Error(`${what}: alarm ${alarm.node.path} would be health alarm number ${distinct + 1} of ${this.node.path}: at most ${MAX_HEALTH_ALARMS}, so one DescribeAlarms request reads them all`);
     }
-    this.healthAlarmList.push({ instance: candidate.instance, alarm });
-    if (!this.healthAlarmStatement) {
-      // DescribeAlarms supports alarm ARNs as resources: the role may read these alarms and no others.
-      this.healthAlarmStatement = new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'] });
-      this.engine.role.addToPrincipalPolicy(this.healthAlarmStatement);
+    if (this.healthAlarmList.length === 0) {
       const value = Lazy.string({ produce: () => this.renderHealthAlarms() });
       for (const fn of this.reconcileFunctions) fn.addEnvironment(ENV.HEALTH_ALARMS, value);
     }
-    if (!known) this.healthAlarmStatement.addResources(alarm.alarmArn);
+    this.healthAlarmList.push({ instance: candidate.instance, alarm });
+    this.grantDescribeAlarm(alarm);
     this.subscribeToAlarms();
+  }
+
+  /**
+   * The engine reads the health alarms in every run, and the state of every alarm a notice names
+   * (a notice is a hint, not the truth). DescribeAlarms supports alarm ARNs as resources: the role
+   * may read these alarms and no others.
+   */
+  private grantDescribeAlarm(alarm: cloudwatch.IAlarm): void {
+    if (this.describedAlarms.has(alarm)) return;
+    if (!this.describeAlarmsStatement) {
+      this.describeAlarmsStatement = new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'] });
+      this.engine.role.addToPrincipalPolicy(this.describeAlarmsStatement);
+    }
+    this.describedAlarms.add(alarm);
+    this.describeAlarmsStatement.addResources(alarm.alarmArn);
   }
 
   /**
@@ -494,6 +518,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     if (props.failback?.delay) environment[ENV.FAILBACK_AFTER_SECONDS] = String(props.failback.delay.toSeconds());
     if (props.notifyOnFailure ?? true) environment[ENV.NOTIFY_TOPIC_ARN] = this.topic.topicArn;
     if (props.fence) environment[ENV.FENCE] = 'true';
+    environment[ENV.MAX_NOTICE_AGE_SECONDS] = String(maxEventAgeSeconds(props));
     return environment;
   }
 
@@ -580,6 +605,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       });
       alarms.push(...binding.alarms);
       this.triggerAlarmList.push(...binding.triggerAlarms ?? []);
+      for (const alarm of binding.triggerAlarms ?? []) this.grantDescribeAlarm(alarm);
       for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
     }
     for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
@@ -598,6 +624,11 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       : placement.node.defaultChild as CfnResource;
     target.addMetadata(FAILOVER_METADATA, value);
   }
+}
+
+/** The bound of Lambda's event age and of the engine's notice age, in seconds. */
+function maxEventAgeSeconds(props: EniFailoverProps): number {
+  return props.maxEventAge?.toSeconds() ?? DEFAULTS.maxNoticeAgeSeconds;
 }
 
 /** An ARN pattern of every resource of one EC2 type in this account and Region. */

@@ -27,6 +27,7 @@ export interface FailoverCheckedProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly deadline?: Duration;
   readonly placementDeadline?: Duration;
+  readonly maxEventAge?: Duration;
 }
 
 /**
@@ -92,6 +93,13 @@ export function validateTimes(props: FailoverCheckedProps): void {
   };
   check('deadline', props.deadline, 5, 840);
   check('placementDeadline', props.placementDeadline, 5, 840);
+  const age = props.maxEventAge;
+  if (age !== undefined && !age.isUnresolved()) {
+    const s = age.toSeconds({ integral: false });
+    if (!Number.isInteger(s) || s < 60 || s > 21_600) {
+      throw new Error(`maxEventAge ${age.toHumanString()} is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours), the range Lambda accepts for the age of asynchronous events`);
+    }
+  }
 }
 
 export function validateAvailabilityZones(eni: INetworkInterface, props: FailoverCheckedProps): void {

@@ -186,16 +186,18 @@ describe('EniFailover reconcile Lambda', () => {
       `reservedConcurrentExecutions ${reserved} is not allowed: use a whole number from 1 to 1000, or leave it unset to reserve nothing (a new account's concurrency quota of 10 leaves nothing to reserve)`);
   });
 
-  test('old trigger events are not redelivered for hours: one async retry, at most 10 minutes old, then the dead-letter queue', () => {
-    const { template, ids } = synthFailover();
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: ids.function },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 1,
-      MaximumEventAgeInSeconds: 600,
+  test.each<[Duration | undefined, number]>([[undefined, 600], [Duration.minutes(1), 60], [Duration.hours(6), 21_600]])(
+    'maxEventAge %s: old trigger events are not redelivered for hours: one async retry, at most %s seconds old, and the engine ignores older notices', (maxEventAge, seconds) => {
+      const { template, ids } = synthFailover({ maxEventAge });
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: ids.function },
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: seconds,
+      });
+      expect(functionEnv(template, ids.function).MAX_NOTICE_AGE_SECONDS).toBe(String(seconds));
     });
-  });
 
   test('log retention can be chosen', () => {
     const { template } = synthFailover({ logRetention: logs.RetentionDays.ONE_YEAR });
@@ -212,6 +214,7 @@ describe('EniFailover reconcile Lambda', () => {
       DEADLINE_SECONDS: '120',
       PLACEMENT_DEADLINE_SECONDS: '600',
       NOTIFY_TOPIC_ARN: { Ref: ids.topic },
+      MAX_NOTICE_AGE_SECONDS: '600',
       POWERTOOLS_SERVICE_NAME: 'eni-failover',
       POWERTOOLS_METRICS_NAMESPACE: 'EniFailover',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -447,7 +450,7 @@ describe('EniFailover IAM', () => {
     // Nothing beyond these: EC2 attach/detach/describe, publishing (with the topic key), logs, the DLQ.
     expect(new Set(statements.flatMap((s) => [s.Action].flat()))).toEqual(new Set([
       'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteTags',
-      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
+      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'cloudwatch:DescribeAlarms',
       'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage',
     ]));
@@ -565,9 +568,21 @@ describe('EniFailover health alarms', () => {
     expect(template.toJSON().Resources[alarmId].Properties).toMatchObject({ AlarmActions: [{ Ref: ids.topic }], OKActions: [{ Ref: ids.topic }] });
   });
 
-  test('without health alarms there is no HEALTH_ALARMS and no CloudWatch permission', () => {
+  test('without health alarms there is no HEALTH_ALARMS; the engine may read the status check alarms whose notices start it, and no other', () => {
     const { template, ids, stack, failover } = synthFailover();
     expect(functionEnv(template, ids.function).HEALTH_ALARMS).toBeUndefined();
+    expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
+      Action: 'cloudwatch:DescribeAlarms',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyStatusCheckAlarm')), 'Arn'] },
+      ],
+    }]);
+  });
+
+  test('without trigger or health alarms there is no CloudWatch permission', () => {
+    const { template, stack, failover } = synthFailover({ triggers: [FailoverTrigger.schedule()] });
     expect(healthStatements(roleStatements(template, stack, failover))).toEqual([]);
   });
 
@@ -588,7 +603,15 @@ describe('EniFailover health alarms', () => {
       ]],
     });
     expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
-      Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(stack, created), 'Arn'] }, APP_ALARM_ARN],
+      Action: 'cloudwatch:DescribeAlarms',
+      Effect: 'Allow',
+      Resource: [
+        // The default triggers' status check alarms come first: the engine reads what their notices say.
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, created), 'Arn'] },
+        APP_ALARM_ARN,
+      ],
     }]);
   });
 
@@ -785,6 +808,9 @@ describe('EniFailover validation', () => {
     ['deadline', { deadline: Duration.seconds(2) }, 'deadline 2 seconds is not allowed: use whole seconds from 5 to 840'],
     ['deadline', { deadline: Duration.minutes(15) }, 'deadline 15 minutes is not allowed: use whole seconds from 5 to 840'],
     ['placementDeadline', { placementDeadline: Duration.minutes(20) }, 'placementDeadline 20 minutes is not allowed: use whole seconds from 5 to 840'],
+    ['maxEventAge', { maxEventAge: Duration.seconds(59) }, 'maxEventAge 59 seconds is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours), the range Lambda accepts for the age of asynchronous events'],
+    ['maxEventAge', { maxEventAge: Duration.hours(7) }, 'maxEventAge 7 hours is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours)'],
+    ['maxEventAge', { maxEventAge: Duration.millis(90_500) }, 'maxEventAge 1 minute 30 seconds is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours)'],
   ])('%s out of range is rejected', (_name, props, message) => {
     expect(() => failoverStack(props)).toThrow(message);
   });
