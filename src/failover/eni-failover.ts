@@ -1,21 +1,22 @@
-import { ArnFormat, CfnResource, CustomResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { FailbackPolicy, HealthAlarm } from './failover-options';
 import { FailoverTrigger } from './failover-trigger';
-import { DEFAULTS, ENV, MAX_HEALTH_ALARMS, TAGS } from '../engine/contract';
+import { DEFAULTS, ENV } from '../engine/contract';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { createAlarmTopic, subscribeEmails } from '../private/alarm-topic';
+import { countAlarm } from '../private/alarms';
 import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction } from '../private/engine-function';
+import { FailoverAlarms } from '../private/failover-alarms';
 import { NamedCandidate } from '../private/failover-context';
+import { renderDetachStatements, renderFenceStatement, renderPlacementProvider, renderTagStatement } from '../private/failover-grants';
 import {
   checkNotAttachedStatically, staticAttachmentErrors, validateAvailabilityZones, validateCandidates, validateDeviceIndex, validateTimes,
 } from '../private/failover-validation';
@@ -26,55 +27,7 @@ import { FAILOVER_METADATA, FAILOVER_OWNER_TAG } from '../private/tags';
 /** Service name of the reconcile Lambda's logs and metrics (the Powertools `service` dimension). */
 const SERVICE_NAME = 'eni-failover';
 
-/**
- * When the floating network interface goes back to the primary after a failover.
- */
-export class FailbackPolicy {
-  /**
-   * Never: the interface stays on the standby until the standby fails or it is moved by hand.
-   * One interruption per failure, and no flapping.
-   */
-  public static never(): FailbackPolicy {
-    return new FailbackPolicy(false);
-  }
-
-  /**
-   * Back to the primary once it has been healthy for `delay`, measured from its launch time
-   * (which EC2 resets on every start) or from the last state change of its health alarms,
-   * whichever is later; never while one of them is in `INSUFFICIENT_DATA`, unless `delay` is 0.
-   * The move back interrupts traffic once more.
-   *
-   * @param delay from 0 seconds to 24 hours
-   */
-  public static after(delay: Duration): FailbackPolicy {
-    if (!delay.isUnresolved() && (delay.toSeconds() < 0 || delay.toSeconds() > 86_400)) {
-      throw new Error(`failback delay ${delay.toHumanString()} is not allowed: use 0 seconds to 24 hours`);
-    }
-    return new FailbackPolicy(true, delay);
-  }
-
-  /**
-   * @param enabled whether the interface moves back to the primary
-   * @param delay how long the primary must have been healthy first
-   */
-  private constructor(public readonly enabled: boolean, public readonly delay?: Duration) {}
-}
-
-/**
- * A CloudWatch alarm that watches the health of one failover candidate: an application check, a
- * load balancer target health metric, a composite alarm, ...
- */
-export interface HealthAlarm {
-  /** The candidate the alarm is about: the failover's primary or standby. */
-  readonly instance: ec2.IInstance;
-
-  /**
-   * The alarm. While it is in `ALARM` the instance is unhealthy: it loses the floating interface
-   * and is never chosen for it. `INSUFFICIENT_DATA` blocks nothing, but failback waits until the
-   * alarm is `OK` again.
-   */
-  readonly alarm: cloudwatch.IAlarm;
-}
+export * from './failover-options';
 
 /**
  * Properties of an {@link EniFailover}.
@@ -294,13 +247,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
 
   private readonly candidates: NamedCandidate[];
   private readonly engine: EngineFunction;
-  private readonly reconcileFunctions: lambda.Function[];
-  private readonly healthAlarmList: HealthAlarm[] = [];
-  private describeAlarmsStatement?: iam.PolicyStatement;
-  private readonly describedAlarms = new Set<cloudwatch.IAlarm>();
-  /** Alarms whose notifications on the topic invoke the reconcile Lambda (besides the health alarms). */
-  private readonly triggerAlarmList: cloudwatch.IAlarm[] = [];
-  private alarmSubscription?: sns.Subscription;
+  private readonly alarmRegistry: FailoverAlarms;
 
   constructor(scope: Construct, id: string, props: EniFailoverProps) {
     super(scope, id);
@@ -337,7 +284,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     this.grantEngine(eni, props);
 
     const placementFunction = this.addPlacement(eni, props, environment);
-    this.reconcileFunctions = [this.engine.function, placementFunction];
+    this.alarmRegistry = new FailoverAlarms(this, this.candidates, this.engine.role, this.topic, [this.engine.function, placementFunction]);
 
     const triggerAlarms = this.bindTriggers(eni, props, alarmAction);
     this.alarms = [...triggerAlarms, ...this.engine.alarms, renderNoHealthyAlarm(this, alarmAction)];
@@ -353,7 +300,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
    * alarm and OK action to have a run start when it changes state
    */
   public addHealthAlarm(instance: ec2.IInstance, alarm: cloudwatch.IAlarm): void {
-    this.registerHealthAlarm(instance, alarm, 'addHealthAlarm');
+    this.alarmRegistry.addHealthAlarm(instance, alarm, 'addHealthAlarm');
   }
 
   /**
@@ -404,71 +351,6 @@ export class EniFailover extends Construct implements ec2.IConnectable {
    */
   public metricDeadlineExceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('DeadlineExceeded', { statistic: cloudwatch.Stats.SUM, ...props });
-  }
-
-  private registerHealthAlarm(instance: ec2.IInstance, alarm: cloudwatch.IAlarm, what: string): void {
-    const candidate = this.candidates.find((c) => c.instance === instance
-      || (!Token.isUnresolved(instance.instanceId) && c.instance.instanceId === instance.instanceId));
-    if (!candidate) {
-      const [primary, standby] = this.candidates.map((c) => c.instance.node.path);
-      throw new Error(`${what}: instance ${instance.node.path} is not a candidate of ${this.node.path}: a health alarm belongs to the primary (${primary}) or the standby (${standby})`);
-    }
-    if (this.healthAlarmList.some((h) => h.alarm === alarm && h.instance === candidate.instance)) {
-      throw new Error(`${what}: alarm ${alarm.node.path} is already a health alarm of ${candidate.instance.node.path}: add each alarm once per instance`);
-    }
-    const known = this.healthAlarmList.some((h) => h.alarm === alarm);
-    const distinct = new Set(this.healthAlarmList.map((h) => h.alarm)).size;
-    if (!known && distinct >= MAX_HEALTH_ALARMS) {
-      throw new Error(`${what}: alarm ${alarm.node.path} would be health alarm number ${distinct + 1} of ${this.node.path}: at most ${MAX_HEALTH_ALARMS}, so one DescribeAlarms request reads them all`);
-    }
-    if (this.healthAlarmList.length === 0) {
-      const value = Lazy.string({ produce: () => this.renderHealthAlarms() });
-      for (const fn of this.reconcileFunctions) fn.addEnvironment(ENV.HEALTH_ALARMS, value);
-    }
-    this.healthAlarmList.push({ instance: candidate.instance, alarm });
-    this.grantDescribeAlarm(alarm);
-    this.subscribeToAlarms();
-  }
-
-  /**
-   * The engine reads the health alarms in every run, and the state of every alarm a notice names
-   * (a notice is a hint, not the truth). DescribeAlarms supports alarm ARNs as resources: the role
-   * may read these alarms and no others.
-   */
-  private grantDescribeAlarm(alarm: cloudwatch.IAlarm): void {
-    if (this.describedAlarms.has(alarm)) return;
-    if (!this.describeAlarmsStatement) {
-      this.describeAlarmsStatement = new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'] });
-      this.engine.role.addToPrincipalPolicy(this.describeAlarmsStatement);
-    }
-    this.describedAlarms.add(alarm);
-    this.describeAlarmsStatement.addResources(alarm.alarmArn);
-  }
-
-  /**
-   * Alarm notifications on the topic invoke the reconcile Lambda: those of the trigger alarms and
-   * the health alarms, by name, and nothing else. Neither the Lambda's own failure notices (plain
-   * text, which message body filtering never matches) nor the failover's errors, dead-letter and
-   * probe errors alarms (a run invoked by its own failure alarm would only fail again) match.
-   */
-  private subscribeToAlarms(): void {
-    if (this.alarmSubscription) return;
-    this.alarmSubscription = this.topic.addSubscription(new subs.LambdaSubscription(this.engine.function, {
-      filterPolicyWithMessageBody: { AlarmName: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.existsFilter()) },
-    }));
-    const names = () => [...new Set([...this.triggerAlarmList, ...this.healthAlarmList.map((h) => h.alarm)].map((a) => a.alarmName))];
-    const cfn = this.alarmSubscription.node.defaultChild as sns.CfnSubscription;
-    cfn.filterPolicy = Lazy.any({ produce: () => ({ AlarmName: names() }) });
-  }
-
-  /** `HEALTH_ALARMS` as JSON (alarm names may contain `,`, `|` and `=`), candidates in preference order. */
-  private renderHealthAlarms(): string {
-    const byInstance: Record<string, string[]> = {};
-    for (const { instance } of this.candidates) {
-      const names = this.healthAlarmList.filter((h) => h.instance === instance).map((h) => h.alarm.alarmName);
-      if (names.length > 0) byInstance[instance.instanceId] = names;
-    }
-    return Stack.of(this).toJsonString(byInstance);
   }
 
   /** The adopted interface, checked, or a new one in the primary's Availability Zone. */
@@ -604,12 +486,10 @@ export class EniFailover extends Construct implements ec2.IConnectable {
         networkInterface: eni,
       });
       alarms.push(...binding.alarms);
-      this.triggerAlarmList.push(...binding.triggerAlarms ?? []);
-      for (const alarm of binding.triggerAlarms ?? []) this.grantDescribeAlarm(alarm);
-      for (const h of binding.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
+      this.alarmRegistry.addTriggerAlarms(binding.triggerAlarms ?? []);
+      for (const h of binding.healthAlarms ?? []) this.alarmRegistry.addHealthAlarm(h.instance, h.alarm, `triggers (${trigger.kind})`);
     }
-    for (const h of props.healthAlarms ?? []) this.registerHealthAlarm(h.instance, h.alarm, 'healthAlarms');
-    if (this.triggerAlarmList.length > 0) this.subscribeToAlarms();
+    for (const h of props.healthAlarms ?? []) this.alarmRegistry.addHealthAlarm(h.instance, h.alarm, 'healthAlarms');
     return alarms;
   }
 
@@ -631,101 +511,15 @@ function maxEventAgeSeconds(props: EniFailoverProps): number {
   return props.maxEventAge?.toSeconds() ?? DEFAULTS.maxNoticeAgeSeconds;
 }
 
-/** An ARN pattern of every resource of one EC2 type in this account and Region. */
-function ec2Wildcard(scope: Construct, resource: string): string {
-  return Stack.of(scope).formatArn({ service: 'ec2', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-}
-
-/**
- * Detach is scoped by the interface, not by the instance: the engine must be able to take the
- * interface back from an instance that is no longer a candidate (a deploy that replaced the
- * primary updates this policy before CloudFormation deletes the old instance). IAM authorizes both
- * resources of ec2:DetachNetworkInterface, so only this failover's interfaces can be detached.
- * An interface this failover creates or adopts carries its owner tag: when a deploy replaces the
- * interface, the policy already names the new one while the placement releases the old one; the
- * tag, not the ARN, is what lets the old interface go.
- */
-function renderDetachStatements(failover: Construct, eni: INetworkInterface): iam.PolicyStatement[] {
-  const statements = [new iam.PolicyStatement({
-    actions: ['ec2:DetachNetworkInterface'],
-    resources: [eni.networkInterfaceArn, ec2Wildcard(failover, 'instance')],
-  })];
-  if (eni instanceof NetworkInterface) {
-    const owner = Names.uniqueId(failover);
-    eni.resource.tags.setTag(FAILOVER_OWNER_TAG, owner);
-    statements.push(new iam.PolicyStatement({
-      actions: ['ec2:DetachNetworkInterface'],
-      resources: [ec2Wildcard(failover, 'network-interface')],
-      conditions: { StringEquals: { [`aws:ResourceTag/${FAILOVER_OWNER_TAG}`]: owner } },
-    }));
-  }
-  return statements;
-}
-
-/**
- * The engine's own tags on the floating interface (the pin and the refused device indexes), on
- * that interface only. `aws:TagKeys` must be present: a DeleteTags request without keys would
- * delete every tag, the owner tag included.
- */
-function renderTagStatement(eni: INetworkInterface): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
-    resources: [eni.networkInterfaceArn],
-    conditions: {
-      'ForAllValues:StringLike': { 'aws:TagKeys': [TAGS.PIN, `${TAGS.REFUSED_PREFIX}*`] },
-      'Null': { 'aws:TagKeys': 'false' },
-    },
-  });
-}
-
-/** Fencing stops a candidate, and nothing else. */
-function renderFenceStatement(scope: Construct, candidates: readonly NamedCandidate[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ['ec2:StopInstances'],
-    resources: candidates.map((c) => Stack.of(scope).formatArn({
-      service: 'ec2', resource: 'instance', resourceName: c.instance.instanceId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    })),
-  });
-}
-
-/** The custom resource provider of the placement, with a role of its own (log writes, invoking the placement function). */
-function renderPlacementProvider(scope: Construct, placementFn: lambda.Function, logRetention: logs.RetentionDays): cr.Provider {
-  const providerLogGroup = new logs.LogGroup(scope, 'PlacementProviderLogGroup', { retention: logRetention });
-  const providerRole = new iam.Role(scope, 'PlacementProviderRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Custom resource provider of ${scope.node.path}`.slice(0, 1000),
-  });
-  providerLogGroup.grantWrite(providerRole);
-  const provider = new cr.Provider(scope, 'PlacementProvider', {
-    onEventHandler: placementFn,
-    logGroup: providerLogGroup,
-    frameworkOnEventRole: providerRole,
-  });
-  Validations.of(providerRole).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(placementFn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-    reason: 'aws-cdk-lib lets the provider framework invoke every version of the placement function (<arn>:*); nothing else is granted',
-  });
-  Validations.of(provider).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason: 'The provider framework function runtime is chosen by aws-cdk-lib',
-  });
-  return provider;
-}
-
 /**
  * Scheduled runs that find nothing healthy only log and count (no exception every 5 minutes):
  * this alarm reports such a double failure once, even when no trigger run saw it.
  */
 function renderNoHealthyAlarm(failover: EniFailover, alarmAction: cloudwatch.IAlarmAction): cloudwatch.Alarm {
-  const noHealthy = new cloudwatch.Alarm(failover, 'NoHealthyCandidateAlarm', {
-    alarmDescription: `No candidate of ${failover.node.path} is healthy: the floating interface has nowhere to go`,
+  return countAlarm(failover, 'NoHealthyCandidateAlarm', {
+    description: `No candidate of ${failover.node.path} is healthy: the floating interface has nowhere to go`,
     metric: failover.metricNoHealthyCandidate({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    action: alarmAction,
+    okAction: true,
   });
-  noHealthy.addAlarmAction(alarmAction);
-  noHealthy.addOkAction(alarmAction);
-  return noHealthy;
 }

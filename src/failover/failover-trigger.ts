@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PROBE_ENV, PROBE_METRIC } from './probe-settings';
 import { ProbeFunction } from '../engine/probe-function';
+import { countAlarm } from '../private/alarms';
 import { FailoverTriggerBinding, FailoverTriggerContext } from '../private/failover-context';
 import { acknowledgeRuntime } from '../private/nag';
 import { grantVpcNetworking } from '../private/vpc-function-grants';
@@ -343,15 +344,11 @@ class HealthProbeTrigger extends FailoverTrigger {
       return { instance, alarm };
     });
     const alarms: cloudwatch.IAlarm[] = healthAlarms.map((h) => h.alarm);
-    const errors = new cloudwatch.Alarm(probe, 'ErrorsAlarm', {
-      alarmDescription: `The health probe function of ${scope.node.path} fails`,
+    const errors = countAlarm(probe, 'ErrorsAlarm', {
+      description: `The health probe function of ${scope.node.path} fails`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      action: context.alarmAction,
     });
-    errors.addAlarmAction(context.alarmAction);
     // The reconcile Lambda reads these alarms in every run, not only in the run their SNS notice starts.
     return { alarms: [...alarms, errors], triggerAlarms: alarms, healthAlarms };
   }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { countAlarm } from './alarms';
 import { acknowledgeRuntime } from './nag';
 import { RECOMMENDED_FUNCTION } from '../engine/contract';
 import { ReconcileFunction } from '../engine/reconcile-function';
@@ -161,26 +162,19 @@ export interface EngineFunctionOptions {
 
 /** Errors of the function (alarm and OK to the topic) and a non-empty dead-letter queue (alarm). */
 function renderAlarms(scope: Construct, fn: lambda.Function, queue: sqs.Queue, props: EngineFunctionProps): cloudwatch.Alarm[] {
-  const errors = new cloudwatch.Alarm(scope, 'ErrorsAlarm', {
-    alarmDescription: props.errorsAlarmDescription,
-    metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  errors.addAlarmAction(props.alarmAction);
-  errors.addOkAction(props.alarmAction);
-  const deadLetters = new cloudwatch.Alarm(scope, 'DeadLetterQueueAlarm', {
-    alarmDescription: props.deadLetterAlarmDescription,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-    threshold: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  deadLetters.addAlarmAction(props.alarmAction);
-  return [errors, deadLetters];
+  return [
+    countAlarm(scope, 'ErrorsAlarm', {
+      description: props.errorsAlarmDescription,
+      metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      action: props.alarmAction,
+      okAction: true,
+    }),
+    countAlarm(scope, 'DeadLetterQueueAlarm', {
+      description: props.deadLetterAlarmDescription,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      action: props.alarmAction,
+    }),
+  ];
 }
 
 /**
