@@ -500,7 +500,9 @@ function forceRule(obs: Observation, view: View, wait: WaitDecision): Decision |
 }
 
 /** What follows a final placement: remember blocked device indexes, fence, probe the floating address. */
-function afterCareRules(obs: Observation, policy: FailoverPolicy, view: View, final: NoopDecision | NoHealthyCandidateDecision): Decision | undefined {
+function afterCareRules(
+  obs: Observation, policy: FailoverPolicy, view: View, final: NoopDecision | NoHealthyCandidateDecision,
+): Decision | undefined {
   const { run, skipped } = view;
   const byId = (id: string) => obs.candidates.find((c) => c.instanceId === id);
   const toRemember = [

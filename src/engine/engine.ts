@@ -1,11 +1,11 @@
 import { AlarmPort } from './alarm-port';
+import { TAGS } from './contract';
 import {
   AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, FRESH_RUN,
   hasFailed, RunMemory, SkippedCandidate,
 } from './decide';
 import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
-import { TAGS } from './contract';
 import { pinOf, pinValue, rememberedOf, rememberTag } from './tags';
 
 /** What one reconcile run should do. */

@@ -141,13 +141,16 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       failbackAfterSeconds: parseInteger(env[ENV.FAILBACK_AFTER_SECONDS], ENV.FAILBACK_AFTER_SECONDS, 0, 86_400, DEFAULTS.failbackAfterSeconds),
     },
     deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, DEFAULTS.deadlineSeconds),
-    placementDeadlineSeconds: parseInteger(env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, DEFAULTS.placementDeadlineSeconds),
-    forceDetachAfterSeconds: parseInteger(env[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, DEFAULTS.forceDetachAfterSeconds),
+    placementDeadlineSeconds: parseInteger(
+      env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, DEFAULTS.placementDeadlineSeconds),
+    forceDetachAfterSeconds: parseInteger(
+      env[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, DEFAULTS.forceDetachAfterSeconds),
     notifyTopicArn: topic || undefined,
     healthAlarms,
     maxNoticeAgeSeconds: parseInteger(env[ENV.MAX_NOTICE_AGE_SECONDS], ENV.MAX_NOTICE_AGE_SECONDS, 60, 21_600, DEFAULTS.maxNoticeAgeSeconds),
     fence: parseBoolean(env[ENV.FENCE], ENV.FENCE, DEFAULTS.fence),
     floatingProbePort: env[ENV.FLOATING_PROBE_PORT] ? parseInteger(env[ENV.FLOATING_PROBE_PORT], ENV.FLOATING_PROBE_PORT, 1, 65_535, 0) : undefined,
-    floatingProbeTimeoutMs: parseInteger(env[ENV.FLOATING_PROBE_TIMEOUT_MS], ENV.FLOATING_PROBE_TIMEOUT_MS, 100, 10_000, DEFAULTS.floatingProbeTimeoutMs),
+    floatingProbeTimeoutMs: parseInteger(
+      env[ENV.FLOATING_PROBE_TIMEOUT_MS], ENV.FLOATING_PROBE_TIMEOUT_MS, 100, 10_000, DEFAULTS.floatingProbeTimeoutMs),
   };
 }

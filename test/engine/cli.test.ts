@@ -1,3 +1,4 @@
+import * as net from 'net';
 import { drive, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { SdkAlarmPortOptions } from '../../src/engine/alarm-port';
 import { EXIT_CODES, run, USAGE } from '../../src/engine/cli';
@@ -38,8 +39,10 @@ describe('eni-failover CLI', () => {
     const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
     expect(r.code).toBe(EXIT_CODES.ok);
     const progress = r.stderr.split('\n');
-    expect(progress[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY} (force detach): holder ${PRIMARY} is unhealthy (state stopped, status checks not-applicable); ${STANDBY} is the first healthy candidate`);
-    expect(progress.some((l) => l.includes('wait: attachment to'))).toBe(true);
+    expect(progress[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY} (force detach): holder ${PRIMARY} is unhealthy (state stopped, status checks not-applicable; forced detach: it has failed); ${STANDBY} is the first healthy candidate`);
+    // One line per change of state, not one per poll.
+    expect(progress.filter((l) => l.includes(`wait: attachment to ${PRIMARY} is detaching`))).toHaveLength(1);
+    expect(progress.filter((l) => l.includes(`wait: attachment to ${STANDBY} is attaching`))).toHaveLength(1);
     expect(r.stdout).toContain(`Outcome: converged (move ${PRIMARY} -> ${STANDBY})`);
     expect(r.stdout).toContain(`${t.ec2.totalCalls} EC2 calls`);
     expect(t.ec2.holder(ENI)).toBe(STANDBY);
@@ -74,17 +77,85 @@ describe('eni-failover CLI', () => {
     expect(r.stdout).toContain(`Outcome: error (move ${PRIMARY} -> ${STANDBY}): attach refused by ${STANDBY}`);
   });
 
-  test('--force-detach-after forces a graceful detach that hangs', async () => {
+  // Changed on purpose: --force-detach-after is gone. A slow detach from a running holder with
+  // passing status checks is never forced (AWS: force is a last resort for a failed instance).
+  test('a move whose graceful detach hangs on a healthy holder is not forced: exit 4 at the deadline, one progress line for the wait', async () => {
     const t = setup();
     const ec2 = new StrictEc2(t.clock, { detachMs: Infinity }).addInstance(PRIMARY, 'us-east-1a').addInstance(STANDBY, 'us-east-1a')
       .addEni(ENI, 'us-east-1a', { instanceId: PRIMARY, deviceIndex: 1 });
     const stderr: string[] = [];
-    const [code] = await drive(t.clock, run(['move', '--eni', ENI, '--to', STANDBY, '--force-detach-after', '5'], {
+    const [code] = await drive(t.clock, run(['move', `--eni=${ENI}`, `--to=${STANDBY}`, '--deadline=20'], {
       stdout: () => undefined, stderr: (l) => stderr.push(l), clock: t.clock, makePort: () => ec2,
     }));
+    expect(code).toBe(EXIT_CODES.deadline);
+    expect(stderr.filter((l) => l.includes('forcing'))).toEqual([]);
+    expect(stderr.filter((l) => l.includes('wait: attachment to'))).toHaveLength(1);
+    expect(ec2.forcedFromHealthy).toEqual([]);
+  });
+
+  test('move pins the target: the next failback run (as the Lambda would run it) keeps the ENI there; unpin lifts it and reconcile fails back', async () => {
+    const t = setup();
+    const moved = await t.cli('move', '--eni', ENI, '--to', STANDBY, '--for', '2h');
+    expect(moved.code).toBe(EXIT_CODES.ok);
+    expect(moved.stdout).toContain(`Pinned to ${STANDBY} until ${new Date(t.clock.now() + 7_200_000).toISOString().slice(0, 16)}`);
+    expect(t.ec2.tags(ENI)['eni-failover:pin']).toMatch(new RegExp(`^${STANDBY}@`));
+    const lambdaLike = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`, '--failback', '--failback-after', '0');
+    expect(lambdaLike.code).toBe(EXIT_CODES.ok);
+    expect(t.ec2.holder(ENI)).toBe(STANDBY);
+    const unpinned = await t.cli('unpin', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`, '--failback', '--failback-after', '0');
+    expect(unpinned.code).toBe(EXIT_CODES.ok);
+    expect(unpinned.stderr).toContain(`lifted the pin of ${ENI} on ${STANDBY}`);
+    expect(t.ec2.tags(ENI)).toEqual({});
+    expect(t.ec2.holder(ENI)).toBe(PRIMARY);
+  });
+
+  test('--function loads the deployed settings: reconcile decides like the Lambda (failback on, its health alarms)', async () => {
+    const t = setup();
+    t.ec2.stop(PRIMARY);
+    await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`);
+    t.ec2.start(PRIMARY).pass(PRIMARY);
+    t.cw.setAlarm('primary-probe', 'OK');
+    const names: string[] = [];
+    const env = { ENI_ID: ENI, CANDIDATE_INSTANCE_IDS: `${PRIMARY},${STANDBY}`, FAILBACK: 'true', FAILBACK_AFTER_SECONDS: '0', HEALTH_ALARMS: `{"${PRIMARY}":["primary-probe"]}` };
+    const [code] = await drive(t.clock, run(['reconcile', '--function', 'failover-fn', '--json'], {
+      stdout: (l) => names.push(l),
+      stderr: () => undefined,
+      clock: t.clock,
+      makePort: () => t.ec2,
+      makeAlarmPort: () => t.cw,
+      makeFunctionReader: () => async (name) => { names.push(name); return env; },
+    }));
     expect(code).toBe(EXIT_CODES.ok);
-    expect(stderr).toContainEqual(expect.stringMatching(new RegExp(`^\\[  5\\.\\ds\\] forcing the detach from ${PRIMARY}: detaching for 5000ms$`)));
-    expect(ec2.holder(ENI)).toBe(STANDBY);
+    expect(names[0]).toBe('failover-fn');
+    expect(JSON.parse(names[1])).toMatchObject({ eniId: ENI, outcome: 'converged', from: STANDBY, to: PRIMARY, alarmCalls: 1 });
+  });
+
+  test('a missing Region is reported as such, with the flag and variable that fix it, exit 1', async () => {
+    const t = setup();
+    const stderr: string[] = [];
+    const code = await run(['status', '--eni', ENI], {
+      stdout: () => undefined,
+      stderr: (l) => stderr.push(l),
+      clock: t.clock,
+      env: {},
+      makePort: () => ({ ...t.ec2, describeNetworkInterface: async () => { throw new Error('Region is missing'); } }) as never,
+    });
+    expect(code).toBe(EXIT_CODES.error);
+    expect(stderr.join('\n')).toContain('no AWS Region: give --region or set AWS_REGION');
+  });
+
+  test('an unreachable endpoint is reported as such, naming --endpoint, exit 1', async () => {
+    const t = setup();
+    const stderr: string[] = [];
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const code = await run(['status', '--eni', ENI, '--endpoint', 'http://127.0.0.1:1'], {
+      stdout: () => undefined,
+      stderr: (l) => stderr.push(l),
+      clock: t.clock,
+      makePort: () => ({ ...t.ec2, describeNetworkInterface: async () => { throw refused; } }) as never,
+    });
+    expect(code).toBe(EXIT_CODES.error);
+    expect(stderr.join('\n')).toContain('cannot reach the endpoint http://127.0.0.1:1 (--endpoint): ECONNREFUSED');
   });
 
   test('nothing healthy exits 3, also for status', async () => {
@@ -126,7 +197,7 @@ describe('eni-failover CLI', () => {
     const r = await t.cli('reconcile', '--eni', ENI, '--candidates', `${PRIMARY},${STANDBY}`,
       '--health-alarms', `${PRIMARY}=primary-probe,${STANDBY}=standby-probe`, '--endpoint', 'http://127.0.0.1:5000');
     expect(r.code).toBe(EXIT_CODES.ok);
-    expect(r.stderr.split('\n')[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY} (force detach): holder ${PRIMARY} is unhealthy (state running, status checks ok, alarm ALARM); ${STANDBY} is the first healthy candidate`);
+    expect(r.stderr.split('\n')[0]).toBe(`[  0.0s] move ${PRIMARY} -> ${STANDBY}: holder ${PRIMARY} is unhealthy (state running, status checks ok, alarm ALARM; graceful detach: it still runs with passing status checks); ${STANDBY} is the first healthy candidate`);
     expect(r.stdout).toContain(`${t.ec2.totalCalls} EC2 calls (`);
     expect(r.stdout).toMatch(/ EC2 calls \(\d+ polls\), 1 CloudWatch call$/m);
     expect(t.alarmPortOptions).toEqual([{ region: undefined, profile: undefined, endpoint: 'http://127.0.0.1:5000' }]);
@@ -155,8 +226,10 @@ describe('eni-failover CLI', () => {
   });
 
   test.each([
-    [[], 'expected one command (status, reconcile or move), got none'],
-    [['swap', '--eni', ENI], "unknown command 'swap': use status, reconcile or move"],
+    [[], 'expected one command (status, reconcile, move, unpin), got none'],
+    [['swap', '--eni', ENI], "unknown command 'swap': use status, reconcile, move, unpin"],
+    [['move', '--eni', ENI, '--to', STANDBY, '--for', 'soon'], "--for 'soon' is not a duration"],
+    [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--for', '1h'], '--for only applies to move, not reconcile'],
     [['status'], '--eni is required'],
     [['reconcile', '--eni', ENI], 'reconcile needs --candidates, the primary first'],
     [['move', '--eni', ENI], 'move needs --to <instance-id>'],
@@ -176,5 +249,42 @@ describe('eni-failover CLI', () => {
     expect(r.code).toBe(EXIT_CODES.usage);
     expect(r.stderr).toContain(message);
     expect(t.ec2.totalCalls).toBe(0);
+  });
+});
+
+describe('eni-failover CLI with the real AWS SDK and no server', () => {
+  const saved = { ...process.env };
+  beforeAll(() => Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' }));
+  afterAll(() => { process.env = saved; });
+
+  test('a closed port on 127.0.0.1 is reported as an unreachable endpoint, exit 1', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (server.address() as { port: number }).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const stderr: string[] = [];
+    const code = await run(['status', '--eni', ENI, '--region', 'us-east-1', '--endpoint', `http://127.0.0.1:${port}`], {
+      stdout: () => undefined, stderr: (l) => stderr.push(l),
+    });
+    expect(code).toBe(EXIT_CODES.error);
+    expect(stderr.join('\n')).toContain(`cannot reach the endpoint http://127.0.0.1:${port} (--endpoint): ECONNREFUSED`);
+  });
+
+  test('no Region anywhere is reported with the flag and the variable that fix it, exit 1', async () => {
+    const stderr: string[] = [];
+    const env = { ...process.env };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent';
+    try {
+      const code = await run(['status', '--eni', ENI], { stdout: () => undefined, stderr: (l) => stderr.push(l) });
+      expect(code).toBe(EXIT_CODES.error);
+      expect(stderr.join('\n')).toContain('no AWS Region: give --region or set AWS_REGION');
+    } finally {
+      process.env = env;
+    }
   });
 });

@@ -1,5 +1,6 @@
 import {
-  AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, hasFailed, Health, InstanceState, Observation, StatusCheck,
+  AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, hasFailed, Health, InstanceState, Observation,
+  StatusCheck,
 } from '../../src/engine/decide';
 
 const NOW = Date.UTC(2025, 5, 1);

@@ -943,7 +943,12 @@ describe('EC2 as documented', () => {
     const w = world();
     const probe = { answers: jest.fn(async () => false) };
     const [result] = await drive(w.clock, reconcile({
-      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 }, deadlineSeconds: 120, floatingProbePort: 22,
+      eniId: ENI,
+      candidates: [PRIMARY, STANDBY],
+      deviceIndex: 1,
+      policy: { failback: false, failbackAfterSeconds: 0 },
+      deadlineSeconds: 120,
+      floatingProbePort: 22,
     }, w.ec2, { clock: w.clock, logger: w.logger, probe }));
     expect(result).toMatchObject({ outcome: 'not-answering', holder: PRIMARY });
     expect(probe.answers).toHaveBeenCalledWith('10.0.0.10', 22);
@@ -954,7 +959,12 @@ describe('EC2 as documented', () => {
     const w = world();
     const probe = { answers: jest.fn(async () => true) };
     const [result] = await drive(w.clock, reconcile({
-      eniId: ENI, candidates: [PRIMARY, STANDBY], deviceIndex: 1, policy: { failback: false, failbackAfterSeconds: 0 }, deadlineSeconds: 120, floatingProbePort: 22,
+      eniId: ENI,
+      candidates: [PRIMARY, STANDBY],
+      deviceIndex: 1,
+      policy: { failback: false, failbackAfterSeconds: 0 },
+      deadlineSeconds: 120,
+      floatingProbePort: 22,
     }, w.ec2, { clock: w.clock, logger: w.logger, probe }));
     expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
     expect(probe.answers).toHaveBeenCalledTimes(1);

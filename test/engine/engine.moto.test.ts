@@ -203,7 +203,13 @@ describe('CLI against moto_server', () => {
     expect((await holder()).instanceId).toBe(standby);
   });
 
-  test('reconcile --dry-run --failback says what it would do and changes nothing', async () => {
+  test('the pin that move left holds against failback; after unpin, reconcile --dry-run --failback says what it would do and changes nothing', async () => {
+    const pinned = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`, '--failback', '--failback-after', '0', '--dry-run');
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout).toContain(`Would noop: ${standby} is pinned (maintenance mode) and holds the ENI`);
+    const unpin = await cli('unpin', '--eni', eniId, '--candidates', `${primary},${standby}`);
+    expect(unpin).toMatchObject({ code: 0 });
+    expect(unpin.stderr).toContain(`lifted the pin of ${eniId} on ${standby}`);
     const r = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`, '--failback', '--failback-after', '0', '--dry-run');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Would move (to ${primary})`);

@@ -1,10 +1,10 @@
 import * as fc from 'fast-check';
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { AlarmPort } from '../../src/engine/alarm-port';
-import { AlarmNotice } from '../../src/engine/health-alarms';
 import { AlarmState, classify, FailoverPolicy } from '../../src/engine/decide';
 import { Ec2Port } from '../../src/engine/ec2-port';
 import { Clock, reconcile, ReconcileResult } from '../../src/engine/engine';
+import { AlarmNotice } from '../../src/engine/health-alarms';
 
 const ENI = 'eni-0f0f0f0f0f0f0f0f0';
 const IDS = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'];

@@ -193,8 +193,15 @@ export class StrictEc2 implements Ec2Port {
 
   constructor(public readonly clock: VirtualClock, options: HarnessOptions = {}) {
     this.opts = {
-      attachMs: 2000, detachMs: 3000, forceDetachMs: 1000, latencyMs: 0, forceDetachBlocksIndex: false,
-      readLagMs: 0, forgetTerminatedMs: 3_600_000, stopMs: 5000, ...options,
+      attachMs: 2000,
+      detachMs: 3000,
+      forceDetachMs: 1000,
+      latencyMs: 0,
+      forceDetachBlocksIndex: false,
+      readLagMs: 0,
+      forgetTerminatedMs: 3_600_000,
+      stopMs: 5000,
+      ...options,
     };
   }
 
