@@ -7,18 +7,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FailbackPolicy, HealthAlarm } from './failover-options';
+import { FailbackPolicy, FloatingAddressProbeOptions, HealthAlarm } from './failover-options';
 import { FailoverTrigger } from './failover-trigger';
 import { DEFAULTS, ENV } from '../engine/contract';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { createAlarmTopic, subscribeEmails } from '../private/alarm-topic';
 import { countAlarm } from '../private/alarms';
-import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction } from '../private/engine-function';
+import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction, EngineNetwork } from '../private/engine-function';
 import { FailoverAlarms } from '../private/failover-alarms';
 import { NamedCandidate } from '../private/failover-context';
 import { renderDetachStatements, renderFenceStatement, renderPlacementProvider, renderTagStatement } from '../private/failover-grants';
 import {
-  checkNotAttachedStatically, staticAttachmentErrors, validateAvailabilityZones, validateCandidates, validateDeviceIndex, validateTimes,
+  checkNotAttachedStatically, staticAttachmentErrors, validateAvailabilityZones, validateCandidates, validateDeviceIndex,
+  validateFloatingAddressProbe, validateTimes,
 } from '../private/failover-validation';
 import { cfnInstanceOf, knownInstanceAz } from '../private/introspect';
 import { acknowledgeEc2Wildcard } from '../private/nag';
@@ -190,6 +191,17 @@ export interface EniFailoverProps {
   readonly maxEventAge?: Duration;
 
   /**
+   * Also count the floating address itself: the reconcile Lambda connects to the floating
+   * interface's primary private address on a TCP port, and a holder that keeps the interface but
+   * does not answer there makes the run fail and notify (it is not `converged`). The reconcile
+   * Lambda then runs in the VPC, with a security group of its own that may reach that port on the
+   * interface and HTTPS (the AWS APIs); the deploy-time placement does not probe.
+   *
+   * @default - the floating address is not probed
+   */
+  readonly floatingAddressProbe?: FloatingAddressProbeOptions;
+
+  /**
    * Fencing: after a forced detach from an instance that is still running, the reconcile Lambda
    * stops that instance (`ec2:StopInstances`, granted on the two candidates only), so two live
    * copies never serve at once. For stateful services where two copies are worse than one.
@@ -256,6 +268,7 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     this.metricsNamespace = props.metricsNamespace ?? 'EniFailover';
     validateCandidates(props);
     validateTimes(props);
+    validateFloatingAddressProbe(props.floatingAddressProbe);
     checkReservedConcurrency(props.reservedConcurrentExecutions, 'reservedConcurrentExecutions');
 
     const eni = this.networkInterface = this.adoptOrCreateInterface(props);
@@ -270,7 +283,8 @@ export class EniFailover extends Construct implements ec2.IConnectable {
     this.engine = new EngineFunction(this, ENGINE_FUNCTION_ID, {
       roleDescription: `Reconcile Lambda of ${this.node.path}`,
       description: `Keeps the floating network interface of ${this.node.path} on a healthy instance`,
-      environment,
+      environment: { ...environment, ...renderFloatingProbeEnvironment(props.floatingAddressProbe) },
+      network: this.renderFloatingProbeNetwork(eni, props),
       timeout: (props.deadline ?? Duration.seconds(DEFAULTS.deadlineSeconds)).plus(Duration.minutes(1)),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
@@ -405,6 +419,27 @@ export class EniFailover extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * The floating address probe runs in the VPC: a security group that may reach the probed port
+   * on the interface and HTTPS for the AWS APIs, and nothing else.
+   */
+  private renderFloatingProbeNetwork(eni: INetworkInterface, props: EniFailoverProps): EngineNetwork | undefined {
+    const probe = props.floatingAddressProbe;
+    if (!probe) return undefined;
+    const vpc = props.vpc ?? (eni instanceof NetworkInterface ? eni.vpc : undefined);
+    if (!vpc) {
+      throw new Error(`floatingAddressProbe of ${this.node.path} runs the reconcile Lambda in the VPC, but no vpc is known: pass vpc to EniFailover when it adopts a networkInterface`);
+    }
+    const securityGroup = new ec2.SecurityGroup(this, 'ReconcileSecurityGroup', {
+      vpc,
+      description: `${this.node.path} reconcile Lambda (floating address probe)`,
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs (EC2, CloudWatch, SNS)');
+    eni.connections.allowFrom(securityGroup, ec2.Port.tcp(probe.port), `floating address probe of ${this.node.path}`);
+    return { vpc, vpcSubnets: probe.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroup, protectedInterfaces: [eni] };
+  }
+
+  /**
    * What the engine may do besides describing: attach to the two candidates, detach this
    * failover's interfaces, tag the interface (pin, refused device index), stop a fenced candidate,
    * publish failure notices.
@@ -504,6 +539,15 @@ export class EniFailover extends Construct implements ec2.IConnectable {
       : placement.node.defaultChild as CfnResource;
     target.addMetadata(FAILOVER_METADATA, value);
   }
+}
+
+/** The probe's port and timeout, for the trigger function only (the placement never probes). */
+function renderFloatingProbeEnvironment(probe: FloatingAddressProbeOptions | undefined): Record<string, string> {
+  if (!probe) return {};
+  return {
+    [ENV.FLOATING_PROBE_PORT]: String(probe.port),
+    [ENV.FLOATING_PROBE_TIMEOUT_MS]: String(probe.timeout?.toMilliseconds() ?? DEFAULTS.floatingProbeTimeoutMs),
+  };
 }
 
 /** The bound of Lambda's event age and of the engine's notice age, in seconds. */

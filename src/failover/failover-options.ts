@@ -51,3 +51,26 @@ export interface HealthAlarm {
    */
   readonly alarm: cloudwatch.IAlarm;
 }
+
+/**
+ * Options of the floating address probe of an `EniFailover`.
+ */
+export interface FloatingAddressProbeOptions {
+  /** The TCP port on which the floating address must accept connections on its holder. */
+  readonly port: number;
+
+  /**
+   * How long the probe waits for a connection.
+   *
+   * @default Duration.seconds(2)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The subnets the reconcile Lambda runs in. They need a route to the EC2, CloudWatch and SNS
+   * APIs (a NAT gateway, or interface endpoints), because the function then calls AWS from the VPC.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}

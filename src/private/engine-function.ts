@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,8 +8,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { countAlarm } from './alarms';
 import { acknowledgeRuntime } from './nag';
+import { grantVpcNetworking } from './vpc-function-grants';
 import { RECOMMENDED_FUNCTION } from '../engine/contract';
 import { ReconcileFunction } from '../engine/reconcile-function';
+import { INetworkInterface } from '../network-interface';
 
 /**
  * The id under which a host adds its `EngineFunction`. CDK leaves a path component named
@@ -49,12 +52,29 @@ export interface EngineFunctionProps {
    * @default RECOMMENDED_FUNCTION.maxEventAgeSeconds
    */
   readonly maxEventAge?: Duration;
+  /**
+   * Runs the function in a VPC.
+   * @default - not in a VPC
+   */
+  readonly network?: EngineNetwork;
   /** Where the errors and dead-letter alarms notify. */
   readonly alarmAction: cloudwatch.IAlarmAction;
   /** Description of the errors alarm. */
   readonly errorsAlarmDescription: string;
   /** Description of the dead-letter queue alarm. */
   readonly deadLetterAlarmDescription: string;
+}
+
+/** Where the engine function runs when it must reach addresses in the VPC. */
+export interface EngineNetwork {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Its subnets; they need a route to the AWS APIs. */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** The function's security group. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Interfaces the function's VPC permissions may never change (the floating one). */
+  readonly protectedInterfaces: readonly INetworkInterface[];
 }
 
 /**
@@ -108,7 +128,9 @@ export class EngineFunction extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: props.retryAttempts ?? RECOMMENDED_FUNCTION.retryAttempts,
       maxEventAge: props.maxEventAge ?? Duration.seconds(RECOMMENDED_FUNCTION.maxEventAgeSeconds),
+      network: props.network,
     });
+    if (props.network) grantVpcNetworking(this.role, { vpc: props.network.vpc, protectedInterfaces: props.network.protectedInterfaces });
     this.alarms = renderAlarms(this, this.function, this.deadLetterQueue, props);
   }
 
@@ -132,6 +154,9 @@ export class EngineFunction extends Construct {
       retryAttempts: options.retryAttempts,
       maxEventAge: options.maxEventAge,
       environment: options.environment,
+      vpc: options.network?.vpc,
+      vpcSubnets: options.network?.vpcSubnets,
+      securityGroups: options.network ? [options.network.securityGroup] : undefined,
     });
     // The role's policy must exist before the function runs for the first time.
     fn.node.addDependency(this.role);
@@ -158,6 +183,8 @@ export interface EngineFunctionOptions {
   readonly retryAttempts?: number;
   /** @default - Lambda's default (6 hours) */
   readonly maxEventAge?: Duration;
+  /** @default - not in a VPC */
+  readonly network?: EngineNetwork;
 }
 
 /** Errors of the function (alarm and OK to the topic) and a non-empty dead-letter queue (alarm). */

@@ -102,6 +102,18 @@ export function validateTimes(props: FailoverCheckedProps): void {
   }
 }
 
+/** The floating address probe's port (1 to 65535) and timeout (100 ms to 20 s). */
+export function validateFloatingAddressProbe(probe: { readonly port: number; readonly timeout?: Duration } | undefined): void {
+  if (!probe) return;
+  if (!Token.isUnresolved(probe.port) && (!Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535)) {
+    throw new Error(`floatingAddressProbe port ${probe.port} is not allowed: use a whole number from 1 to 65535`);
+  }
+  const ms = probe.timeout?.toMilliseconds();
+  if (probe.timeout && ms !== undefined && !probe.timeout.isUnresolved() && (ms < 100 || ms > 20_000)) {
+    throw new Error(`floatingAddressProbe timeout ${probe.timeout.toHumanString()} is not allowed: use 100 milliseconds to 20 seconds (the run waits for it)`);
+  }
+}
+
 export function validateAvailabilityZones(eni: INetworkInterface, props: FailoverCheckedProps): void {
   const eniAz = eni.availabilityZone && !Token.isUnresolved(eni.availabilityZone) ? eni.availabilityZone : undefined;
   const primaryAz = knownInstanceAz(props.primary);

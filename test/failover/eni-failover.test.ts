@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ec2Arn, failoverStack, synthFailover } from './fixture';
 import { NetworkInterface } from '../../src';
-import { EniFailover, FailbackPolicy } from '../../src/failover/eni-failover';
+import { EniFailover, EniFailoverProps, FailbackPolicy } from '../../src/failover/eni-failover';
 import { FailoverTrigger } from '../../src/failover/failover-trigger';
 import { cfnLintStacks, nagFindings } from '../compliance';
 import { importedInstance, testApp, testInstance, testStack, testVpc } from '../util';
@@ -681,6 +681,84 @@ describe('EniFailover health alarms', () => {
   });
 });
 
+describe('EniFailover floating address probe', () => {
+  const probe = { port: 443, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } };
+
+  test('is off by default: the reconcile Lambda runs outside the VPC and probes nothing', () => {
+    const { template, ids } = synthFailover();
+    expect(template.toJSON().Resources[ids.function].Properties.VpcConfig).toBeUndefined();
+    expect(functionEnv(template, ids.function).FLOATING_PROBE_PORT).toBeUndefined();
+  });
+
+  test.each<[Duration | undefined, string]>([[undefined, '2000'], [Duration.millis(500), '500'], [Duration.seconds(20), '20000']])(
+    'timeout %s: the trigger function probes the port with that timeout; the placement never probes', (timeout, ms) => {
+      const { template, ids, stack, failover } = synthFailover({ floatingAddressProbe: { ...probe, timeout } });
+      expect(functionEnv(template, ids.function)).toEqual(expect.objectContaining({ FLOATING_PROBE_PORT: '443', FLOATING_PROBE_TIMEOUT_MS: ms }));
+      const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
+      expect(functionEnv(template, placementId).FLOATING_PROBE_PORT).toBeUndefined();
+      expect(template.toJSON().Resources[placementId].Properties.VpcConfig).toBeUndefined();
+    });
+
+  test('the trigger function runs in the chosen subnets with a security group that reaches the port on the interface and HTTPS only', () => {
+    const { template, ids, stack, failover, vpc } = synthFailover({ floatingAddressProbe: probe });
+    const sg = failover.node.findChild('ReconcileSecurityGroup') as ec2.SecurityGroup;
+    const sgId = stack.getLogicalId(sg.node.defaultChild as ec2.CfnSecurityGroup);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SubnetIds: vpc.isolatedSubnets.map((s) => ({ Ref: stack.getLogicalId(s.node.defaultChild as ec2.CfnSubnet) })),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+      },
+      Environment: { Variables: Match.objectLike({ ENI_ID: { Ref: ids.eni } }) },
+    });
+    const egress = template.toJSON().Resources[sgId].Properties.SecurityGroupEgress;
+    expect(egress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+    const eniSg = (failover.networkInterface as NetworkInterface).connections.securityGroups[0];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(eniSg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      IpProtocol: 'tcp', FromPort: 443, ToPort: 443, GroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+    });
+  });
+
+  test('the reconcile role gets the VPC permissions of a function in a VPC, never a change to the floating interface', () => {
+    const { template, ids, stack, failover } = synthFailover({ floatingAddressProbe: probe });
+    const statements = roleStatements(template, stack, failover) as any[];
+    expect(statements).toContainEqual({
+      Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      Effect: 'Deny',
+      Resource: ec2Arn('network-interface', ids.eni),
+    });
+    const allowedOnStar = statements.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
+    expect(new Set(allowedOnStar.flatMap((s) => [s.Action].flat()))).toEqual(new Set(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus']));
+  });
+
+  test.each<[string, Partial<EniFailoverProps>, string]>([
+    ['port 0', { floatingAddressProbe: { port: 0 } }, 'floatingAddressProbe port 0 is not allowed: use a whole number from 1 to 65535'],
+    ['port 65536', { floatingAddressProbe: { port: 65536 } }, 'floatingAddressProbe port 65536 is not allowed: use a whole number from 1 to 65535'],
+    ['timeout 50 ms', { floatingAddressProbe: { port: 80, timeout: Duration.millis(50) } },
+      'floatingAddressProbe timeout 50 millis is not allowed: use 100 milliseconds to 20 seconds (the run waits for it)'],
+    ['timeout 21 s', { floatingAddressProbe: { port: 80, timeout: Duration.seconds(21) } },
+      'floatingAddressProbe timeout 21 seconds is not allowed: use 100 milliseconds to 20 seconds (the run waits for it)'],
+  ])('%s is rejected', (_name, props, message) => {
+    expect(() => failoverStack(props)).toThrow(message);
+  });
+
+  test('an adopted interface without vpc is rejected', () => {
+    const stack = testStack(testApp());
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0' }),
+      floatingAddressProbe: { port: 443 },
+    })).toThrow('floatingAddressProbe of TestStack/Failover runs the reconcile Lambda in the VPC, but no vpc is known: pass vpc to EniFailover when it adopts a networkInterface');
+  });
+});
+
 describe('EniFailover validation', () => {
   test('candidates in different Availability Zones are rejected, naming both', () => {
     expect(() => failoverStack({}, { standbyInOtherAz: true })).toThrow(
@@ -855,6 +933,7 @@ describe('EniFailover compliance', () => {
       failback: FailbackPolicy.after(Duration.minutes(10)),
       fence: true,
       reservedConcurrentExecutions: 1,
+      floatingAddressProbe: { port: 8080, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
       triggers: [...FailoverTrigger.defaults(), FailoverTrigger.healthProbe({ port: 8080, protocol: undefined })],
     });
     return { stack, failover };
