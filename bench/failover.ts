@@ -181,7 +181,8 @@ async function runFault(f: Fault): Promise<FaultFigures> {
     trigger: f.name,
   });
   const start = clock.now();
-  const results = await drive(clock, ...Array.from({ length: f.runs ?? 1 }, () => reconcile(config(false), ec2, { clock, logger: new MemoryLogger(), alarms: cw })));
+  const failover = () => reconcile(config(false), ec2, { clock, logger: new MemoryLogger(), alarms: cw });
+  const results = await drive(clock, ...Array.from({ length: f.runs ?? 1 }, failover));
   const seconds = (clock.now() - start) / 1000;
   const attachesAfterFailover = ec2.mutations.filter((m) => m.op === 'attach').length;
   if (f.failbackRuns) {
