@@ -82,10 +82,10 @@ export const DEFAULTS = {
 
 /**
  * Recommended Lambda settings for the reconcile function (measured in `bench/failover.ts`,
- * see docs/failover-engine.md): arm64 and 512 MiB give the shortest cold start per cost.
+ * see docs/failover-engine.md): module load is CPU-bound and Lambda gives a full vCPU at 1,769 MB; arm64 (Graviton) costs less per GB-second.
  */
 export const RECOMMENDED_FUNCTION = {
-  memorySize: 512,
+  memorySize: 1769,
   architecture: 'arm64',
   /** Async invocations: at most this many retries and this event age (seconds). */
   retryAttempts: 1,
