@@ -7,6 +7,7 @@ import { cfnLintStacks, nagFindings } from './compliance';
 import { drive, MemoryLogger, StrictEc2, VirtualClock } from './engine/harness';
 import { testStack, testVpc } from './util';
 import { NetworkInterface, SelfHealingInstance, SelfHealingInstanceProps } from '../src';
+import { RECOMMENDED_FUNCTION } from '../src/engine/contract';
 import { createHandler, HandlerDeps } from '../src/engine/reconcile.lambda';
 import { settingsFromEnv } from '../src/engine/settings';
 
@@ -95,7 +96,8 @@ describe('SelfHealingInstance', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: Match.absent(),
-      MemorySize: 512,
+      // The engine's measured recommendation: a full vCPU for a CPU-bound cold start.
+      MemorySize: RECOMMENDED_FUNCTION.memorySize,
       Architectures: ['arm64'],
       Environment: {
         Variables: Match.objectLike({

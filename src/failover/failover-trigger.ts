@@ -322,27 +322,7 @@ class HealthProbeTrigger extends FailoverTrigger {
       targets: [new targets.LambdaFunction(fn)],
     });
 
-    const healthAlarms = context.candidates.map(({ name, instance }) => {
-      const alarm = new cloudwatch.Alarm(scope, `${name}HealthProbeAlarm`, {
-        alarmDescription: `The ${this.config.protocol} health probe on port ${this.config.port} of the ${name.toLowerCase()} candidate of ${scope.node.path} failed: the floating network interface moves to a healthy candidate`,
-        metric: new cloudwatch.Metric({
-          namespace: context.metricsNamespace,
-          metricName: PROBE_METRIC,
-          // The InstanceId dimension is how the reconcile Lambda tells which candidate the alarm is about.
-          dimensionsMap: { service: PROBE_SERVICE, InstanceId: instance.instanceId },
-          statistic: cloudwatch.Stats.MINIMUM,
-          period: this.config.interval,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: this.config.unhealthyThreshold,
-        // A probe that does not run says nothing about the application: its own errors alarm tells.
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      });
-      alarm.addAlarmAction(context.alarmAction);
-      alarm.addOkAction(context.alarmAction);
-      return { instance, alarm };
-    });
+    const healthAlarms = renderProbeAlarms(context, this.config);
     const alarms: cloudwatch.IAlarm[] = healthAlarms.map((h) => h.alarm);
     const errors = countAlarm(probe, 'ErrorsAlarm', {
       description: `The health probe function of ${scope.node.path} fails`,
@@ -352,6 +332,31 @@ class HealthProbeTrigger extends FailoverTrigger {
     // The reconcile Lambda reads these alarms in every run, not only in the run their SNS notice starts.
     return { alarms: [...alarms, errors], triggerAlarms: alarms, healthAlarms };
   }
+}
+
+/** One alarm per candidate on its probe results, to the topic on ALARM and OK. */
+function renderProbeAlarms(context: FailoverTriggerContext, config: ProbeConfig) {
+  return context.candidates.map(({ name, instance }) => {
+    const alarm = new cloudwatch.Alarm(context.scope, `${name}HealthProbeAlarm`, {
+      alarmDescription: `The ${config.protocol} health probe on port ${config.port} of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
+      metric: new cloudwatch.Metric({
+        namespace: context.metricsNamespace,
+        metricName: PROBE_METRIC,
+        // The InstanceId dimension is how the reconcile Lambda tells which candidate the alarm is about.
+        dimensionsMap: { service: PROBE_SERVICE, InstanceId: instance.instanceId },
+        statistic: cloudwatch.Stats.MINIMUM,
+        period: config.interval,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: config.unhealthyThreshold,
+      // A probe that does not run says nothing about the application: its own errors alarm tells.
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    alarm.addAlarmAction(context.alarmAction);
+    alarm.addOkAction(context.alarmAction);
+    return { instance, alarm };
+  });
 }
 
 function checkWholeNumber(name: string, value: number, min: number, max: number): void {

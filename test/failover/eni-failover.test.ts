@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ec2Arn, failoverStack, synthFailover } from './fixture';
 import { NetworkInterface } from '../../src';
+import { RECOMMENDED_FUNCTION } from '../../src/engine/contract';
 import { EniFailover, EniFailoverProps, FailbackPolicy } from '../../src/failover/eni-failover';
 import { FailoverTrigger } from '../../src/failover/failover-trigger';
 import { cfnLintStacks, nagFindings } from '../compliance';
@@ -154,12 +155,13 @@ describe('EniFailover placement', () => {
 });
 
 describe('EniFailover reconcile Lambda', () => {
-  test('runs arm64 with 512 MiB, a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
+  test('runs arm64 with the recommended memory, a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
     const { template, ids, stack, failover } = synthFailover({ deadline: Duration.seconds(90) });
     const logGroupId = stack.getLogicalId(engineChild(failover, 'LogGroup').node.defaultChild as logs.CfnLogGroup);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 150,
-      MemorySize: 512,
+      // The engine's measured recommendation: a full vCPU for a CPU-bound cold start.
+      MemorySize: RECOMMENDED_FUNCTION.memorySize,
       Architectures: ['arm64'],
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
