@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as net from 'net';
+import * as path from 'path';
 import { drive, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { SdkAlarmPortOptions } from '../../src/engine/alarm-port';
 import { EXIT_CODES, run, USAGE } from '../../src/engine/cli';
@@ -286,5 +288,41 @@ describe('eni-failover CLI with the real AWS SDK and no server', () => {
     } finally {
       process.env = env;
     }
+  });
+});
+
+describe('the documented CLI examples', () => {
+  /** The shell commands of the first sh block of docs/pending/engine.md, continuation lines joined, split into words. */
+  function examples(): string[][] {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'pending', 'engine.md'), 'utf8');
+    const block = /```sh\n([\s\S]*?)```/.exec(text)![1];
+    return block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('eni-failover '))
+      .map((l) => [...l.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1));
+  }
+
+  test('every example runs as written against a world with its ids, exit 0', async () => {
+    const list = examples();
+    expect(list.length).toBeGreaterThanOrEqual(5);
+    const clock = new VirtualClock();
+    const ec2 = new StrictEc2(clock)
+      .addInstance('i-0aaaaaaaaaaaaaaaa', 'eu-west-1a')
+      .addInstance('i-0bbbbbbbbbbbbbbbb', 'eu-west-1a')
+      .addEni('eni-0123456789abcdef0', 'eu-west-1a', { instanceId: 'i-0aaaaaaaaaaaaaaaa', deviceIndex: 1 });
+    const cw = new StrictCloudWatch(clock).setAlarm('web-primary-probe', 'OK').setAlarm('web-standby-probe', 'OK');
+    const env = { ENI_ID: 'eni-0123456789abcdef0', CANDIDATE_INSTANCE_IDS: 'i-0aaaaaaaaaaaaaaaa,i-0bbbbbbbbbbbbbbbb', FAILBACK: 'true' };
+    for (const argv of list) {
+      const stderr: string[] = [];
+      const [code] = await drive(clock, run(argv, {
+        stdout: () => undefined,
+        stderr: (l) => stderr.push(l),
+        clock,
+        makePort: () => ec2,
+        makeAlarmPort: () => cw,
+        makeFunctionReader: () => async () => env,
+      }));
+      expect({ argv, code, stderr }).toMatchObject({ argv, code: EXIT_CODES.ok });
+    }
+    // The pin example kept the ENI on the standby until unpin; failback (deployed setting) then moved it back.
+    expect(ec2.holder('eni-0123456789abcdef0')).toBe('i-0aaaaaaaaaaaaaaaa');
   });
 });
