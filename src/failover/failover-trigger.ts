@@ -184,25 +184,18 @@ class StatusCheckAlarmTrigger extends FailoverTrigger {
   }
 
   public _bind(context: FailoverTriggerContext): FailoverTriggerBinding {
-    const alarms = context.candidates.map(({ name, instance }) => {
-      const alarm = new cloudwatch.Alarm(context.scope, `${name}StatusCheckAlarm`, {
-        alarmDescription: `EC2 status checks of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/EC2',
-          metricName: 'StatusCheckFailed',
-          dimensionsMap: { InstanceId: instance.instanceId },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: this.evaluationPeriods,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      });
-      alarm.addAlarmAction(context.alarmAction);
-      alarm.addOkAction(context.alarmAction);
-      return alarm;
-    });
+    const alarms = context.candidates.map(({ name, instance }) => candidateAlarm(context, `${name}StatusCheckAlarm`, {
+      description: `EC2 status checks of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName: 'StatusCheckFailed',
+        dimensionsMap: { InstanceId: instance.instanceId },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+    }));
     return { alarms, triggerAlarms: alarms };
   }
 }
@@ -336,9 +329,10 @@ class HealthProbeTrigger extends FailoverTrigger {
 
 /** One alarm per candidate on its probe results, to the topic on ALARM and OK. */
 function renderProbeAlarms(context: FailoverTriggerContext, config: ProbeConfig) {
-  return context.candidates.map(({ name, instance }) => {
-    const alarm = new cloudwatch.Alarm(context.scope, `${name}HealthProbeAlarm`, {
-      alarmDescription: `The ${config.protocol} health probe on port ${config.port} of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
+  return context.candidates.map(({ name, instance }) => ({
+    instance,
+    alarm: candidateAlarm(context, `${name}HealthProbeAlarm`, {
+      description: `The ${config.protocol} health probe on port ${config.port} of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
       metric: new cloudwatch.Metric({
         namespace: context.metricsNamespace,
         metricName: PROBE_METRIC,
@@ -347,16 +341,34 @@ function renderProbeAlarms(context: FailoverTriggerContext, config: ProbeConfig)
         statistic: cloudwatch.Stats.MINIMUM,
         period: config.interval,
       }),
-      threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: config.unhealthyThreshold,
-      // A probe that does not run says nothing about the application: its own errors alarm tells.
-      treatMissingData: cloudwatch.TreatMissingData.MISSING,
-    });
-    alarm.addAlarmAction(context.alarmAction);
-    alarm.addOkAction(context.alarmAction);
-    return { instance, alarm };
+    }),
+  }));
+}
+
+/**
+ * An alarm on one candidate's health (threshold 1) that publishes ALARM and OK to the failover
+ * topic. Missing data is missing: a stopped instance or a probe that does not run says nothing
+ * about health (the state-change events and the probe's errors alarm tell).
+ */
+function candidateAlarm(context: FailoverTriggerContext, id: string, options: {
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+}): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(context.scope, id, {
+    alarmDescription: options.description,
+    metric: options.metric,
+    threshold: 1,
+    comparisonOperator: options.comparisonOperator,
+    evaluationPeriods: options.evaluationPeriods,
+    treatMissingData: cloudwatch.TreatMissingData.MISSING,
   });
+  alarm.addAlarmAction(context.alarmAction);
+  alarm.addOkAction(context.alarmAction);
+  return alarm;
 }
 
 function checkWholeNumber(name: string, value: number, min: number, max: number): void {
