@@ -12,13 +12,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
-import { ReconcileFunction } from './failover/reconcile-function';
-import { ENV } from './failover/settings';
+import { ENV } from './engine/contract';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from './network-interface';
+import { createAlarmTopic, subscribeEmails } from './private/alarm-topic';
+import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction } from './private/engine-function';
 import { floatingUserData } from './private/floating-interface';
 import { checkEniCount } from './private/instance-limits-check';
 import { knownSubnetAz, selectExactlyOneSubnet, subnetName } from './private/introspect';
-import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
+import { acknowledgeEc2Wildcard } from './private/nag';
 
 /** The device index the static interface is attached at on every instance of the group. */
 const DEVICE_INDEX = 1;
@@ -128,12 +129,28 @@ export interface SelfHealingInstanceProps {
   readonly healthCheckGracePeriod?: Duration;
 
   /**
-   * A topic for the group's launch, termination and failure notifications, and for the alarms
-   * raised when a replacement did not get its interface (`alarms`).
+   * The topic the alarms raised when a replacement did not get its interface (`alarms`) notify.
+   * A topic given here also receives the group's launch, termination and failure notifications.
    *
-   * @default - no notifications: the alarms are created without actions
+   * @default - a new topic, encrypted with a new KMS key that CloudWatch alarms may use
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Email addresses to subscribe to `topic`. Each address must confirm the subscription.
+   *
+   * @default - no email subscription
+   */
+  readonly alarmEmails?: string[];
+
+  /**
+   * Reserved concurrency of the attach function. Nothing is reserved by default: an account whose
+   * concurrency quota is 10 (new accounts) cannot reserve any, and the engine re-reads the state
+   * before every action, so runs may overlap.
+   *
+   * @default - no reservation
+   */
+  readonly reservedConcurrentExecutions?: number;
 
   /**
    * The device name of the image's root volume, which is created encrypted (gp3, 8 GiB or the
@@ -182,11 +199,14 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
   /** The rule that sends the group's launch events to the function. */
   public readonly launchRule: events.Rule;
 
-  /** Launch events the function failed to process after retries. */
+  /** Launch events that could not be delivered to the function, or that it failed to process after retries. */
   public readonly deadLetterQueue: sqs.IQueue;
 
   /** Alarms on failed attachments: function errors and dead-lettered events. */
   public readonly alarms: cloudwatch.IAlarm[];
+
+  /** The topic the alarms notify: `notificationTopic`, or the one created. */
+  public readonly topic: sns.ITopic;
 
   /** The security groups of the static interface. */
   public readonly connections: ec2.Connections;
@@ -243,84 +263,13 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       blockDevices: [{ deviceName: props.rootDeviceName ?? '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
     });
 
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Attaches the static network interface of ${this.node.path} to its instances`.slice(0, 1000),
-    });
-    const instancesOfGroup = Stack.of(this).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'],
-      resources: [eni.networkInterfaceArn],
-    }));
-    // The group's instances are unknown at deploy time: any instance that carries the group's tag.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'],
-      resources: [instancesOfGroup],
-      conditions: { StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': groupName } },
-    }));
-    // ec2:DescribeNetworkInterfaces, ec2:DescribeInstances and ec2:DescribeInstanceStatus support
-    // no resource-level permissions: AWS offers nothing narrower than '*' for them.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
-      resources: ['*'],
-    }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the describe calls are on *: AWS supports no resource-level permissions for them. Attach and detach are scoped to the interface ARN and to instances tagged with the group name',
-    });
-    acknowledgeEc2Wildcard(role, 'instance',
-      'The group launches instances whose ids are unknown at deploy time: attach and detach on instances are limited by the aws:autoscaling:groupName tag condition');
-
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
-    logGroup.grantWrite(role);
-    const fn = new ReconcileFunction(this, 'Function', {
-      description: `Attaches the static network interface of ${this.node.path} to each new instance`.slice(0, 256),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      memorySize: 256,
-      timeout: Duration.minutes(3),
-      reservedConcurrentExecutions: 1,
-      environment: {
-        [ENV.ENI_ID]: eni.networkInterfaceId,
-        [ENV.AUTOSCALING_GROUP_NAME]: groupName,
-        [ENV.DEVICE_INDEX]: String(DEVICE_INDEX),
-        [ENV.DEADLINE_SECONDS]: '120',
-        POWERTOOLS_SERVICE_NAME: 'self-healing-instance',
-        POWERTOOLS_METRICS_NAMESPACE: 'EniFailover',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-    });
-    fn.node.addDependency(role);
-    acknowledgeRuntime(fn);
-    this.function = fn;
-
-    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the launch rule target',
-    });
-    this.deadLetterQueue = deadLetterQueue;
-
-    this.launchRule = new events.Rule(this, 'LaunchRule', {
-      description: `Launches of ${groupName}: attach the static network interface`.slice(0, 512),
-      eventPattern: {
-        source: ['aws.autoscaling'],
-        detailType: ['EC2 Instance Launch Successful'],
-        detail: { AutoScalingGroupName: [groupName] },
-      },
-      targets: [new targets.LambdaFunction(fn, {
-        // A new instance's status checks are still initializing: the group has launched it, so force.
-        event: events.RuleTargetInput.fromObject({ action: 'move', to: events.EventField.fromPath('$.detail.EC2InstanceId'), force: true }),
-        deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(1),
-      })],
-    });
+    this.topic = props.notificationTopic ?? createAlarmTopic(this, 'Self-healing instance', 'alarm topic');
+    subscribeEmails(this.topic, props.alarmEmails, 'alarmEmails');
+    const engine = this.addEngine(eni, groupName, props);
+    this.function = engine.function;
+    this.deadLetterQueue = engine.deadLetterQueue;
+    this.alarms = engine.alarms;
+    this.launchRule = renderLaunchRule(this, groupName, engine);
 
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
       vpc: props.vpc,
@@ -336,34 +285,45 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     if (!props.notificationTopic) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: 'AwsSolutions-AS3',
-        reason: 'Replacements are expected here; what matters is whether the new instance got its interface, which the ErrorsAlarm and DeadLetterQueueAlarm report. Pass notificationTopic for Auto Scaling notifications',
+        reason: 'Replacements are expected here; what matters is whether the new instance got its interface, which the ErrorsAlarm and DeadLetterQueueAlarm report to the topic. Pass notificationTopic for Auto Scaling notifications',
       });
     }
     // The rule and its target must exist before the group launches its first instance.
-    this.autoScalingGroup.node.addDependency(this.launchRule, fn);
+    this.autoScalingGroup.node.addDependency(this.launchRule, engine.function);
+    // The engine function's id `Default` would otherwise compete with the group as default child.
+    this.node.defaultChild = this.autoScalingGroup;
+  }
 
-    const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `The attach function of ${this.node.path} failed: the new instance may be without its static interface (see the function's logs)`,
-      metric: fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  /**
+   * The failover engine in self-healing mode: the candidates are the group's instances, named by
+   * launch events.
+   */
+  private addEngine(eni: INetworkInterface, groupName: string, props: SelfHealingInstanceProps): EngineFunction {
+    checkReservedConcurrency(props.reservedConcurrentExecutions, 'reservedConcurrentExecutions');
+    const engine = new EngineFunction(this, ENGINE_FUNCTION_ID, {
+      roleDescription: `Attaches the static network interface of ${this.node.path} to its instances`,
+      description: `Attaches the static network interface of ${this.node.path} to each new instance`,
+      environment: {
+        [ENV.ENI_ID]: eni.networkInterfaceId,
+        [ENV.AUTOSCALING_GROUP_NAME]: groupName,
+        [ENV.DEVICE_INDEX]: String(DEVICE_INDEX),
+        [ENV.DEADLINE_SECONDS]: '120',
+        POWERTOOLS_SERVICE_NAME: 'self-healing-instance',
+        POWERTOOLS_METRICS_NAMESPACE: 'EniFailover',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      timeout: Duration.minutes(3),
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // No schedule repairs a missed launch here: retry twice, for as long as the rule itself does.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      alarmAction: new cw_actions.SnsAction(this.topic),
+      errorsAlarmDescription: `The attach function of ${this.node.path} failed: the new instance may be without its static interface (see the function's logs)`,
+      deadLetterAlarmDescription: `Launch events of ${this.node.path} that could not be processed are in the dead-letter queue`,
     });
-    const dlq = new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-      alarmDescription: `Launch events of ${this.node.path} that could not be processed are in the dead-letter queue`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.alarms = [errors, dlq];
-    if (props.notificationTopic) {
-      for (const alarm of [errors, dlq]) {
-        alarm.addAlarmAction(new cw_actions.SnsAction(props.notificationTopic));
-      }
-    }
+    grantAttachToGroup(engine.role, eni, groupName);
+    return engine;
   }
 
   private selectSubnet(props: SelfHealingInstanceProps): ec2.ISubnet {
@@ -393,4 +353,42 @@ function validateLaunchSettings(scope: Construct, props: SelfHealingInstanceProp
   if (props.role && props.instanceProfile) {
     throw new Error(`role and instanceProfile of ${scope.node.path} are both given: the instance profile carries the role; give only instanceProfile, or only role (a profile is created for it)`);
   }
+}
+
+/**
+ * Attach and detach on the interface, and on the instances of the group: their ids are unknown at
+ * deploy time, so any instance that carries the group's tag.
+ */
+function grantAttachToGroup(role: iam.Role, eni: INetworkInterface, groupName: string): void {
+  const actions = ['ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface'];
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [eni.networkInterfaceArn] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions,
+    resources: [Stack.of(role).formatArn({ service: 'ec2', resource: 'instance', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    conditions: { StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': groupName } },
+  }));
+  acknowledgeEc2Wildcard(role, 'instance',
+    'The group launches instances whose ids are unknown at deploy time: attach and detach on instances are limited by the aws:autoscaling:groupName tag condition');
+}
+
+/**
+ * The group's launch events invoke the engine with a forced move to the new instance. Events the
+ * rule cannot deliver go to the engine's dead-letter queue too.
+ */
+function renderLaunchRule(scope: Construct, groupName: string, engine: EngineFunction): events.Rule {
+  return new events.Rule(scope, 'LaunchRule', {
+    description: `Launches of ${groupName}: attach the static network interface`.slice(0, 512),
+    eventPattern: {
+      source: ['aws.autoscaling'],
+      detailType: ['EC2 Instance Launch Successful'],
+      detail: { AutoScalingGroupName: [groupName] },
+    },
+    targets: [new targets.LambdaFunction(engine.function, {
+      // A new instance's status checks are still initializing: the group has launched it, so force.
+      event: events.RuleTargetInput.fromObject({ action: 'move', to: events.EventField.fromPath('$.detail.EC2InstanceId'), force: true }),
+      deadLetterQueue: engine.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(1),
+    })],
+  });
 }

@@ -1,13 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { cfnLintStacks, nagFindings } from './compliance';
-import { drive, MemoryLogger, StrictEc2, VirtualClock } from './failover/harness';
+import { drive, MemoryLogger, StrictEc2, VirtualClock } from './engine/harness';
 import { testStack, testVpc } from './util';
 import { NetworkInterface, SelfHealingInstance, SelfHealingInstanceProps } from '../src';
-import { createHandler, HandlerDeps } from '../src/failover/reconcile.lambda';
-import { settingsFromEnv } from '../src/failover/settings';
+import { RECOMMENDED_FUNCTION } from '../src/engine/contract';
+import { createHandler, HandlerDeps } from '../src/engine/reconcile.lambda';
+import { settingsFromEnv } from '../src/engine/settings';
 
 interface Fixture {
   stack: Stack;
@@ -90,10 +92,13 @@ describe('SelfHealingInstance', () => {
     expect(group.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^WebLaunchRule/), expect.stringMatching(/^WebFunction/)]));
   });
 
-  test('the function runs the failover engine in self-healing mode, serialised', () => {
+  test('the function runs the failover engine in self-healing mode, with no reserved concurrency by default', () => {
     const { template } = build();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: Match.absent(),
+      // The engine's measured recommendation: a full vCPU for a CPU-bound cold start.
+      MemorySize: RECOMMENDED_FUNCTION.memorySize,
+      Architectures: ['arm64'],
       Environment: {
         Variables: Match.objectLike({
           ENI_ID: { Ref: Match.stringLikeRegexp('^WebNetworkInterface') },
@@ -143,19 +148,77 @@ describe('SelfHealingInstance', () => {
     });
   });
 
-  test('the alarms notify the topic when one is given, and have no actions otherwise', () => {
+  test('the alarms notify the topic when one is given: no second topic, no key', () => {
     const f = fixture();
     const topic = new sns.Topic(f.stack, 'Topic', { enforceSSL: true });
-    const { template } = build({ notificationTopic: topic }, f);
+    const { template, healing } = build({ notificationTopic: topic }, f);
+    expect(healing.topic).toBe(topic);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 0);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(2);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
     }
-    const { template: silent } = build();
-    for (const alarm of Object.values(silent.findResources('AWS::CloudWatch::Alarm'))) {
-      expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+
+  test('without a topic the alarms notify one it creates, encrypted with a rotating key CloudWatch may use', () => {
+    const { template, healing, f } = build();
+    const topicId = f.stack.getLogicalId(healing.topic.node.defaultChild as sns.CfnTopic);
+    expect(topicId).toMatch(/^WebTopic/);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     }
+    // The errors alarm also says when the attach function works again.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', OKActions: [{ Ref: topicId }] });
+    // Auto Scaling notifications go only to a topic the user gives (Auto Scaling cannot use the created topic's key).
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { NotificationConfigurations: Match.absent() });
+  });
+
+  test('alarmEmails subscribes each address to the topic; a non-address is rejected', () => {
+    const { template } = build({ alarmEmails: ['ops@example.com', 'oncall@example.com'] });
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^WebTopic') } });
+    expect(() => build({ alarmEmails: ['ops'] })).toThrow("alarmEmails contains 'ops', which is not an email address");
+  });
+
+  test.each<[logs.RetentionDays | undefined, number]>([[undefined, 90], [logs.RetentionDays.ONE_WEEK, 7]])(
+    'logRetention %s: the function\'s log group keeps logs for %s days', (logRetention, days) => {
+      const { template } = build({ logRetention });
+      const own = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('Web'));
+      expect(own.map(([id, r]) => [id, r.Properties.RetentionInDays])).toEqual([[expect.stringMatching(/^WebLogGroup/), days]]);
+    });
+
+  test('launch events the function fails on are retried twice within an hour, then dead-lettered like undeliverable ones', () => {
+    const { template } = build();
+    const queue = { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebDeadLetterQueue'), 'Arn'] };
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600, Qualifier: '$LATEST' });
+    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: queue } });
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ DeadLetterConfig: { Arn: queue } })] });
+  });
+
+  test.each([1, 5])('reservedConcurrentExecutions %s is passed to the function', (reserved) => {
+    build({ reservedConcurrentExecutions: reserved }).template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: reserved });
+  });
+
+  test.each([0, 2.5, 1001])('reservedConcurrentExecutions %s is rejected', (reserved) => {
+    expect(() => build({ reservedConcurrentExecutions: reserved })).toThrow(
+      `reservedConcurrentExecutions ${reserved} is not allowed: use a whole number from 1 to 1000, or leave it unset to reserve nothing (a new account's concurrency quota of 10 leaves nothing to reserve)`);
+  });
+
+  test('the Auto Scaling group stays the default child', () => {
+    const { healing } = build();
+    expect(healing.node.defaultChild).toBe(healing.autoScalingGroup);
   });
 
   test('the root volume device follows rootDeviceName (Ubuntu images use /dev/sda1) and is always encrypted', () => {

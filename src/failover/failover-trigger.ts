@@ -7,10 +7,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ProbeFunction } from './probe-function';
 import { PROBE_ENV, PROBE_METRIC } from './probe-settings';
+import { ProbeFunction } from '../engine/probe-function';
+import { countAlarm } from '../private/alarms';
 import { FailoverTriggerBinding, FailoverTriggerContext } from '../private/failover-context';
 import { acknowledgeRuntime } from '../private/nag';
+import { grantVpcNetworking } from '../private/vpc-function-grants';
 
 /** Service dimension Powertools adds to the probe's metrics. */
 const PROBE_SERVICE = 'eni-failover-probe';
@@ -182,25 +184,18 @@ class StatusCheckAlarmTrigger extends FailoverTrigger {
   }
 
   public _bind(context: FailoverTriggerContext): FailoverTriggerBinding {
-    const alarms = context.candidates.map(({ name, instance }) => {
-      const alarm = new cloudwatch.Alarm(context.scope, `${name}StatusCheckAlarm`, {
-        alarmDescription: `EC2 status checks of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/EC2',
-          metricName: 'StatusCheckFailed',
-          dimensionsMap: { InstanceId: instance.instanceId },
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: this.evaluationPeriods,
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      });
-      alarm.addAlarmAction(context.alarmAction);
-      alarm.addOkAction(context.alarmAction);
-      return alarm;
-    });
+    const alarms = context.candidates.map(({ name, instance }) => candidateAlarm(context, `${name}StatusCheckAlarm`, {
+      description: `EC2 status checks of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/EC2',
+        metricName: 'StatusCheckFailed',
+        dimensionsMap: { InstanceId: instance.instanceId },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: this.evaluationPeriods,
+    }));
     return { alarms, triggerAlarms: alarms };
   }
 }
@@ -281,15 +276,12 @@ class HealthProbeTrigger extends FailoverTrigger {
       description: `Health probe of ${scope.node.path}`.slice(0, 1000),
     });
     logGroup.grantWrite(role);
-    // A function in a VPC manages its own network interfaces. These EC2 actions support no
-    // resource-level permissions for this use: AWS accepts only '*'.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: ['*'],
-    }));
+    // A function in a VPC manages its own network interfaces: scoped to this account, Region and
+    // VPC, and never the floating interface.
+    grantVpcNetworking(role, { vpc, protectedInterfaces: [context.networkInterface] });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the EC2 network interface actions a function in a VPC needs are on *: AWS supports no narrower resource for them here',
+      reason: 'Only ec2:DescribeNetworkInterfaces is allowed on *: it supports no resource-level permissions. The other * statements are denies',
     });
 
     const fn = new ProbeFunction(probe, 'Function', {
@@ -323,40 +315,60 @@ class HealthProbeTrigger extends FailoverTrigger {
       targets: [new targets.LambdaFunction(fn)],
     });
 
-    const healthAlarms = context.candidates.map(({ name, instance }) => {
-      const alarm = new cloudwatch.Alarm(scope, `${name}HealthProbeAlarm`, {
-        alarmDescription: `The ${this.config.protocol} health probe on port ${this.config.port} of the ${name.toLowerCase()} candidate of ${scope.node.path} failed: the floating network interface moves to a healthy candidate`,
-        metric: new cloudwatch.Metric({
-          namespace: context.metricsNamespace,
-          metricName: PROBE_METRIC,
-          // The InstanceId dimension is how the reconcile Lambda tells which candidate the alarm is about.
-          dimensionsMap: { service: PROBE_SERVICE, InstanceId: instance.instanceId },
-          statistic: cloudwatch.Stats.MINIMUM,
-          period: this.config.interval,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: this.config.unhealthyThreshold,
-        // A probe that does not run says nothing about the application: its own errors alarm tells.
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      });
-      alarm.addAlarmAction(context.alarmAction);
-      alarm.addOkAction(context.alarmAction);
-      return { instance, alarm };
-    });
+    const healthAlarms = renderProbeAlarms(context, this.config);
     const alarms: cloudwatch.IAlarm[] = healthAlarms.map((h) => h.alarm);
-    const errors = new cloudwatch.Alarm(probe, 'ErrorsAlarm', {
-      alarmDescription: `The health probe function of ${scope.node.path} fails`,
+    const errors = countAlarm(probe, 'ErrorsAlarm', {
+      description: `The health probe function of ${scope.node.path} fails`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      action: context.alarmAction,
     });
-    errors.addAlarmAction(context.alarmAction);
     // The reconcile Lambda reads these alarms in every run, not only in the run their SNS notice starts.
     return { alarms: [...alarms, errors], triggerAlarms: alarms, healthAlarms };
   }
+}
+
+/** One alarm per candidate on its probe results, to the topic on ALARM and OK. */
+function renderProbeAlarms(context: FailoverTriggerContext, config: ProbeConfig) {
+  return context.candidates.map(({ name, instance }) => ({
+    instance,
+    alarm: candidateAlarm(context, `${name}HealthProbeAlarm`, {
+      description: `The ${config.protocol} health probe on port ${config.port} of the ${name.toLowerCase()} candidate of ${context.scope.node.path} failed: the floating network interface moves to a healthy candidate`,
+      metric: new cloudwatch.Metric({
+        namespace: context.metricsNamespace,
+        metricName: PROBE_METRIC,
+        // The InstanceId dimension is how the reconcile Lambda tells which candidate the alarm is about.
+        dimensionsMap: { service: PROBE_SERVICE, InstanceId: instance.instanceId },
+        statistic: cloudwatch.Stats.MINIMUM,
+        period: config.interval,
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: config.unhealthyThreshold,
+    }),
+  }));
+}
+
+/**
+ * An alarm on one candidate's health (threshold 1) that publishes ALARM and OK to the failover
+ * topic. Missing data is missing: a stopped instance or a probe that does not run says nothing
+ * about health (the state-change events and the probe's errors alarm tell).
+ */
+function candidateAlarm(context: FailoverTriggerContext, id: string, options: {
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+}): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(context.scope, id, {
+    alarmDescription: options.description,
+    metric: options.metric,
+    threshold: 1,
+    comparisonOperator: options.comparisonOperator,
+    evaluationPeriods: options.evaluationPeriods,
+    treatMissingData: cloudwatch.TreatMissingData.MISSING,
+  });
+  alarm.addAlarmAction(context.alarmAction);
+  alarm.addOkAction(context.alarmAction);
+  return alarm;
 }
 
 function checkWholeNumber(name: string, value: number, min: number, max: number): void {

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { INetworkInterface } from '../network-interface';
 
 /** A candidate instance with the stable name used in construct ids (`Primary`, `Standby`). */
 export interface NamedCandidate {
@@ -28,6 +29,8 @@ export interface FailoverTriggerContext {
   readonly vpc?: ec2.IVpc;
   /** Subnets for functions that run inside the VPC. */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The floating network interface, which functions in the VPC must never change. */
+  readonly networkInterface: INetworkInterface;
 }
 
 /** What a bound trigger created. */

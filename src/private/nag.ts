@@ -19,7 +19,7 @@ export function acknowledgeRuntime(fn: lambda.IFunction): void {
  * on a role. The finding id holds `<AWS::Partition>`, whose `::` `Validations.acknowledge()` refuses,
  * so the acknowledgment goes into the metadata cdk-nag reads (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`).
  */
-export function acknowledgeEc2Wildcard(role: IConstruct, resourceType: 'instance' | 'network-interface', reason: string): void {
+export function acknowledgeEc2Wildcard(role: IConstruct, resourceType: 'instance' | 'network-interface' | 'subnet' | 'security-group', reason: string): void {
   const stack = Stack.of(role);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, DescribeStackEventsCommand, ListStackResourcesCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { AssociateAddressCommand, DescribeAddressesCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client, NetworkInterface as MotoEni } from '@aws-sdk/client-ec2';
 import { buildExampleApp } from '../../examples/app';
-import { Moto, startMoto } from '../failover/moto';
+import { Moto, startMoto } from '../engine/moto';
 
 // Every example stack is created in moto_server's CloudFormation (an emulator on 127.0.0.1 the
 // test starts and stops; nothing leaves the machine), each one TWICE under two stack names in one

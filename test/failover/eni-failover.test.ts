@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ec2Arn, failoverStack, synthFailover } from './fixture';
 import { NetworkInterface } from '../../src';
-import { EniFailover, FailbackPolicy } from '../../src/failover/eni-failover';
+import { RECOMMENDED_FUNCTION } from '../../src/engine/contract';
+import { EniFailover, EniFailoverProps, FailbackPolicy } from '../../src/failover/eni-failover';
 import { FailoverTrigger } from '../../src/failover/failover-trigger';
 import { cfnLintStacks, nagFindings } from '../compliance';
 import { importedInstance, testApp, testInstance, testStack, testVpc } from '../util';
@@ -19,6 +20,14 @@ function roleStatements(template: Template, stack: Stack, failover: EniFailover)
   const roleId = stack.getLogicalId(failover.function.role!.node.defaultChild as iam.CfnRole);
   const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
   return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+/**
+ * A resource of the engine function. It lives under the construct id `Default`, which CDK leaves
+ * out of logical ids: the resources kept the logical ids they had as direct children of the failover.
+ */
+function engineChild(failover: EniFailover, id: string): Construct {
+  return failover.node.findChild('Default').node.findChild(id) as Construct;
 }
 
 function functionEnv(template: Template, logicalId: string): Record<string, unknown> {
@@ -62,13 +71,15 @@ describe('EniFailover placement', () => {
 
   test('the placement runs the reconcile code in a function of its own without reserved concurrency', () => {
     const { template, stack, failover } = synthFailover();
-    const placement = failover.node.findChild('PlacementFunction');
+    const placement = engineChild(failover, 'PlacementFunction');
     const placementId = stack.getLogicalId(placement.node.defaultChild as any);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': [placementId, 'Arn'] } } },
     });
     const props = template.toJSON().Resources[placementId].Properties;
     expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(props.DeadLetterConfig).toBeUndefined();
+    expect(props.Architectures).toEqual(['arm64']);
     expect(props.Timeout).toBe(660);
     expect(props.Handler).toBe('index.handler');
     expect(props.Runtime).toBe('nodejs24.x');
@@ -144,12 +155,14 @@ describe('EniFailover placement', () => {
 });
 
 describe('EniFailover reconcile Lambda', () => {
-  test('runs one at a time, with a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
+  test('runs arm64 with the recommended memory, a dead-letter queue, JSON logs with retention and a timeout above the deadline', () => {
     const { template, ids, stack, failover } = synthFailover({ deadline: Duration.seconds(90) });
-    const logGroupId = stack.getLogicalId(failover.node.findChild('LogGroup').node.defaultChild as logs.CfnLogGroup);
+    const logGroupId = stack.getLogicalId(engineChild(failover, 'LogGroup').node.defaultChild as logs.CfnLogGroup);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 1,
       Timeout: 150,
+      // The engine's measured recommendation: a full vCPU for a CPU-bound cold start.
+      MemorySize: RECOMMENDED_FUNCTION.memorySize,
+      Architectures: ['arm64'],
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
       Runtime: 'nodejs24.x',
@@ -157,6 +170,36 @@ describe('EniFailover reconcile Lambda', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(functionEnv(template, ids.function).DEADLINE_SECONDS).toBe('90');
   });
+
+  test('reserves no concurrency by default, so it deploys on an account whose concurrency quota is 10', () => {
+    const { template, ids } = synthFailover();
+    expect(template.toJSON().Resources[ids.function].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
+  test.each([1, 2, 1000])('reservedConcurrentExecutions %s reserves that much for the trigger function only', (reserved) => {
+    const { template, ids } = synthFailover({ reservedConcurrentExecutions: reserved });
+    const functions = template.findResources('AWS::Lambda::Function', { Properties: { ReservedConcurrentExecutions: reserved } });
+    expect(Object.keys(functions)).toEqual([ids.function]);
+  });
+
+  test.each([0, -1, 1.5, 1001])('reservedConcurrentExecutions %s is rejected', (reserved) => {
+    expect(() => synthFailover({ reservedConcurrentExecutions: reserved })).toThrow(
+      `reservedConcurrentExecutions ${reserved} is not allowed: use a whole number from 1 to 1000, or leave it unset to reserve nothing (a new account's concurrency quota of 10 leaves nothing to reserve)`);
+  });
+
+  test.each<[Duration | undefined, number]>([[undefined, 600], [Duration.minutes(1), 60], [Duration.hours(6), 21_600]])(
+    'maxEventAge %s: old trigger events are not redelivered for hours: one async retry, at most %s seconds old, and the engine ignores older notices', (maxEventAge, seconds) => {
+      const { template, ids } = synthFailover({ maxEventAge });
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: ids.function },
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: seconds,
+      });
+      expect(functionEnv(template, ids.function).MAX_NOTICE_AGE_SECONDS).toBe(String(seconds));
+    });
 
   test('log retention can be chosen', () => {
     const { template } = synthFailover({ logRetention: logs.RetentionDays.ONE_YEAR });
@@ -173,6 +216,7 @@ describe('EniFailover reconcile Lambda', () => {
       DEADLINE_SECONDS: '120',
       PLACEMENT_DEADLINE_SECONDS: '600',
       NOTIFY_TOPIC_ARN: { Ref: ids.topic },
+      MAX_NOTICE_AGE_SECONDS: '600',
       POWERTOOLS_SERVICE_NAME: 'eni-failover',
       POWERTOOLS_METRICS_NAMESPACE: 'EniFailover',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -194,7 +238,7 @@ describe('EniFailover reconcile Lambda', () => {
   test('placementDeadline sets the placement deadline and the placement function timeout', () => {
     const { template, ids, stack, failover } = synthFailover({ placementDeadline: Duration.minutes(5) });
     expect(functionEnv(template, ids.function).PLACEMENT_DEADLINE_SECONDS).toBe('300');
-    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
     expect(template.toJSON().Resources[placementId].Properties.Timeout).toBe(360);
   });
 
@@ -359,8 +403,8 @@ describe('EniFailover topic', () => {
       'app-errors',
     ]);
     expect(names).not.toContainEqual(probeErrors);
-    expect(names).not.toContainEqual(ref(failover.node.findChild('ErrorsAlarm')));
-    expect(names).not.toContainEqual(ref(failover.node.findChild('DeadLetterQueueAlarm')));
+    expect(names).not.toContainEqual(ref(engineChild(failover, 'ErrorsAlarm')));
+    expect(names).not.toContainEqual(ref(engineChild(failover, 'DeadLetterQueueAlarm')));
   });
 
   test('without trigger or health alarms the reconcile Lambda is not subscribed to the topic; a health alarm added later subscribes it', () => {
@@ -407,8 +451,8 @@ describe('EniFailover IAM', () => {
     expect(onStar).toHaveLength(1);
     // Nothing beyond these: EC2 attach/detach/describe, publishing (with the topic key), logs, the DLQ.
     expect(new Set(statements.flatMap((s) => [s.Action].flat()))).toEqual(new Set([
-      'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface',
-      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
+      'ec2:AttachNetworkInterface', 'ec2:DetachNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteTags',
+      'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'cloudwatch:DescribeAlarms',
       'sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage',
     ]));
@@ -429,6 +473,31 @@ describe('EniFailover IAM', () => {
       Condition: { StringEquals: { 'aws:ResourceTag/cdk-eni-patterns:failover-owner': owner } },
     }]));
   });
+
+  test('the engine may set and remove only its own tags (pin, refused device index), on the floating interface only', () => {
+    const { template, ids, stack, failover } = synthFailover();
+    const tagging = roleStatements(template, stack, failover).filter((s) => [s.Action].flat().some((a) => a.endsWith('Tags')));
+    expect(tagging).toEqual([{
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Effect: 'Allow',
+      Resource: ec2Arn('network-interface', ids.eni),
+      // Without keys, DeleteTags deletes every tag (the owner tag too): keys must be given.
+      Condition: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': ['eni-failover:pin', 'eni-failover:refused:*'] },
+        'Null': { 'aws:TagKeys': 'false' },
+      },
+    }]);
+  });
+
+  test.each<[boolean | undefined, boolean]>([[undefined, false], [false, false], [true, true]])(
+    'fence %s: the engine may stop the two candidates and nothing else only when fencing is on', (fence, granted) => {
+      const { template, ids, stack, failover } = synthFailover({ fence });
+      const stops = roleStatements(template, stack, failover).filter((s) => [s.Action].flat().includes('ec2:StopInstances'));
+      expect(stops).toEqual(granted
+        ? [{ Action: 'ec2:StopInstances', Effect: 'Allow', Resource: [ec2Arn('instance', ids.primary), ec2Arn('instance', ids.standby)] }]
+        : []);
+      expect(functionEnv(template, ids.function).FENCE).toBe(granted ? 'true' : undefined);
+    });
 
   test('the reconcile role has no managed policies', () => {
     const { template, stack, failover } = synthFailover();
@@ -476,7 +545,7 @@ describe('EniFailover health alarms', () => {
       ]],
     };
     expect(functionEnv(template, ids.function).HEALTH_ALARMS).toEqual(expected);
-    const placementId = stack.getLogicalId(failover.node.findChild('PlacementFunction').node.defaultChild as any);
+    const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
     expect(functionEnv(template, placementId).HEALTH_ALARMS).toEqual(expected);
   });
 
@@ -501,9 +570,21 @@ describe('EniFailover health alarms', () => {
     expect(template.toJSON().Resources[alarmId].Properties).toMatchObject({ AlarmActions: [{ Ref: ids.topic }], OKActions: [{ Ref: ids.topic }] });
   });
 
-  test('without health alarms there is no HEALTH_ALARMS and no CloudWatch permission', () => {
+  test('without health alarms there is no HEALTH_ALARMS; the engine may read the status check alarms whose notices start it, and no other', () => {
     const { template, ids, stack, failover } = synthFailover();
     expect(functionEnv(template, ids.function).HEALTH_ALARMS).toBeUndefined();
+    expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
+      Action: 'cloudwatch:DescribeAlarms',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyStatusCheckAlarm')), 'Arn'] },
+      ],
+    }]);
+  });
+
+  test('without trigger or health alarms there is no CloudWatch permission', () => {
+    const { template, stack, failover } = synthFailover({ triggers: [FailoverTrigger.schedule()] });
     expect(healthStatements(roleStatements(template, stack, failover))).toEqual([]);
   });
 
@@ -524,7 +605,15 @@ describe('EniFailover health alarms', () => {
       ]],
     });
     expect(healthStatements(roleStatements(template, stack, failover))).toEqual([{
-      Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(stack, created), 'Arn'] }, APP_ALARM_ARN],
+      Action: 'cloudwatch:DescribeAlarms',
+      Effect: 'Allow',
+      Resource: [
+        // The default triggers' status check alarms come first: the engine reads what their notices say.
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('PrimaryStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, failover.node.findChild('StandbyStatusCheckAlarm')), 'Arn'] },
+        { 'Fn::GetAtt': [id(stack, created), 'Arn'] },
+        APP_ALARM_ARN,
+      ],
     }]);
   });
 
@@ -591,6 +680,84 @@ describe('EniFailover health alarms', () => {
     for (let n = 0; n < 100; n++) failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, `A${n}`, `${APP_ALARM_ARN}-${n}`));
     expect(() => failover.addHealthAlarm(primary, cloudwatch.Alarm.fromAlarmArn(stack, 'A100', `${APP_ALARM_ARN}-100`))).toThrow(
       'addHealthAlarm: alarm TestStack/A100 would be health alarm number 101 of TestStack/Failover: at most 100, so one DescribeAlarms request reads them all');
+  });
+});
+
+describe('EniFailover floating address probe', () => {
+  const probe = { port: 443, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } };
+
+  test('is off by default: the reconcile Lambda runs outside the VPC and probes nothing', () => {
+    const { template, ids } = synthFailover();
+    expect(template.toJSON().Resources[ids.function].Properties.VpcConfig).toBeUndefined();
+    expect(functionEnv(template, ids.function).FLOATING_PROBE_PORT).toBeUndefined();
+  });
+
+  test.each<[Duration | undefined, string]>([[undefined, '2000'], [Duration.millis(500), '500'], [Duration.seconds(20), '20000']])(
+    'timeout %s: the trigger function probes the port with that timeout; the placement never probes', (timeout, ms) => {
+      const { template, ids, stack, failover } = synthFailover({ floatingAddressProbe: { ...probe, timeout } });
+      expect(functionEnv(template, ids.function)).toEqual(expect.objectContaining({ FLOATING_PROBE_PORT: '443', FLOATING_PROBE_TIMEOUT_MS: ms }));
+      const placementId = stack.getLogicalId(engineChild(failover, 'PlacementFunction').node.defaultChild as any);
+      expect(functionEnv(template, placementId).FLOATING_PROBE_PORT).toBeUndefined();
+      expect(template.toJSON().Resources[placementId].Properties.VpcConfig).toBeUndefined();
+    });
+
+  test('the trigger function runs in the chosen subnets with a security group that reaches the port on the interface and HTTPS only', () => {
+    const { template, ids, stack, failover, vpc } = synthFailover({ floatingAddressProbe: probe });
+    const sg = failover.node.findChild('ReconcileSecurityGroup') as ec2.SecurityGroup;
+    const sgId = stack.getLogicalId(sg.node.defaultChild as ec2.CfnSecurityGroup);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SubnetIds: vpc.isolatedSubnets.map((s) => ({ Ref: stack.getLogicalId(s.node.defaultChild as ec2.CfnSubnet) })),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [sgId, 'GroupId'] }],
+      },
+      Environment: { Variables: Match.objectLike({ ENI_ID: { Ref: ids.eni } }) },
+    });
+    const egress = template.toJSON().Resources[sgId].Properties.SecurityGroupEgress;
+    expect(egress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+    const eniSg = (failover.networkInterface as NetworkInterface).connections.securityGroups[0];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(eniSg.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      IpProtocol: 'tcp', FromPort: 443, ToPort: 443, GroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] },
+    });
+  });
+
+  test('the reconcile role gets the VPC permissions of a function in a VPC, never a change to the floating interface', () => {
+    const { template, ids, stack, failover } = synthFailover({ floatingAddressProbe: probe });
+    const statements = roleStatements(template, stack, failover) as any[];
+    expect(statements).toContainEqual({
+      Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      Effect: 'Deny',
+      Resource: ec2Arn('network-interface', ids.eni),
+    });
+    const allowedOnStar = statements.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
+    expect(new Set(allowedOnStar.flatMap((s) => [s.Action].flat()))).toEqual(new Set(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus']));
+  });
+
+  test.each<[string, Partial<EniFailoverProps>, string]>([
+    ['port 0', { floatingAddressProbe: { port: 0 } }, 'floatingAddressProbe port 0 is not allowed: use a whole number from 1 to 65535'],
+    ['port 65536', { floatingAddressProbe: { port: 65536 } }, 'floatingAddressProbe port 65536 is not allowed: use a whole number from 1 to 65535'],
+    ['timeout 50 ms', { floatingAddressProbe: { port: 80, timeout: Duration.millis(50) } },
+      'floatingAddressProbe timeout 50 millis is not allowed: use 100 milliseconds to 20 seconds (the run waits for it)'],
+    ['timeout 21 s', { floatingAddressProbe: { port: 80, timeout: Duration.seconds(21) } },
+      'floatingAddressProbe timeout 21 seconds is not allowed: use 100 milliseconds to 20 seconds (the run waits for it)'],
+  ])('%s is rejected', (_name, props, message) => {
+    expect(() => failoverStack(props)).toThrow(message);
+  });
+
+  test('an adopted interface without vpc is rejected', () => {
+    const stack = testStack(testApp());
+    expect(() => new EniFailover(stack, 'Failover', {
+      primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+      standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+      networkInterface: NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0' }),
+      floatingAddressProbe: { port: 443 },
+    })).toThrow('floatingAddressProbe of TestStack/Failover runs the reconcile Lambda in the VPC, but no vpc is known: pass vpc to EniFailover when it adopts a networkInterface');
   });
 });
 
@@ -721,6 +888,9 @@ describe('EniFailover validation', () => {
     ['deadline', { deadline: Duration.seconds(2) }, 'deadline 2 seconds is not allowed: use whole seconds from 5 to 840'],
     ['deadline', { deadline: Duration.minutes(15) }, 'deadline 15 minutes is not allowed: use whole seconds from 5 to 840'],
     ['placementDeadline', { placementDeadline: Duration.minutes(20) }, 'placementDeadline 20 minutes is not allowed: use whole seconds from 5 to 840'],
+    ['maxEventAge', { maxEventAge: Duration.seconds(59) }, 'maxEventAge 59 seconds is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours), the range Lambda accepts for the age of asynchronous events'],
+    ['maxEventAge', { maxEventAge: Duration.hours(7) }, 'maxEventAge 7 hours is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours)'],
+    ['maxEventAge', { maxEventAge: Duration.millis(90_500) }, 'maxEventAge 1 minute 30 seconds is not allowed: use whole seconds from 60 (1 minute) to 21600 (6 hours)'],
   ])('%s out of range is rejected', (_name, props, message) => {
     expect(() => failoverStack(props)).toThrow(message);
   });
@@ -763,6 +933,9 @@ describe('EniFailover compliance', () => {
       elasticIp: true,
       alarmEmails: ['ops@example.com'],
       failback: FailbackPolicy.after(Duration.minutes(10)),
+      fence: true,
+      reservedConcurrentExecutions: 1,
+      floatingAddressProbe: { port: 8080, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
       triggers: [...FailoverTrigger.defaults(), FailoverTrigger.healthProbe({ port: 8080, protocol: undefined })],
     });
     return { stack, failover };

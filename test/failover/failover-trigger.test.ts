@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { synthFailover } from './fixture';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ec2Arn, synthFailover } from './fixture';
 import { NetworkInterface } from '../../src';
-import { EniFailover } from '../../src/failover/eni-failover';
+import { EniFailover, EniFailoverProps } from '../../src/failover/eni-failover';
 import { FailoverTrigger, ProbeProtocol } from '../../src/failover/failover-trigger';
 import { importedInstance, testApp, testStack, testVpc } from '../util';
 
@@ -180,6 +181,74 @@ describe('FailoverTrigger.healthProbe', () => {
     });
     const egress = template.toJSON().Resources[probeSgId].Properties.SecurityGroupEgress as any[];
     expect(egress.every((rule) => rule.CidrIp !== '0.0.0.0/0')).toBe(true);
+  });
+
+  describe('the probe role', () => {
+    function probeStatements(triggerProps: Partial<EniFailoverProps> = {}) {
+      const f = synthFailover({ triggers: [FailoverTrigger.healthProbe({ port: 8080 })], ...triggerProps });
+      const role = f.failover.node.findChild('HealthProbe').node.findChild('ServiceRole') as iam.Role;
+      const roleId = f.stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+      const policies = f.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+      const statements: any[] = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      return { ...f, statements, vpcArn: ec2Arn('vpc', f.stack.getLogicalId(f.vpc.node.defaultChild as ec2.CfnVPC)) };
+    }
+    const MANAGE = ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+    const inAccount = (type: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ec2:eu-west-1:123456789012:${type}/*`]] });
+
+    test('no mutating EC2 action is allowed on *: only DescribeNetworkInterfaces, which AWS supports on * only', () => {
+      const { statements } = probeStatements();
+      const allowedOnStar = statements.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
+      expect(allowedOnStar).toEqual([{ Action: 'ec2:DescribeNetworkInterfaces', Effect: 'Allow', Resource: '*' }]);
+    });
+
+    test('creating and managing its interfaces is allowed in this account and Region only', () => {
+      const { statements } = probeStatements();
+      expect(statements).toEqual(expect.arrayContaining([
+        { Action: 'ec2:CreateNetworkInterface', Effect: 'Allow', Resource: [inAccount('network-interface'), inAccount('subnet'), inAccount('security-group')] },
+        { Action: MANAGE, Effect: 'Allow', Resource: inAccount('network-interface') },
+      ]));
+    });
+
+    test('every change outside the VPC is denied where EC2 names the VPC', () => {
+      const { statements, vpcArn } = probeStatements();
+      expect(statements).toContainEqual({
+        Action: ['ec2:CreateNetworkInterface', ...MANAGE],
+        Effect: 'Deny',
+        Resource: '*',
+        // A deny whose key is absent does not match: Lambda's own check of the role still passes.
+        Condition: { StringNotEquals: { 'ec2:Vpc': vpcArn }, Null: { 'ec2:Vpc': 'false' } },
+      });
+    });
+
+    test('the floating interface, and any interface a failover owns, can never be deleted or re-addressed by the probe', () => {
+      const { statements, ids } = probeStatements();
+      expect(statements).toEqual(expect.arrayContaining([
+        { Action: MANAGE, Effect: 'Deny', Resource: ec2Arn('network-interface', ids.eni) },
+        { Action: MANAGE, Effect: 'Deny', Resource: inAccount('network-interface'), Condition: { Null: { 'aws:ResourceTag/cdk-eni-patterns:failover-owner': 'false' } } },
+      ]));
+    });
+
+    test('an adopted interface imported by id is protected by its ARN', () => {
+      const stack = testStack(testApp());
+      const vpc = testVpc(stack);
+      const failover = new EniFailover(stack, 'Failover', {
+        primary: importedInstance(stack, 'i-0aaaaaaaaaaaaaaaa', 'dummy1a'),
+        standby: importedInstance(stack, 'i-0bbbbbbbbbbbbbbbb', 'dummy1a'),
+        networkInterface: NetworkInterface.fromNetworkInterfaceAttributes(stack, 'Eni', { networkInterfaceId: 'eni-0123456789abcdef0' }),
+        vpc,
+        triggers: [FailoverTrigger.healthProbe({ port: 80 })],
+      });
+      const role = failover.node.findChild('HealthProbe').node.findChild('ServiceRole') as iam.Role;
+      const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+      const template = Template.fromStack(stack);
+      const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual({
+        Action: MANAGE,
+        Effect: 'Deny',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:network-interface/eni-0123456789abcdef0']] },
+      });
+    });
   });
 
   test('errors of the probe function raise an alarm to the topic', () => {

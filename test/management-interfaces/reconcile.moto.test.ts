@@ -16,7 +16,7 @@ import { Action } from '../../src/engine/management-interfaces/decide';
 import { createHandler } from '../../src/engine/management-interfaces/management-interfaces.lambda';
 import { SdkManagementPort } from '../../src/engine/management-interfaces/port';
 import { Clock, reconcileGroup } from '../../src/engine/management-interfaces/reconcile';
-import { Moto, startMoto } from '../failover/moto';
+import { Moto, startMoto } from '../engine/moto';
 
 const REGION = 'eu-west-1';
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };

@@ -1,6 +1,7 @@
 import {
-  AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, Health, InstanceState, Observation, StatusCheck,
-} from '../../src/failover/decide';
+  AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, hasFailed, Health, InstanceState, Observation,
+  StatusCheck,
+} from '../../src/engine/decide';
 
 const NOW = Date.UTC(2025, 5, 1);
 const ENI_AZ = 'eu-west-1a';
@@ -128,7 +129,12 @@ describe('decide: every holder x health x AZ x policy combination', () => {
     const crossAz = obs.candidates.filter((c) => c.availabilityZone !== ENI_AZ).map((c) => c.instanceId);
     expect(d.skipped.map((x) => x.instanceId).sort()).toEqual(crossAz.sort());
 
-    // Transitional states: wait, never act.
+    // Transitional states: wait, never act, except that a detach from a holder that has failed in
+    // EC2's terms (not running, checks impaired) is forced.
+    if (row.holder === 'detaching-primary' && hasFailed(byId.get('i-primary')!)) {
+      expect(d).toMatchObject({ kind: 'force', from: 'i-primary', attachmentId: 'attach-i-primary' });
+      return;
+    }
     if (row.holder === 'attaching-standby' || row.holder === 'detaching-primary' || row.holder === 'status-attaching') {
       expect(d.kind).toBe('wait');
       return;
@@ -158,9 +164,10 @@ describe('decide: every holder x health x AZ x policy combination', () => {
     const holderHealth = classify(holder);
     const others = healthy.filter((c) => c !== holder);
     if (holderHealth === 'unhealthy') {
-      // Force detach only from an unhealthy holder, and only when there is somewhere to go.
+      // Move only when there is somewhere to go; force only when the holder has failed in EC2's
+      // terms (not running, checks impaired), never for an alarm alone.
       if (others.length === 0) expect(d).toMatchObject({ kind: 'no-healthy-candidate', holder: holderId });
-      else expect(d).toMatchObject({ kind: 'move', from: holderId, to: others[0].instanceId, force: true });
+      else expect(d).toMatchObject({ kind: 'move', from: holderId, to: others[0].instanceId, force: hasFailed(holder) });
       return;
     }
 
@@ -181,7 +188,7 @@ describe('decide: behaviour', () => {
   test('a primary that stopped gives the ENI to a healthy standby with a force detach', () => {
     const d = decide({ eni: eni(attachedTo('i-p')), candidates: [candidate('i-p', { state: 'stopped' }), candidate('i-s')], now: NOW }, OFF);
     expect(d).toEqual(expect.objectContaining({ kind: 'move', from: 'i-p', to: 'i-s', force: true, attachmentId: 'attach-i-p' }));
-    expect(d.reason).toBe('holder i-p is unhealthy (state stopped, status checks ok); i-s is the first healthy candidate');
+    expect(d.reason).toBe('holder i-p is unhealthy (state stopped, status checks ok; forced detach: it has failed); i-s is the first healthy candidate');
   });
 
   test('with nothing healthy the ENI is left on its holder and every rejection is explained', () => {

@@ -1,8 +1,8 @@
 import * as http from 'http';
 import * as net from 'net';
 import { AddressInfo } from 'net';
+import { createProbeHandler, probeHttp, probeTcp } from '../../src/engine/probe.lambda';
 import { probeSettingsFromEnv } from '../../src/failover/probe-settings';
-import { createProbeHandler, probeHttp, probeTcp } from '../../src/failover/probe.lambda';
 
 // Every probe talks to servers on 127.0.0.1 started by the test.
 const servers: Array<net.Server> = [];

@@ -5,9 +5,12 @@
  * The rule for one alarm that both sources know: **describe always; the event's state wins only
  * when it is provably newer**, i.e. the event carries a state-change time later than the
  * described state's timestamp. The describe call is made after the event was delivered, so it is
- * normally at least as fresh; the exception covers a read that lags a notification. An alarm the
- * engine does not describe (not configured as a health alarm, e.g. a status check alarm that
- * reaches the Lambda through SNS) counts from its event, in that run only, as before.
+ * normally at least as fresh; the exception covers a read that lags a notification. An alarm that
+ * reaches the run only as a notice (a status check alarm through SNS) is described too when the
+ * engine has a CloudWatch port, and read the same way; one CloudWatch does not know counts from
+ * its event, in that run only. A notice older than the bound the engine gives (Lambda redelivers
+ * asynchronous events for up to 6 hours) is ignored. An alarm never forces a detach: only EC2's
+ * own view of the holder (not running, checks impaired) does.
  *
  * This module is pure: no I/O, no clock of its own.
  */
@@ -64,6 +67,8 @@ export function alarmNamesOf(healthAlarms: Readonly<Record<string, readonly stri
  *   for failback either.
  * - A notice without a state-change time counts as changed at `now` (the latest it can have
  *   changed), so it never makes a candidate look healthy for longer than it is known to be.
+ * - A notice whose state changed more than `maxNoticeAgeMs` before `now` is ignored: Lambda
+ *   redelivers failed and throttled asynchronous events for up to 6 hours.
  */
 export function candidateAlarms(
   instanceId: string,
@@ -71,6 +76,7 @@ export function candidateAlarms(
   described: Readonly<Record<string, AlarmReading>>,
   notices: readonly AlarmNotice[],
   now: number,
+  maxNoticeAgeMs = Infinity,
 ): CandidateAlarms {
   const verdicts = new Map<string, AlarmVerdict>();
   for (const alarmName of configured) {
@@ -81,6 +87,13 @@ export function candidateAlarms(
   }
   for (const n of notices) {
     if (!configured.includes(n.alarmName) && !n.instanceIds.includes(instanceId)) continue;
+    // Lambda redelivers asynchronous events for up to 6 hours: an old notice says nothing about now.
+    if (n.changedAt !== undefined && now - n.changedAt > maxNoticeAgeMs) continue;
+    const read = described[n.alarmName];
+    if (!verdicts.has(n.alarmName) && read) {
+      // A notice-only alarm (a status check alarm through SNS) that was described: read like a health alarm.
+      verdicts.set(n.alarmName, { alarmName: n.alarmName, state: read.state, source: 'described', changedAt: read.changedAt });
+    }
     const known = verdicts.get(n.alarmName);
     const changedAt = n.changedAt ?? now;
     const newer = !known || known.source === 'missing'

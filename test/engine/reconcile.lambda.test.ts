@@ -1,7 +1,7 @@
 import { AwsError, drive, HarnessOptions, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { createHandler, HandlerDeps, Notifier } from '../../src/failover/reconcile.lambda';
-import { settingsFromEnv } from '../../src/failover/settings';
-import { parseTrigger } from '../../src/failover/triggers';
+import { createHandler, HandlerDeps, Notifier } from '../../src/engine/reconcile.lambda';
+import { settingsFromEnv } from '../../src/engine/settings';
+import { parseTrigger } from '../../src/engine/triggers';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -127,11 +127,30 @@ describe('every event shape runs reconcile', () => {
     expect(t.ec2.mutations).toEqual([]);
   });
 
-  test('an SNS alarm in ALARM for the running primary moves the ENI with a force detach', async () => {
+  // Changed on purpose: an alarm used to force the detach; a running primary with passing status
+  // checks now gets a graceful one (AWS: force is a last resort for a failed instance).
+  test('an SNS alarm in ALARM for the running primary moves the ENI with a graceful detach', async () => {
     const t = setup();
     const result = await t.invoke(snsAlarm(PRIMARY));
     expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
-    expect(t.ec2.mutations[0].detail).toContain('(force)');
+    expect(t.ec2.mutations[0].detail).not.toContain('(force)');
+  });
+
+  test('a redelivered SNS alarm notice from 3 hours ago (Lambda async retries) moves nothing off a primary that recovered', async () => {
+    const t = setup();
+    t.clock.advance(3 * 3_600_000);
+    const result = await t.invoke(snsAlarm(PRIMARY));
+    expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    expect(t.ec2.mutations).toEqual([]);
+  });
+
+  test('a fresh SNS status alarm notice that CloudWatch contradicts (OK since) moves nothing', async () => {
+    const t = setup();
+    t.clock.advance(120_000);
+    t.cw.setAlarm('primary-status', 'OK');
+    const result = await t.invoke(snsAlarm(PRIMARY));
+    expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    expect(t.ec2.mutations).toEqual([]);
   });
 
   test('an EventBridge alarm in ALARM for the primary counts as unhealthy', async () => {
@@ -379,6 +398,10 @@ describe('settings from the environment', () => {
       forceDetachAfterSeconds: 30,
       notifyTopicArn: undefined,
       healthAlarms: {},
+      maxNoticeAgeSeconds: 600,
+      fence: false,
+      floatingProbePort: undefined,
+      floatingProbeTimeoutMs: 2000,
     });
   });
 
@@ -394,6 +417,10 @@ describe('settings from the environment', () => {
       FORCE_DETACH_AFTER_SECONDS: '12',
       NOTIFY_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:failover',
       HEALTH_ALARMS: `{"${PRIMARY}":["probe, primary","app|checks"]}`,
+      MAX_NOTICE_AGE_SECONDS: '300',
+      FENCE: 'true',
+      FLOATING_PROBE_PORT: '443',
+      FLOATING_PROBE_TIMEOUT_MS: '500',
     })).toEqual({
       eniId: ENI,
       candidates: [PRIMARY],
@@ -404,6 +431,10 @@ describe('settings from the environment', () => {
       forceDetachAfterSeconds: 12,
       notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:failover',
       healthAlarms: { [PRIMARY]: ['probe, primary', 'app|checks'] },
+      maxNoticeAgeSeconds: 300,
+      fence: true,
+      floatingProbePort: 443,
+      floatingProbeTimeoutMs: 500,
     });
   });
 
@@ -480,7 +511,7 @@ describe('health alarms in the Lambda', () => {
     t.cw.setAlarm('primary-probe', 'OK').setAlarm('standby-probe', 'OK');
     const result = await t.invoke(snsAlarm(PRIMARY));
     expect(result).toMatchObject({ outcome: 'converged', to: STANDBY });
-    expect(t.ec2.mutations[0].detail).toContain('(force)');
+    expect(t.ec2.mutations[0].detail).not.toContain('(force)');
   });
 
   test('AccessDenied on DescribeAlarms fails the invocation and sends a failure notice', async () => {

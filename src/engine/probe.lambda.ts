@@ -12,7 +12,7 @@ import * as http from 'http';
 import * as net from 'net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PROBE_METRIC, ProbeResult, ProbeSettings, probeSettingsFromEnv, ProbeTarget } from './probe-settings';
+import { PROBE_METRIC, ProbeResult, ProbeSettings, probeSettingsFromEnv, ProbeTarget } from '../failover/probe-settings';
 
 /** Opens a TCP connection and closes it again. */
 export function probeTcp(target: ProbeTarget, port: number, timeoutMs: number): Promise<ProbeResult> {

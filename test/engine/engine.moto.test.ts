@@ -10,10 +10,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { MemoryLogger } from './harness';
 import { Moto, startMoto } from './moto';
-import { SdkAlarmPort } from '../../src/failover/alarm-port';
-import { run } from '../../src/failover/cli';
-import { SdkEc2Port } from '../../src/failover/ec2-port';
-import { reconcile, ReconcileConfig, release, systemClock } from '../../src/failover/engine';
+import { SdkAlarmPort } from '../../src/engine/alarm-port';
+import { run } from '../../src/engine/cli';
+import { SdkEc2Port } from '../../src/engine/ec2-port';
+import { reconcile, ReconcileConfig, release, systemClock } from '../../src/engine/engine';
 
 const REGION = 'us-east-1';
 const CREDENTIAL_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
@@ -113,6 +113,15 @@ describe('engine against moto_server', () => {
     expect(await holder()).toEqual({ instanceId: primary, deviceIndex: 1 });
   });
 
+  test('a candidate EC2 does not know (terminated over an hour ago) is described as terminated, not an error that blocks every run', async () => {
+    const port = SdkEc2Port.create({ endpoint: moto.endpoint, region: REGION });
+    const seen = await port.describeCandidates(['i-0123456789abcdef0', primary]);
+    expect(seen[0]).toEqual({ instanceId: 'i-0123456789abcdef0', availabilityZone: 'unknown', state: 'terminated', statusChecks: 'not-applicable' });
+    expect(seen[1]).toMatchObject({ instanceId: primary, availabilityZone: 'us-east-1a' });
+    const result = await engineRun({ candidates: ['i-0123456789abcdef0', primary, standby] });
+    expect(['noop', 'converged']).toContain(result.outcome);
+  });
+
   test('a repeated run changes nothing', async () => {
     expect(await engineRun()).toMatchObject({ outcome: 'noop', action: 'none', apiCalls: 2 });
     expect((await holder()).instanceId).toBe(primary);
@@ -194,7 +203,13 @@ describe('CLI against moto_server', () => {
     expect((await holder()).instanceId).toBe(standby);
   });
 
-  test('reconcile --dry-run --failback says what it would do and changes nothing', async () => {
+  test('the pin that move left holds against failback; after unpin, reconcile --dry-run --failback says what it would do and changes nothing', async () => {
+    const pinned = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`, '--failback', '--failback-after', '0', '--dry-run');
+    expect(pinned.code).toBe(0);
+    expect(pinned.stdout).toContain(`Would noop: ${standby} is pinned (maintenance mode) and holds the ENI`);
+    const unpin = await cli('unpin', '--eni', eniId, '--candidates', `${primary},${standby}`);
+    expect(unpin).toMatchObject({ code: 0 });
+    expect(unpin.stderr).toContain(`lifted the pin of ${eniId} on ${standby}`);
     const r = await cli('reconcile', '--eni', eniId, '--candidates', `${primary},${standby}`, '--failback', '--failback-after', '0', '--dry-run');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Would move (to ${primary})`);
@@ -214,10 +229,10 @@ describe('CLI against moto_server', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'error', message: "refusing to act: The networkInterface ID 'eni-0123456789abcdef0' does not exist" });
   });
 
-  test('an unknown instance is refused, exit 1, nothing changes', async () => {
+  test('an unknown instance typed on the command line is refused, exit 1, nothing changes', async () => {
     const r = await cli('reconcile', '--eni', eniId, '--candidates', `i-0123456789abcdef0,${primary}`);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("refusing to act: The instance ID 'i-0123456789abcdef0' does not exist");
+    expect(r.stdout).toContain('refusing to act: EC2 does not know i-0123456789abcdef0 (a typo, or terminated more than about an hour ago)');
     expect((await holder()).instanceId).toBe(standby);
   });
 

@@ -1,11 +1,14 @@
 import {
   AttachNetworkInterfaceCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
   DescribeInstancesCommand,
   DescribeInstanceStatusCommand,
   DescribeNetworkInterfacesCommand,
   DetachNetworkInterfaceCommand,
   EC2Client,
   EC2ClientConfig,
+  StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AttachmentState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from './decide';
 
@@ -17,10 +20,17 @@ export interface Ec2Port {
   /** Where the ENI is attached. Throws `UnknownResourceError` when the ENI does not exist. */
   describeNetworkInterface(eniId: string): Promise<EniObservation>;
   /**
-   * State, AZ, status checks and launch time of every instance, in the order given.
-   * Throws `UnknownResourceError` when one of them does not exist.
+   * State, AZ, status checks and launch time of every instance, in the order given. An instance
+   * EC2 does not know (terminated instances vanish from Describe* after about an hour) is
+   * reported as `terminated` in the AZ `unknown`.
    */
   describeCandidates(instanceIds: readonly string[]): Promise<CandidateObservation[]>;
+  /** Sets tags on the ENI (CreateTags). */
+  tagNetworkInterface(eniId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /** Removes tags from the ENI (DeleteTags). */
+  untagNetworkInterface(eniId: string, keys: readonly string[]): Promise<void>;
+  /** Stops an instance (fencing after a forced detach). */
+  stopInstance(instanceId: string): Promise<void>;
   /** Attaches the ENI at a device index; returns the attachment id. */
   attach(eniId: string, instanceId: string, deviceIndex: number): Promise<string>;
   /** Detaches an attachment, forcefully when `force`. */
@@ -33,6 +43,11 @@ export class UnknownResourceError extends Error {
     super(message);
     this.name = 'UnknownResourceError';
   }
+}
+
+/** A candidate EC2 does not know: terminated long ago (or never existed). */
+export function vanished(instanceId: string): CandidateObservation {
+  return { instanceId, availabilityZone: 'unknown', state: 'terminated', statusChecks: 'not-applicable' };
 }
 
 /** Error codes that mean "an id you gave me does not exist". */
@@ -94,6 +109,8 @@ export class SdkEc2Port implements Ec2Port {
       eniId,
       availabilityZone: ni.AvailabilityZone ?? 'unknown',
       status: ni.Status ?? 'unknown',
+      privateIpAddress: ni.PrivateIpAddress,
+      tags: Object.fromEntries((ni.TagSet ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
       attachment: attached
         ? { attachmentId: a.AttachmentId!, instanceId: a.InstanceId!, state: state!, deviceIndex: a.DeviceIndex ?? -1 }
         : undefined,
@@ -103,18 +120,16 @@ export class SdkEc2Port implements Ec2Port {
   public async describeCandidates(instanceIds: readonly string[]): Promise<CandidateObservation[]> {
     if (instanceIds.length === 0) return [];
     const ids = [...instanceIds];
+    // A filter, unlike InstanceIds, does not fail the whole call for an instance EC2 forgot.
     const [instances, statuses] = await Promise.all([
-      this.call(() => this.client.send(new DescribeInstancesCommand({ InstanceIds: ids }))),
-      this.call(() => this.client.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))),
+      this.call(() => this.client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }] }))),
+      this.describeStatuses(ids),
     ]);
     const byId = new Map((instances.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i]));
-    const statusById = new Map((statuses.InstanceStatuses ?? []).map((s) => [s.InstanceId, s]));
-    const missing = ids.filter((id) => !byId.has(id));
-    if (missing.length > 0) {
-      throw new UnknownResourceError(`instance(s) ${missing.join(', ')} do not exist`, 'InvalidInstanceID.NotFound');
-    }
+    const statusById = new Map(statuses.map((s) => [s.InstanceId, s]));
     return ids.map((id) => {
-      const i = byId.get(id)!;
+      const i = byId.get(id);
+      if (!i) return vanished(id);
       const s = statusById.get(id);
       const name = (i.State?.Name ?? 'unknown') as InstanceState;
       return {
@@ -130,6 +145,19 @@ export class SdkEc2Port implements Ec2Port {
     });
   }
 
+  public async tagNetworkInterface(eniId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    await this.call(() => this.client.send(new CreateTagsCommand({ Resources: [eniId], Tags: list })));
+  }
+
+  public async untagNetworkInterface(eniId: string, keys: readonly string[]): Promise<void> {
+    await this.call(() => this.client.send(new DeleteTagsCommand({ Resources: [eniId], Tags: keys.map((Key) => ({ Key })) })));
+  }
+
+  public async stopInstance(instanceId: string): Promise<void> {
+    await this.call(() => this.client.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+  }
+
   public async attach(eniId: string, instanceId: string, deviceIndex: number): Promise<string> {
     const out = await this.call(() => this.client.send(new AttachNetworkInterfaceCommand({
       NetworkInterfaceId: eniId, InstanceId: instanceId, DeviceIndex: deviceIndex,
@@ -139,6 +167,24 @@ export class SdkEc2Port implements Ec2Port {
 
   public async detach(attachmentId: string, force: boolean): Promise<void> {
     await this.call(() => this.client.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force })));
+  }
+
+  /**
+   * DescribeInstanceStatus of every id; when EC2 no longer knows one of them (NotFound), again
+   * without the ids its message names, so one vanished candidate does not hide the others.
+   */
+  private async describeStatuses(ids: string[]) {
+    for (let left = ids; left.length > 0;) {
+      try {
+        const out = await this.call(() => this.client.send(new DescribeInstanceStatusCommand({ InstanceIds: left, IncludeAllInstances: true })));
+        return out.InstanceStatuses ?? [];
+      } catch (err) {
+        const gone = err instanceof UnknownResourceError ? left.filter((id) => err.message.includes(id)) : [];
+        if (gone.length === 0) throw err;
+        left = left.filter((id) => !gone.includes(id));
+      }
+    }
+    return [];
   }
 
   /** Maps "does not exist" errors to `UnknownResourceError`; everything else passes through. */

@@ -1,15 +1,44 @@
 /**
  * A strict in-memory EC2 for the failover engine: it enforces the AWS rules the emulator does not
- * (an ENI in use cannot be attached, AZs must match, a device index holds one interface, attach
- * and detach take time and are visible as `attaching`/`detaching`), injects throttling and
- * instance failures, and counts calls. Time is virtual: tests are instant and deterministic.
- * `StrictCloudWatch` does the same for the health alarms.
+ * and models EC2 as documented, not as moto behaves. Time is virtual: tests are instant and
+ * deterministic. `StrictCloudWatch` does the same for the health alarms.
+ *
+ * What it models, with the AWS page that documents it:
+ * - An ENI in use cannot be attached (InvalidNetworkInterface.InUse); ENI and instance must be in
+ *   one AZ; a device index holds one interface; attach and detach take time and show as
+ *   `attaching`/`detaching` (`detachMs` can be minutes).
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/network-interface-attachments.html
+ * - Eventual consistency (`readLagMs`): "the result of an API command you run that affects your
+ *   Amazon EC2 resources might not be immediately visible to all subsequent commands"; a describe
+ *   right after a write shows the state from before it for a while.
+ *   https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html
+ * - Terminated instances "remain visible in the console for a short while" (about an hour), then
+ *   DescribeInstances answers InvalidInstanceID.NotFound (`forgetTerminatedMs`); the port reports
+ *   them as terminated, as `SdkEc2Port` does.
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/terminating-instances.html
+ * - Force detach "as a last resort": "you might not be able to attach a different network interface
+ *   to the same index on the instance without first stopping and starting the instance"
+ *   (`forceDetachBlocksIndex`).
+ *   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachNetworkInterface.html
+ * - IncorrectInstanceState for an attach while the instance is pending, stopping or shutting down;
+ *   a stop goes through `stopping` (`stopMs`).
+ *   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+ * - Throttling: RequestLimitExceeded.
+ *   https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
+ * Redelivered old notifications (Lambda asynchronous retries, event age up to 6 hours,
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html) are events,
+ * built by the tests of the handler.
  */
-import { AlarmPort } from '../../src/failover/alarm-port';
-import { AlarmState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from '../../src/failover/decide';
-import { Ec2Port, UnknownResourceError } from '../../src/failover/ec2-port';
-import { Clock, EngineLogger } from '../../src/failover/engine';
-import { AlarmReading } from '../../src/failover/health-alarms';
+import { AlarmPort } from '../../src/engine/alarm-port';
+import { AlarmState, CandidateObservation, EniObservation, InstanceState, StatusCheck } from '../../src/engine/decide';
+import { Ec2Port, UnknownResourceError } from '../../src/engine/ec2-port';
+import { Clock, EngineLogger } from '../../src/engine/engine';
+import { AlarmReading } from '../../src/engine/health-alarms';
+
+/** How the port reports an instance EC2 answers NotFound for: terminated, in no known AZ. */
+function vanished(instanceId: string): CandidateObservation {
+  return { instanceId, availabilityZone: 'unknown', state: 'terminated', statusChecks: 'not-applicable' };
+}
 
 /** Virtual time: `sleep` registers a timer that fires only when the test advances the clock. */
 export class VirtualClock implements Clock {
@@ -90,9 +119,18 @@ interface HarnessEni {
   eniId: string;
   availabilityZone: string;
   attachment?: Attachment;
+  privateIpAddress: string;
+  tags: Record<string, string>;
 }
 
-export type Op = 'describeNetworkInterface' | 'describeCandidates' | 'attach' | 'detach';
+/** What a describe of the ENI showed at one time (for eventual consistency). */
+interface EniSnapshot {
+  at: number;
+  attachment?: Attachment;
+  tags: Record<string, string>;
+}
+
+export type Op = 'describeNetworkInterface' | 'describeCandidates' | 'attach' | 'detach' | 'tag' | 'untag' | 'stop';
 
 /** An error shaped like an AWS SDK service error. */
 export class AwsError extends Error {
@@ -116,12 +154,23 @@ export interface HarnessOptions {
    * attach there fails with InvalidParameterValue. @default false
    */
   forceDetachBlocksIndex?: boolean;
+  /**
+   * Eventual consistency: for this long after a change of the ENI (a write, or a transition that
+   * ended), a describe may still show the state before it. @default 0
+   */
+  readLagMs?: number;
+  /** A terminated instance is forgotten (NotFound, reported as terminated in AZ `unknown`) this long after termination. @default 3600000 */
+  forgetTerminatedMs?: number;
+  /** Virtual time a stop takes (state `stopping`). @default 5000 */
+  stopMs?: number;
 }
 
 export class StrictEc2 implements Ec2Port {
-  public readonly calls: Record<Op, number> = { describeNetworkInterface: 0, describeCandidates: 0, attach: 0, detach: 0 };
+  public readonly calls: Record<Op, number> = { describeNetworkInterface: 0, describeCandidates: 0, attach: 0, detach: 0, tag: 0, untag: 0, stop: 0 };
   /** Every mutating call that EC2 accepted, in order. */
-  public readonly mutations: { op: 'attach' | 'detach'; detail: string; at: number }[] = [];
+  public readonly mutations: { op: 'attach' | 'detach' | 'tag' | 'untag' | 'stop'; detail: string; at: number }[] = [];
+  /** Detaches that were forced from an instance that was running with passing checks. */
+  public readonly forcedFromHealthy: string[] = [];
   /** Every call EC2 refused, with the error code and message. */
   public readonly refusals: { op: Op; code: string; message: string }[] = [];
   public detachHangs = false;
@@ -137,9 +186,23 @@ export class StrictEc2 implements Ec2Port {
   /** Device indexes (`instance:index`) that refuse an attach although no interface is listed there. */
   private readonly blocked = new Set<string>();
   private readonly opts: Required<HarnessOptions>;
+  /** ENI states as describes saw them, newest last (for `readLagMs`). */
+  private readonly history = new Map<string, EniSnapshot[]>();
+  private readonly terminatedAt = new Map<string, number>();
+  private readonly stoppingUntil = new Map<string, number>();
 
   constructor(public readonly clock: VirtualClock, options: HarnessOptions = {}) {
-    this.opts = { attachMs: 2000, detachMs: 3000, forceDetachMs: 1000, latencyMs: 0, forceDetachBlocksIndex: false, ...options };
+    this.opts = {
+      attachMs: 2000,
+      detachMs: 3000,
+      forceDetachMs: 1000,
+      latencyMs: 0,
+      forceDetachBlocksIndex: false,
+      readLagMs: 0,
+      forgetTerminatedMs: 3_600_000,
+      stopMs: 5000,
+      ...options,
+    };
   }
 
   // ---------- world set-up and fault injection ----------
@@ -153,11 +216,12 @@ export class StrictEc2 implements Ec2Port {
   }
 
   addEni(eniId: string, availabilityZone: string, attachedTo?: { instanceId: string; deviceIndex: number }): this {
-    const eni: HarnessEni = { eniId, availabilityZone };
+    const eni: HarnessEni = { eniId, availabilityZone, privateIpAddress: `10.0.0.${this.enis.size + 10}`, tags: {} };
     if (attachedTo) {
       eni.attachment = { attachmentId: this.newId('eni-attach'), ...attachedTo, state: 'attached', doneAt: 0 };
     }
     this.enis.set(eniId, eni);
+    this.record(eni, -Infinity);
     return this;
   }
 
@@ -203,8 +267,12 @@ export class StrictEc2 implements Ec2Port {
   /** Terminates an instance; like EC2, its secondary ENIs are detached. */
   terminate(id: string): this {
     this.set(id, { state: 'terminated', statusChecks: 'not-applicable' });
+    this.terminatedAt.set(id, this.clock.now());
     for (const eni of this.enis.values()) {
-      if (eni.attachment?.instanceId === id) eni.attachment = undefined;
+      if (eni.attachment?.instanceId === id) {
+        eni.attachment = undefined;
+        this.record(eni);
+      }
     }
     return this;
   }
@@ -216,6 +284,23 @@ export class StrictEc2 implements Ec2Port {
     return this;
   }
 
+  /** Whether EC2 still knows the instance. */
+  knows(id: string): boolean {
+    this.settle();
+    return this.instances.has(id);
+  }
+
+  /** Sets an ENI tag directly (as an operator would). */
+  tagEni(eniId: string, tags: Record<string, string>): this {
+    const eni = this.enis.get(eniId)!;
+    eni.tags = { ...eni.tags, ...tags };
+    return this;
+  }
+
+  tags(eniId: string): Record<string, string> {
+    return { ...this.enis.get(eniId)!.tags };
+  }
+
   /** The next `n` calls fail with RequestLimitExceeded. */
   throttle(n: number): this {
     this.throttles = n;
@@ -225,6 +310,7 @@ export class StrictEc2 implements Ec2Port {
   // ---------- inspection ----------
 
   instance(id: string): HarnessInstance {
+    this.settle();
     const i = this.instances.get(id);
     if (!i) throw new Error(`harness: no instance ${id}`);
     return i;
@@ -255,12 +341,15 @@ export class StrictEc2 implements Ec2Port {
     return this.call('describeNetworkInterface', () => {
       const eni = this.enis.get(eniId);
       if (!eni) throw new UnknownResourceError(`The networkInterface ID '${eniId}' does not exist`, 'InvalidNetworkInterfaceID.NotFound');
-      const a = eni.attachment;
+      const seen = this.visible(eni);
+      const a = seen.attachment;
       const status = !a ? 'available' : a.state === 'attached' ? 'in-use' : a.state;
       return {
         eniId,
         availabilityZone: eni.availabilityZone,
         status,
+        privateIpAddress: eni.privateIpAddress,
+        tags: { ...seen.tags },
         attachment: a ? { attachmentId: a.attachmentId, instanceId: a.instanceId, state: a.state, deviceIndex: a.deviceIndex } : undefined,
       };
     });
@@ -268,12 +357,10 @@ export class StrictEc2 implements Ec2Port {
 
   async describeCandidates(instanceIds: readonly string[]): Promise<CandidateObservation[]> {
     return this.call('describeCandidates', () => {
-      const missing = instanceIds.filter((id) => !this.instances.has(id));
-      if (missing.length > 0) {
-        throw new UnknownResourceError(`The instance IDs '${missing.join(', ')}' do not exist`, 'InvalidInstanceID.NotFound');
-      }
       return instanceIds.map((id) => {
-        const i = this.instances.get(id)!;
+        // As SdkEc2Port reports an instance EC2 answers NotFound for.
+        const i = this.instances.get(id);
+        if (!i) return vanished(id);
         return {
           instanceId: id,
           availabilityZone: i.availabilityZone,
@@ -297,6 +384,7 @@ export class StrictEc2 implements Ec2Port {
         throw new AwsError('InvalidParameterValue', `The network interface ${eniId} is in ${eni.availabilityZone} and instance ${instanceId} in ${inst.availabilityZone}`);
       }
       if (!['running', 'stopped'].includes(inst.state)) {
+        // Pending, stopping, shutting-down and terminated instances refuse attaches.
         throw new AwsError('IncorrectInstanceState', `The instance '${instanceId}' is not in a valid state for this operation (${inst.state})`);
       }
       if (this.interfacesOf(instanceId).some((i) => i.deviceIndex === deviceIndex) || this.blocked.has(`${instanceId}:${deviceIndex}`)) {
@@ -305,6 +393,7 @@ export class StrictEc2 implements Ec2Port {
       const attachmentId = this.newId('eni-attach');
       eni.attachment = { attachmentId, instanceId, deviceIndex, state: 'attaching', doneAt: this.clock.now() + this.opts.attachMs };
       this.mutations.push({ op: 'attach', detail: `${eniId} -> ${instanceId}`, at: this.clock.now() });
+      this.record(eni);
       return attachmentId;
     });
   }
@@ -317,12 +406,47 @@ export class StrictEc2 implements Ec2Port {
       }
       const a = eni.attachment;
       if (a.state === 'attaching') throw new AwsError('IncorrectState', `Attachment '${attachmentId}' is attaching`);
+      const from = this.instances.get(a.instanceId);
+      if (force && from?.state === 'running' && from.statusChecks === 'ok') this.forcedFromHealthy.push(a.instanceId);
       const took = this.detachHangs ? Infinity : force ? this.opts.forceDetachMs : this.opts.detachMs;
       const doneAt = this.clock.now() + took;
       a.doneAt = a.state === 'detaching' ? Math.min(a.doneAt, doneAt) : doneAt;
       a.state = 'detaching';
       if (force && this.opts.forceDetachBlocksIndex) this.blocked.add(`${a.instanceId}:${a.deviceIndex}`);
       this.mutations.push({ op: 'detach', detail: `${eni.eniId} from ${a.instanceId}${force ? ' (force)' : ''}`, at: this.clock.now() });
+      this.record(eni);
+    });
+  }
+
+  async tagNetworkInterface(eniId: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    return this.call('tag', () => {
+      const eni = this.enis.get(eniId);
+      if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${eniId}' does not exist`);
+      eni.tags = { ...eni.tags, ...tags };
+      this.mutations.push({ op: 'tag', detail: `${eniId} ${Object.keys(tags).join(',')}`, at: this.clock.now() });
+      this.record(eni);
+    });
+  }
+
+  async untagNetworkInterface(eniId: string, keys: readonly string[]): Promise<void> {
+    return this.call('untag', () => {
+      const eni = this.enis.get(eniId);
+      if (!eni) throw new AwsError('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${eniId}' does not exist`);
+      for (const k of keys) delete eni.tags[k];
+      this.mutations.push({ op: 'untag', detail: `${eniId} ${keys.join(',')}`, at: this.clock.now() });
+      this.record(eni);
+    });
+  }
+
+  async stopInstance(instanceId: string): Promise<void> {
+    return this.call('stop', () => {
+      const inst = this.instances.get(instanceId);
+      if (!inst) throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+      if (inst.state === 'running' || inst.state === 'pending') {
+        inst.state = 'stopping';
+        this.stoppingUntil.set(instanceId, this.clock.now() + this.opts.stopMs);
+      }
+      this.mutations.push({ op: 'stop', detail: instanceId, at: this.clock.now() });
     });
   }
 
@@ -351,9 +475,44 @@ export class StrictEc2 implements Ec2Port {
     for (const eni of this.enis.values()) {
       const a = eni.attachment;
       if (!a || a.state === 'attached' || a.doneAt > now) continue;
-      if (a.state === 'attaching') a.state = 'attached';
+      if (a.state === 'attaching') eni.attachment = { ...a, state: 'attached' };
       else eni.attachment = undefined;
+      this.record(eni, a.doneAt);
     }
+    for (const [id, until] of this.stoppingUntil) {
+      if (until > now) continue;
+      this.stoppingUntil.delete(id);
+      const inst = this.instances.get(id);
+      if (inst?.state === 'stopping') Object.assign(inst, { state: 'stopped', statusChecks: 'not-applicable' });
+    }
+    for (const [id, at] of this.terminatedAt) {
+      if (now - at >= this.opts.forgetTerminatedMs) {
+        this.instances.delete(id);
+        this.terminatedAt.delete(id);
+      }
+    }
+  }
+
+  /** Records the ENI's state as of `at` for lagging reads. */
+  private record(eni: HarnessEni, at = this.clock.now()): void {
+    const list = this.history.get(eni.eniId) ?? [];
+    list.push({ at, attachment: eni.attachment ? { ...eni.attachment } : undefined, tags: { ...eni.tags } });
+    list.sort((x, y) => x.at - y.at);
+    // Older snapshots than the lag window are never shown again.
+    while (list.length > 1 && list[1].at <= at - this.opts.readLagMs) list.shift();
+    this.history.set(eni.eniId, list);
+  }
+
+  /**
+   * What a describe shows now: with `readLagMs`, a change is visible only once it is that old,
+   * so a read right after a write shows the state from before it (the oldest snapshot in the window).
+   */
+  private visible(eni: HarnessEni): { attachment?: Attachment; tags: Record<string, string> } {
+    const list = this.history.get(eni.eniId);
+    if (this.opts.readLagMs <= 0 || !list) return { attachment: eni.attachment, tags: eni.tags };
+    const cutoff = this.clock.now() - this.opts.readLagMs;
+    const shown = [...list].reverse().find((x) => x.at <= cutoff);
+    return shown ?? list[0];
   }
 
   private interfacesOf(instanceId: string): { networkInterfaceId: string; deviceIndex: number }[] {

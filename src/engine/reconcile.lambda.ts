@@ -15,8 +15,9 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlarmPort, SdkAlarmPort } from './alarm-port';
 import { Ec2Port, SdkEc2Port } from './ec2-port';
-import { Clock, EngineLogger, reconcile, ReconcileConfig, ReconcileResult, release, ReleaseOutcome, systemClock } from './engine';
+import { Clock, EngineLogger, FloatingProbe, reconcile, ReconcileConfig, ReconcileResult, release, ReleaseOutcome, systemClock } from './engine';
 import { checkEniId, checkInstanceId, FailoverSettings, parseInteger, settingsFromEnv } from './settings';
+import { TcpProbe } from './tcp-probe';
 import { parseTrigger, Trigger } from './triggers';
 
 /** Publishes failure notices. */
@@ -40,6 +41,11 @@ export interface HandlerDeps {
    * @default - none (needed only when health alarms are configured)
    */
   readonly alarms?: AlarmPort;
+  /**
+   * Probes the floating address (with `settings.floatingProbePort`).
+   * @default - none
+   */
+  readonly probe?: FloatingProbe;
   readonly clock: Clock;
   readonly logger: EngineLogger & { error(message: string, fields: Record<string, unknown>): void };
   readonly metrics: MetricsSink;
@@ -53,7 +59,7 @@ export interface CustomResourceResponse {
   readonly Data?: Record<string, string>;
 }
 
-const FAILED = new Set(['no-healthy', 'deadline-exceeded', 'error']);
+const FAILED = new Set(['no-healthy', 'deadline-exceeded', 'error', 'not-answering']);
 /** Release outcomes after which CloudFormation can delete (or forget) the ENI. */
 const RELEASED = new Set<ReleaseOutcome>(['released', 'already-free', 'gone', 'primary-interface']);
 
@@ -111,7 +117,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
 
     // An Update that released the old ENI first has that much less time to place the new one.
     const config = configFor(settings, trigger, placement, Math.ceil(releasedAfterMs / 1000));
-    const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms });
+    const result = await reconcile(config, deps.port, { clock: deps.clock, logger, alarms: deps.alarms, probe: deps.probe });
     record(deps.metrics, eniId, result);
 
     if (trigger.kind === 'schedule' && result.outcome === 'no-healthy') {
@@ -176,6 +182,9 @@ function configFor(settings: FailoverSettings, trigger: Trigger, placement: Plac
     force: target ? trigger.force : undefined,
     healthAlarms: settings.healthAlarms,
     alarmNotices: trigger.alarms,
+    maxNoticeAgeSeconds: settings.maxNoticeAgeSeconds,
+    fence: settings.fence,
+    floatingProbePort: settings.floatingProbePort,
     trigger: `${trigger.kind}: ${trigger.summary}`,
   };
 }
@@ -233,7 +242,9 @@ function defaultDeps(): HandlerDeps {
   return {
     settings,
     port: new SdkEc2Port(new EC2Client(SDK_CLIENT_CONFIG)),
-    alarms: Object.keys(settings.healthAlarms).length > 0 ? new SdkAlarmPort(new CloudWatchClient(SDK_CLIENT_CONFIG)) : undefined,
+    // Always: alarm notices (status check alarms through SNS) are read like health alarms.
+    alarms: new SdkAlarmPort(new CloudWatchClient(SDK_CLIENT_CONFIG)),
+    probe: settings.floatingProbePort !== undefined ? new TcpProbe(settings.floatingProbeTimeoutMs) : undefined,
     clock: systemClock,
     logger,
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EniFailover', serviceName: 'eni-failover' }),

@@ -4,22 +4,22 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 /**
- * Props for ReconcileFunction
+ * Props for ProbeFunction
  */
-export interface ReconcileFunctionProps extends lambda.FunctionOptions {
+export interface ProbeFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/failover/reconcile.
+ * An AWS Lambda function which executes src/engine/probe.
  */
-export class ReconcileFunction extends lambda.Function {
-  constructor(scope: Construct, id: string, props?: ReconcileFunctionProps) {
+export class ProbeFunction extends lambda.Function {
+  constructor(scope: Construct, id: string, props?: ProbeFunctionProps) {
     super(scope, id, {
-      description: 'src/failover/reconcile.lambda.ts',
+      description: 'src/engine/probe.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/failover/reconcile.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/engine/probe.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

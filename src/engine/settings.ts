@@ -1,39 +1,7 @@
-import { FailoverPolicy } from './decide';
+import { DEFAULTS, ENV, FailoverSettings, MAX_HEALTH_ALARMS } from './contract';
 
-/** Configuration of the reconcile Lambda, read from its environment. */
-export interface FailoverSettings {
-  readonly eniId: string;
-  readonly candidates: readonly string[];
-  readonly deviceIndex: number;
-  readonly policy: FailoverPolicy;
-  readonly deadlineSeconds: number;
-  /** Deadline of deploy-time placement, which waits for freshly launched instances. */
-  readonly placementDeadlineSeconds: number;
-  /** Force a detach that is still detaching after this many seconds. */
-  readonly forceDetachAfterSeconds: number;
-  readonly notifyTopicArn?: string;
-  /** Health alarm names by candidate instance id (empty: none). */
-  readonly healthAlarms: Readonly<Record<string, readonly string[]>>;
-}
-
-/** Names of the environment variables the reconcile Lambda reads. */
-export const ENV = {
-  ENI_ID: 'ENI_ID',
-  CANDIDATES: 'CANDIDATE_INSTANCE_IDS',
-  DEVICE_INDEX: 'DEVICE_INDEX',
-  FAILBACK: 'FAILBACK',
-  FAILBACK_AFTER_SECONDS: 'FAILBACK_AFTER_SECONDS',
-  DEADLINE_SECONDS: 'DEADLINE_SECONDS',
-  PLACEMENT_DEADLINE_SECONDS: 'PLACEMENT_DEADLINE_SECONDS',
-  FORCE_DETACH_AFTER_SECONDS: 'FORCE_DETACH_AFTER_SECONDS',
-  NOTIFY_TOPIC_ARN: 'NOTIFY_TOPIC_ARN',
-  /** Self-healing mode: the candidates are this group's instances, named by launch events, so CANDIDATE_INSTANCE_IDS may be empty. */
-  AUTOSCALING_GROUP_NAME: 'AUTOSCALING_GROUP_NAME',
-  HEALTH_ALARMS: 'HEALTH_ALARMS',
-} as const;
-
-/** At most this many health alarms, so one DescribeAlarms request reads them all. */
-export const MAX_HEALTH_ALARMS = 100;
+export { ENV, MAX_HEALTH_ALARMS };
+export type { FailoverSettings };
 
 const HEALTH_ALARMS_FORMAT = 'expected i-...=alarmA|alarmB,i-...=alarmC or the JSON {"i-...":["alarmA","alarmB"]}';
 
@@ -142,8 +110,8 @@ export function parseInteger(value: string | undefined, name: string, min: numbe
   return n;
 }
 
-function parseBoolean(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === '') return false;
+export function parseBoolean(value: string | undefined, name: string, fallback = false): boolean {
+  if (value === undefined || value === '') return fallback;
   const v = value.toLowerCase();
   if (['true', 'on', '1'].includes(v)) return true;
   if (['false', 'off', '0'].includes(v)) return false;
@@ -169,13 +137,20 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     candidates: candidateIds,
     deviceIndex: parseInteger(env[ENV.DEVICE_INDEX], ENV.DEVICE_INDEX, 1, 31, 1),
     policy: {
-      failback: parseBoolean(env[ENV.FAILBACK], ENV.FAILBACK),
-      failbackAfterSeconds: parseInteger(env[ENV.FAILBACK_AFTER_SECONDS], ENV.FAILBACK_AFTER_SECONDS, 0, 86_400, 300),
+      failback: parseBoolean(env[ENV.FAILBACK], ENV.FAILBACK, DEFAULTS.failback),
+      failbackAfterSeconds: parseInteger(env[ENV.FAILBACK_AFTER_SECONDS], ENV.FAILBACK_AFTER_SECONDS, 0, 86_400, DEFAULTS.failbackAfterSeconds),
     },
-    deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, 120),
-    placementDeadlineSeconds: parseInteger(env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, 600),
-    forceDetachAfterSeconds: parseInteger(env[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, 30),
+    deadlineSeconds: parseInteger(env[ENV.DEADLINE_SECONDS], ENV.DEADLINE_SECONDS, 5, 900, DEFAULTS.deadlineSeconds),
+    placementDeadlineSeconds: parseInteger(
+      env[ENV.PLACEMENT_DEADLINE_SECONDS], ENV.PLACEMENT_DEADLINE_SECONDS, 5, 900, DEFAULTS.placementDeadlineSeconds),
+    forceDetachAfterSeconds: parseInteger(
+      env[ENV.FORCE_DETACH_AFTER_SECONDS], ENV.FORCE_DETACH_AFTER_SECONDS, 1, 600, DEFAULTS.forceDetachAfterSeconds),
     notifyTopicArn: topic || undefined,
     healthAlarms,
+    maxNoticeAgeSeconds: parseInteger(env[ENV.MAX_NOTICE_AGE_SECONDS], ENV.MAX_NOTICE_AGE_SECONDS, 60, 21_600, DEFAULTS.maxNoticeAgeSeconds),
+    fence: parseBoolean(env[ENV.FENCE], ENV.FENCE, DEFAULTS.fence),
+    floatingProbePort: env[ENV.FLOATING_PROBE_PORT] ? parseInteger(env[ENV.FLOATING_PROBE_PORT], ENV.FLOATING_PROBE_PORT, 1, 65_535, 0) : undefined,
+    floatingProbeTimeoutMs: parseInteger(
+      env[ENV.FLOATING_PROBE_TIMEOUT_MS], ENV.FLOATING_PROBE_TIMEOUT_MS, 100, 10_000, DEFAULTS.floatingProbeTimeoutMs),
   };
 }

@@ -4,22 +4,22 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 /**
- * Props for ProbeFunction
+ * Props for ReconcileFunction
  */
-export interface ProbeFunctionProps extends lambda.FunctionOptions {
+export interface ReconcileFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/failover/probe.
+ * An AWS Lambda function which executes src/engine/reconcile.
  */
-export class ProbeFunction extends lambda.Function {
-  constructor(scope: Construct, id: string, props?: ProbeFunctionProps) {
+export class ReconcileFunction extends lambda.Function {
+  constructor(scope: Construct, id: string, props?: ReconcileFunctionProps) {
     super(scope, id, {
-      description: 'src/failover/probe.lambda.ts',
+      description: 'src/engine/reconcile.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/failover/probe.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/engine/reconcile.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }
