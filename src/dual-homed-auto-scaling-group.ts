@@ -9,13 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { Annotations, ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
 import { ManagementInterfacesFunction } from './engine/management-interfaces/management-interfaces-function';
 import { adminPortsOpenToInternet, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
-import { DualHomedOsFlavour, renderSetupScript, SETUP_SCRIPT_PATH } from './private/dual-homed-user-data';
+import { renderAsgScriptCommands, renderSshdBootHook } from './private/asg-user-data';
+import { DualHomedOsFlavour, renderSetupScript } from './private/dual-homed-user-data';
 import { checkEniCount } from './private/instance-limits-check';
 import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
@@ -321,7 +322,24 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
 
     // Build.
     const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
-    this.userData = renderUserData(this.operatingSystem, sshPort, launchTimeout, props.userDataCommands ?? []);
+    // The instance completes its own launch lifecycle action once its operating system configured
+    // the management interface (an instance role scoped to this group's ARN).
+    const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CompleteOwnLaunchAction',
+      actions: ['autoscaling:CompleteLifecycleAction'],
+      resources: [groupArn(this, groupName)],
+    }));
+    if (granted.statementAdded && !props.role) {
+      this.role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
+          'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
+      });
+    }
+    if (!granted.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-instance-role',
+        `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on ${groupName}, or every launch waits launchHookTimeout before the launch hook's default result`);
+    }
+    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
@@ -428,7 +446,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CompleteHooks',
       actions: ['autoscaling:CompleteLifecycleAction'],
-      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [groupArn(this, groupName)],
     }));
     // Describe calls support no resource-level permissions.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -481,6 +499,8 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         [MGMT_ENV.DEADLINE_SECONDS]: '90',
         [MGMT_ENV.ORPHAN_GRACE_SECONDS]: '900',
         [MGMT_ENV.DESCRIPTION]: `Management interface of ${this.node.path}`.slice(-255),
+        // The instance completes its launch action once its operating system configured the interface.
+        [MGMT_ENV.LAUNCH_COMPLETED_BY]: 'instance',
         POWERTOOLS_SERVICE_NAME: 'dual-homed-auto-scaling-group',
         POWERTOOLS_METRICS_NAMESPACE: 'DualHomedAutoScalingGroup',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -539,6 +559,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         })),
     ];
   }
+}
+
+/** The ARN of the group (its id is unknown before it exists; the name pins it). */
+function groupArn(scope: Construct, groupName: string): string {
+  return Stack.of(scope).formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** One management subnet per zone of the public subnets; throws naming the prop otherwise. */
@@ -635,36 +660,19 @@ function flavourOf(os: DualHomedOs): DualHomedOsFlavour {
   }
 }
 
-const HEREDOC_END = 'DUAL_HOMED_ASG_SETUP_EOF';
-
 /**
- * The user data: installs the dual-homed setup script and runs it until the management interface,
- * which the handler attaches after boot, is there and configured, for at most the launch hook's
- * timeout plus five minutes. Until then sshd keeps the image's defaults, but the primary
- * interface's security group admits no SSH (refused at synth), so nothing is more open than before.
+ * The user data (see `asg-user-data.ts`): a boot hook that restricts sshd to the loopback address
+ * before it serves any network, then a service that configures the management interface whenever it
+ * arrives (retrying without a limit) and completes the launch lifecycle action once the operating
+ * system is configured. The application's commands run without waiting for the interface.
  */
-function renderUserData(os: DualHomedOs, sshPort: number, wait: Duration, extra: string[]): ec2.UserData {
-  const script = renderSetupScript({ os: flavourOf(os), managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
-  const waitSeconds = wait.toSeconds() + 300;
-  const userData = ec2.UserData.forLinux();
-  userData.addCommands(
-    '# Dual-homed network configuration. The management interface is attached after boot by the',
-    '# lifecycle handler: the setup runs until it finds and configures it, within a bounded time.',
-    `install -d -m 0755 ${SETUP_SCRIPT_PATH.slice(0, SETUP_SCRIPT_PATH.lastIndexOf('/'))}`,
-    `cat > ${SETUP_SCRIPT_PATH} <<'${HEREDOC_END}'`,
-    script,
-    HEREDOC_END,
-    `chmod 0750 ${SETUP_SCRIPT_PATH}`,
-    `deadline=$(( $(date +%s) + ${waitSeconds} ))`,
-    `until ${SETUP_SCRIPT_PATH}; do`,
-    '  if [ "$(date +%s)" -ge "${deadline}" ]; then',
-    `    echo "dual-homed setup: no management interface configured within ${waitSeconds} s; see 'journalctl -t dual-homed'" >&2`,
-    '    exit 1',
-    '  fi',
-    '  echo "dual-homed setup: management interface not ready yet, trying again in 10 s"',
-    '  sleep 10',
-    'done',
-    ...extra,
-  );
+function renderUserData(os: DualHomedOs, sshPort: number, groupName: string, extra: string[]): ec2.UserData {
+  const flavour = flavourOf(os);
+  const setupScript = renderSetupScript({ os: flavour, managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
+  const script = ec2.UserData.forLinux();
+  script.addCommands(...renderAsgScriptCommands({ os: flavour, sshPort, setupScript, groupName, launchHookName: LAUNCH_HOOK_NAME }, extra));
+  const userData = new ec2.MultipartUserData();
+  userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-boothook; charset="utf-8"', body: renderSshdBootHook(flavour, sshPort) }));
+  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
   return userData;
 }

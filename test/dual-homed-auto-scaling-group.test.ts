@@ -34,6 +34,18 @@ function handlerEnv(template: Template): Record<string, unknown> {
   return Object.values(fns)[0].Properties.Environment.Variables;
 }
 
+/** The parts of a MIME multipart user data. */
+function mimeParts(stack: Stack, userData: ec2.UserData): { contentType: string; body: string }[] {
+  // The shell part is base64-encoded by Fn::Base64 at deploy time: take its text as it is.
+  const resolved = stack.resolve(userData.render());
+  const mime = (resolved['Fn::Join'][1] as unknown[]).map((x: any) => (typeof x === 'string' ? x : x['Fn::Base64'])).join('');
+  const boundary = /boundary="([^"]+)"/.exec(mime)![1];
+  return mime.split(`--${boundary}`).slice(1, -1).map((chunk) => {
+    const [head, ...rest] = chunk.replace(/^\n/, '').split('\n\n');
+    return { contentType: /Content-Type: (.*)/.exec(head)![1], body: rest.join('\n\n').replace(/\n$/, '') };
+  });
+}
+
 describe('DualHomedAutoScalingGroup', () => {
   test('the group launches into the public subnets of both zones, with a launch and a terminate hook', () => {
     const { template } = build();
@@ -154,21 +166,55 @@ describe('DualHomedAutoScalingGroup', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('the user data waits, bounded, for the interface the handler attaches after boot, then binds sshd to it', () => {
-    const { group } = build();
-    const script = group.userData.render();
-    expect(script).toContain('until /usr/local/sbin/dual-homed-setup; do');
-    expect(script).toContain('deadline=$(( $(date +%s) + 900 ))');
+  test('sshd is restricted to the loopback address by a boot hook before any user script; a retrying service configures the interface, then the app runs without waiting', () => {
+    const { group, stack } = build({ userDataCommands: ['echo app'] });
+    const parts = mimeParts(stack, group.userData);
+    expect(parts.map((p) => p.contentType)).toEqual(['text/cloud-boothook; charset="utf-8"', 'text/x-shellscript; charset="utf-8"']);
+    const [hook, script] = parts.map((p) => p.body);
+    expect(hook).toContain('ListenAddress 127.0.0.1');
+    expect(hook).toContain('readonly DROP_IN=/etc/ssh/sshd_config.d/10-dual-homed.conf');
+    // No one-shot loop that gives up: a systemd service retries without a limit, on every boot.
+    expect(script).not.toContain('until /usr/local/sbin/dual-homed-setup');
+    expect(script).toMatch(/StartLimitIntervalSec=0\n[\s\S]*Restart=on-failure\nRestartSec=10s/);
+    expect(script).toContain('ExecStart=/usr/local/sbin/dual-homed-setup\nExecStartPost=/usr/bin/python3 /usr/local/sbin/dual-homed-complete-launch');
+    expect(script).toContain('WantedBy=multi-user.target');
+    // Order: setup installed, service enabled and started (no-block), then the application.
+    const at = (text: string) => { const i = script.indexOf(text); expect(i).toBeGreaterThanOrEqual(0); return i; };
+    expect(at('systemctl enable dual-homed-setup.service')).toBeLessThan(at('systemctl --no-block start dual-homed-setup.service'));
+    expect(at('systemctl --no-block start dual-homed-setup.service')).toBeLessThan(at('echo app'));
     expect(script).toContain('readonly MGMT_DEVICE_INDEX=1');
-    expect(script).toContain('ListenAddress ${MGMT_IP}');
+    expect(script).toContain('GROUP = "');
+    expect(script).toContain('HOOK = "management-interface-launch"');
     expect(script).not.toContain('${Token[');
   });
 
-  test.each([DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04, DualHomedOs.UBUNTU_24_04])('%s: the user data passes shellcheck', (os) => {
-    const { group } = build({ operatingSystem: os, userDataCommands: ['echo ready'] });
-    const file = path.join(fs.mkdtempSync(path.join(tmpdir(), 'asg-user-data-')), 'user-data.sh');
-    fs.writeFileSync(file, group.userData.render());
-    expect(execFileSync('/usr/bin/shellcheck', ['-s', 'bash', file], { encoding: 'utf8' })).toBe('');
+  test('the launch hook is completed by the instance after its setup: instance role scoped to the group ARN, handler told so', () => {
+    const { template } = build();
+    const groupName = handlerEnv(template)[MGMT_ENV.GROUP_NAME];
+    expect(handlerEnv(template)[MGMT_ENV.LAUNCH_COMPLETED_BY]).toEqual('instance');
+    const groupArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${groupName}`]] };
+    for (const role of ['^WebInstanceRole', '^WebHandlerRole']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp(role) }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'autoscaling:CompleteLifecycleAction', Effect: 'Allow', Resource: Match.anyValue() })]) },
+      });
+    }
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const completes = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'autoscaling:CompleteLifecycleAction');
+    expect(completes).toHaveLength(2);
+    for (const st of completes) {
+      expect(st.Resource).toEqual(groupArn);
+    }
+  });
+
+  test.each([DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04, DualHomedOs.UBUNTU_24_04])('%s: both shell parts of the user data pass shellcheck', (os) => {
+    const { group, stack } = build({ operatingSystem: os, userDataCommands: ['echo ready'] });
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'asg-user-data-'));
+    mimeParts(stack, group.userData).forEach((part, i) => {
+      const file = path.join(dir, `part-${i}.sh`);
+      fs.writeFileSync(file, part.body);
+      expect(execFileSync('/usr/bin/shellcheck', ['-s', 'bash', file], { encoding: 'utf8' })).toBe('');
+    });
   });
 
   test('cdk-nag AwsSolutions finds nothing unexplained, and cfn-lint is clean', () => {

@@ -44,6 +44,15 @@ describe('management interfaces against the strict harness', () => {
     expect(attachedTo(cloud, id)).toHaveLength(1);
   });
 
+  test('a stopped instance in Standby gets its interface: EC2 attaches to stopped instances, so the scheduled run converges', async () => {
+    const { clock, cloud, run, logger } = setup();
+    const id = cloud.stoppedInStandby('eu-west-1a');
+    const [result] = await drive(clock, run());
+    expect(result.outcome).toEqual('converged');
+    expect(attachedTo(cloud, id)).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.fields.code)).not.toContain('IncorrectInstanceState');
+  });
+
   test('a redelivered launch event changes nothing', async () => {
     const { clock, cloud, run } = setup();
     const id = cloud.launch('eu-west-1a');

@@ -63,6 +63,13 @@ export interface Observation {
    * in that hook even when the group's (eventually consistent) view does not list it yet.
    */
   readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate'; readonly eventTime?: number };
+  /**
+   * Whether this handler completes the launch lifecycle action once the interface is attached.
+   * `false` when the instance completes it itself after configuring the interface.
+   *
+   * @default true
+   */
+  readonly handlerCompletesLaunch?: boolean;
   /** Restricts the run to one instance and its interfaces (a lifecycle event); undefined for the whole group. */
   readonly scope?: string;
 }
@@ -205,7 +212,9 @@ function keep(
       }
       ready.push(id);
       const hinted = obs.hint?.instanceId === id && obs.hint.transition === 'launch';
-      if (instance.lifecycleState === 'Pending:Wait' || (hinted && (instance.lifecycleState === undefined || instance.lifecycleState === 'Pending'))) {
+      const waitsInHook = instance.lifecycleState === 'Pending:Wait' || instance.lifecycleState === 'Warmed:Pending:Wait'
+        || (hinted && (instance.lifecycleState === undefined || instance.lifecycleState === 'Pending' || instance.lifecycleState === 'Warmed:Pending'));
+      if (waitsInHook && obs.handlerCompletesLaunch !== false) {
         actions.push({ kind: 'complete-launch', instanceId: id });
       }
     }
@@ -269,8 +278,9 @@ function keep(
     actions.push({ kind: 'create', instanceId: id, subnetId });
     return;
   }
-  if (instance.state !== 'running') {
-    // EC2 refuses to attach to a pending instance (IncorrectInstanceState); a stopped one keeps its lifecycle.
+  if (instance.state !== 'running' && instance.state !== 'stopped') {
+    // EC2 refuses to attach to a pending or stopping instance (IncorrectInstanceState); it attaches to
+    // a running or a stopped one (a stopped Standby or warm-pool instance gets its interface too).
     waiting.push(`${id} is ${instance.state}`);
     return;
   }

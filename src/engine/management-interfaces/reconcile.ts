@@ -107,6 +107,7 @@ export async function observe(port: ManagementPort, settings: ManagementInterfac
     deviceIndex: settings.deviceIndex,
     subnetsByAz: settings.subnetsByAz,
     orphanGraceMs: settings.orphanGraceMs,
+    handlerCompletesLaunch: settings.handlerCompletesLaunch,
     instances,
     interfaces: relevant,
     hint: request.hint,
