@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
 import { ManagementInterfacesFunction } from './engine/management-interfaces/management-interfaces-function';
-import { adminPortsOpenToInternet, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
+import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS, describeRule, ingressRulesOf, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { renderAsgScriptCommands, renderSshdBootHook } from './private/asg-user-data';
 import { DualHomedOsFlavour, renderSetupScript } from './private/dual-homed-user-data';
 import { checkEniCount } from './private/instance-limits-check';
@@ -300,10 +300,14 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     }
     this.node.addValidation({
       validate: () => [
-        ...adminPortsOpenToInternet([publicSecurityGroup], managementPorts, `${this.node.path} (primary interfaces)`),
+        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
         ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
       ],
     });
+    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
+        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
+    }
     this.role = props.role ?? new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}`.slice(0, 1000),
@@ -559,6 +563,23 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         })),
     ];
   }
+}
+
+/**
+ * One message per rule of the primary interfaces' security group that admits an SSH or admin port,
+ * whatever the peer (a CIDR, a prefix list, a security group): those ports live on the management
+ * interfaces only.
+ */
+function adminPortsOnPrimary(sg: ec2.ISecurityGroup, ports: ec2.Port[], path: string): string[] {
+  const errors: string[] = [];
+  for (const rule of ingressRulesOf(sg)) {
+    const clash = ports.find((p) => portsOverlap(ruleJson(p), rule));
+    if (clash) {
+      const peer = rule.cidrIp ?? rule.cidrIpv6 ?? 'a security group or prefix list';
+      errors.push(`security group ${sg.node.path} of ${path} (primary interfaces) admits ${describeRule(rule)} from ${typeof peer === 'string' ? peer : JSON.stringify(peer)}, which includes the administration port ${describeRule(ruleJson(clash))}: SSH and admin ports are served on the management interfaces only; remove the rule from the primary interfaces' security group (publicSecurityGroup or connections)`);
+    }
+  }
+  return errors;
 }
 
 /** The ARN of the group (its id is unknown before it exists; the name pins it). */

@@ -245,6 +245,31 @@ describe('DualHomedAutoScalingGroup', () => {
       expect(() => build(props)).toThrow(message);
     });
 
+    test.each<[string, (stack: Stack, vpc: ec2.IVpc) => ec2.IPeer]>([
+      ['a private CIDR', () => ec2.Peer.ipv4('10.0.0.0/8')],
+      ['a security group', (stack, vpc) => new ec2.SecurityGroup(stack, 'Bastion', { vpc })],
+      ['a prefix list', () => ec2.Peer.prefixList('pl-0123456789abcdef0')],
+    ])('SSH on the primary interfaces from %s is refused at synth', (_name, peer) => {
+      const stack = testStack();
+      const vpc = testVpc(stack, 'Vpc');
+      const group = new DualHomedAutoScalingGroup(stack, 'Web', {
+        vpc,
+        publicSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        managementSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        managementPeers: [ec2.Peer.ipv4('10.100.0.0/16')],
+      });
+      group.connections.allowFrom(peer(stack, vpc), ec2.Port.tcpRange(20, 30));
+      expect(() => Template.fromStack(stack)).toThrow(/of TestStack\/Web \(primary interfaces\) admits tcp 20-30 from .*, which includes the administration port tcp 22: SSH and admin ports are served on the management interfaces only/);
+    });
+
+    test('an imported primary security group cannot be checked, and says so', () => {
+      const stack = testStack();
+      const { stack: s2 } = build({ publicSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0') }, stack);
+      Annotations.fromStack(s2).hasWarning('/TestStack/Web', Match.stringLikeRegexp('publicSecurityGroup of TestStack/Web is imported: its existing rules cannot be checked'));
+    });
+
     test('an instance type missing from the limits table is not checked, and says so', () => {
       const { stack } = build({ instanceType: new ec2.InstanceType('x9z.large') });
       Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp("instance type 'x9z.large' is not in the network limits table"));
