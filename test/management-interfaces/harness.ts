@@ -291,7 +291,13 @@ export class StrictCloud implements ManagementPort {
     if (!Object.values(this.o.subnetsByAz).includes(r.subnetId)) throw new AwsError('UnauthorizedOperation', `create in ${r.subnetId}: not a management subnet`);
     if (this.o.honourClientToken !== false) {
       const existing = Object.values(this.state.enis).find((n) => n.token === r.clientToken);
-      if (existing) return existing.id;
+      if (existing) {
+        // EC2 compares the parameters of a repeated client token, tags included.
+        const same = existing.subnetId === r.subnetId && existing.tags[MGMT_TAGS.GROUP] === r.groupName
+          && existing.tags[MGMT_TAGS.INSTANCE] === r.instanceId && existing.tags[MGMT_TAGS.CREATED_AT] === r.createdAt;
+        if (!same) throw new AwsError('IdempotentParameterMismatch', `client token ${r.clientToken} was used with other parameters`);
+        return existing.id;
+      }
     }
     const id = `eni-${(0x30000000 + ++this.seq).toString(16)}`;
     this.state.enis[id] = {

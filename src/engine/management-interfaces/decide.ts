@@ -102,6 +102,8 @@ export interface Decision {
   readonly ready: readonly string[];
   /** Instances that should have a management interface and do not (yet). */
   readonly missing: readonly string[];
+  /** The entries of `waiting` that only wait for an instance to leave `pending` (to boot). */
+  readonly booting: readonly string[];
 }
 
 const LAUNCHING = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService', 'Standby', 'EnteringStandby', 'Warmed:Pending', 'Warmed:Pending:Wait', 'Warmed:Pending:Proceed']);
@@ -143,6 +145,7 @@ export function decide(obs: Observation): Decision {
   const problems: Problem[] = [];
   const ready: string[] = [];
   const missing: string[] = [];
+  const booting: string[] = [];
   const inScope = (instanceId: string | undefined) => obs.scope === undefined || instanceId === obs.scope;
 
   // Interfaces by the instance they are for, and by the instance they are attached to.
@@ -168,7 +171,7 @@ export function decide(obs: Observation): Decision {
       continue;
     }
     if (intent === 'keep') {
-      keep(obs, instance, own, actions, waiting, problems, ready, missing);
+      keep(obs, instance, own, actions, waiting, problems, ready, missing, booting);
     } else {
       remove(obs, instance, own, actions, waiting);
       const hinted = obs.hint?.instanceId === instance.instanceId && obs.hint.transition === 'terminate';
@@ -183,12 +186,12 @@ export function decide(obs: Observation): Decision {
     if (handled.has(n.interfaceId) || !inScope(n.forInstance)) continue;
     orphan(obs, n, actions, waiting, problems);
   }
-  return { actions, waiting, problems, ready, missing };
+  return { actions, waiting, problems, ready, missing, booting };
 }
 
 function keep(
   obs: Observation, instance: InstanceView, own: ManagedInterfaceView[],
-  actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[],
+  actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[], booting: string[],
 ): void {
   const id = instance.instanceId;
   const subnetId = instance.availabilityZone ? obs.subnetsByAz[instance.availabilityZone] : undefined;
@@ -282,6 +285,7 @@ function keep(
     // EC2 refuses to attach to a pending or stopping instance (IncorrectInstanceState); it attaches to
     // a running or a stopped one (a stopped Standby or warm-pool instance gets its interface too).
     waiting.push(`${id} is ${instance.state}`);
+    if (instance.state === 'pending') booting.push(`${id} is ${instance.state}`);
     return;
   }
   // Every concurrent run picks the same interface (the lowest id); the others go once it is attached.
