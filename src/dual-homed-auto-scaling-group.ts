@@ -152,7 +152,8 @@ export interface DualHomedAutoScalingGroupProps {
   readonly launchHookTimeout?: Duration;
 
   /**
-   * How often the whole group is reconciled (orphans deleted, missed hooks repaired).
+   * How often the whole group is reconciled (orphans deleted, missed hooks repaired): whole minutes,
+   * 1 to 1440. The `InstancesWithoutManagementInterface` alarm looks at three intervals.
    *
    * @default Duration.minutes(5)
    */
@@ -267,6 +268,13 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
     const repairInterval = props.repairInterval ?? Duration.minutes(5);
     checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
+    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
+      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
+    }
+    if (props.managementPeers.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
+        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
+    }
 
     // Defaults.
     const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
@@ -396,7 +404,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       },
     ];
     this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
-    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName);
+    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
   }
 
   private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
@@ -522,7 +530,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       eventPattern: {
         source: ['aws.autoscaling'],
         detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-        detail: { AutoScalingGroupName: [groupName] },
+        detail: { AutoScalingGroupName: [groupName], LifecycleHookName: [LAUNCH_HOOK_NAME, TERMINATE_HOOK_NAME] },
       },
       targets: [target()],
     });
@@ -535,7 +543,9 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     this.autoScalingGroup.node.addDependency(lifecycle, repair, fn);
   }
 
-  private buildAlarms(fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string): cloudwatch.IAlarm[] {
+  private buildAlarms(fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string, repairInterval: Duration): cloudwatch.IAlarm[] {
+    // Three scheduled runs: an instance is counted by whole-group runs only, once per repairInterval.
+    const unmanagedPeriod = repairInterval.isUnresolved() ? Duration.minutes(15) : Duration.minutes(Math.max(3 * repairInterval.toMinutes(), 1));
     const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
       const a = new cloudwatch.Alarm(this, id, {
         alarmDescription: description,
@@ -553,12 +563,12 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })),
       alarm('DeadLetterQueueAlarm', `Events of ${this.node.path} that the handler could not process are in the dead-letter queue`,
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })),
-      alarm('UnmanagedInstancesAlarm', `InService instances of ${this.node.path} have had no management interface for 15 minutes of scheduled runs`,
+      alarm('UnmanagedInstancesAlarm', `InService instances of ${this.node.path} have had no management interface in every scheduled run for ${unmanagedPeriod.toHumanString()}`,
         new cloudwatch.Metric({
           namespace: 'DualHomedAutoScalingGroup',
           metricName: 'InstancesWithoutManagementInterface',
           dimensionsMap: { service: 'dual-homed-auto-scaling-group', AutoScalingGroupName: groupName },
-          period: Duration.minutes(15),
+          period: unmanagedPeriod,
           statistic: cloudwatch.Stats.MINIMUM,
         })),
     ];
@@ -599,6 +609,11 @@ function selectManagementSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2
     if (publicIds.has(s.node.path)) {
       throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(s)}, a public subnet: a management interface must never get a public address; select private subnets (for example { subnetGroupName: 'Management' })`);
     }
+  }
+  const primary = new Set(publicSubnets.map((s) => s.node.path));
+  const shared = subnets.find((s) => primary.has(s.node.path));
+  if (shared) {
+    throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(shared)}, which publicSubnets selects too: the management interfaces need subnets of their own; select disjoint subnets`);
   }
   const byZone = new Map<string, ec2.ISubnet>();
   for (const s of subnets) {
@@ -648,7 +663,12 @@ function validateCapacity(props: DualHomedAutoScalingGroupProps): { minCapacity:
   check('maxCapacity', props.maxCapacity);
   check('desiredCapacity', props.desiredCapacity);
   const min = props.minCapacity ?? 1;
-  const max = props.maxCapacity ?? Math.max(min, props.desiredCapacity ?? 0);
+  const unresolved = [props.minCapacity, props.maxCapacity, props.desiredCapacity].some((v) => v !== undefined && Token.isUnresolved(v));
+  const max = props.maxCapacity ?? (unresolved ? min : Math.max(min, props.desiredCapacity ?? 0));
+  if (unresolved) {
+    // Deploy-time values: CloudFormation and Auto Scaling check the ranges.
+    return { minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity };
+  }
   if (max < min) {
     throw new Error(`maxCapacity ${max} is less than minCapacity ${min}: use a maxCapacity of ${min} or more`);
   }

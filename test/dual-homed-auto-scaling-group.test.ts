@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -104,7 +104,7 @@ describe('DualHomedAutoScalingGroup', () => {
       EventPattern: {
         'source': ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-        'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'] },
+        'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'], LifecycleHookName: ['management-interface-launch', 'management-interface-terminate'] },
       },
       Targets: [Match.objectLike({
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
@@ -132,7 +132,12 @@ describe('DualHomedAutoScalingGroup', () => {
     expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
     expect(JSON.stringify(bySid('CreateTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'])).toMatch(/VpcPrivateSubnet1Subnet.*VpcPrivateSubnet2Subnet/);
     expect(JSON.stringify(bySid('CreateInManagementSubnets').Resource)).not.toMatch(/VpcPublicSubnet/);
-    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toHaveProperty([`aws:ResourceTag/${MGMT_TAGS.GROUP}`]);
+    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:ResourceTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
+    const subnetArn = (n: number) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:subnet/', { Ref: Match.stringLikeRegexp(`^VpcPrivateSubnet${n}Subnet`) }]] });
+    const change = bySid('ChangeTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'];
+    expect(change).toHaveLength(2);
+    expect(Match.exact([subnetArn(1), subnetArn(2)]).test(change).isSuccess).toBe(true);
+    expect(bySid('CompleteHooks').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/TestStack-Web-295BC7D3']] });
     expect(bySid('OnGroupInstances').Condition.StringEquals).toHaveProperty(['aws:ResourceTag/aws:autoscaling:groupName']);
     expect(bySid('TagOnCreate').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } });
     const wildcard = statements.filter((s) => s.Resource === '*');
@@ -241,6 +246,8 @@ describe('DualHomedAutoScalingGroup', () => {
       ['a heartbeat too short', { launchHookTimeout: Duration.seconds(10) }, /^launchHookTimeout 10 seconds is not allowed: use 30 to 7200 seconds/],
       ['an unknown operating system', { machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-12345678' }) }, /cannot tell the operating system of machineImage \(GenericLinuxImage\) of TestStack\/Web: set operatingSystem/],
       ['public management subnets', { managementSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /^managementSubnets of TestStack\/Web selects .*a public subnet: a management interface must never get a public address/],
+      ['overlapping selections', { publicSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /^managementSubnets of TestStack\/Web selects .*, which publicSubnets selects too: the management interfaces need subnets of their own/],
+      ['a repair interval of fractional minutes', { repairInterval: Duration.seconds(90) }, /^repairInterval 1 minute 30 seconds is not allowed: use whole minutes/],
     ])('%s is refused', (_name, props, message) => {
       expect(() => build(props)).toThrow(message);
     });
@@ -268,6 +275,24 @@ describe('DualHomedAutoScalingGroup', () => {
       const stack = testStack();
       const { stack: s2 } = build({ publicSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0') }, stack);
       Annotations.fromStack(s2).hasWarning('/TestStack/Web', Match.stringLikeRegexp('publicSecurityGroup of TestStack/Web is imported: its existing rules cannot be checked'));
+    });
+
+    test('capacities given as tokens are not range-checked', () => {
+      const stack = testStack();
+      const min = new CfnParameter(stack, 'Min', { type: 'Number' }).valueAsNumber;
+      const max = new CfnParameter(stack, 'Max', { type: 'Number' }).valueAsNumber;
+      const { template } = build({ minCapacity: min, maxCapacity: max }, stack);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: { Ref: 'Min' }, MaxSize: { Ref: 'Max' } });
+    });
+
+    test('no management peers is allowed, with a warning', () => {
+      const { stack } = build({ managementPeers: [] });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('managementPeers of TestStack/Web is empty'));
+    });
+
+    test('the unmanaged-instances alarm spans three repair intervals', () => {
+      const { template } = build({ repairInterval: Duration.minutes(10) });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InstancesWithoutManagementInterface', Period: 1800 });
     });
 
     test('an instance type missing from the limits table is not checked, and says so', () => {
