@@ -543,9 +543,13 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     this.autoScalingGroup.node.addDependency(lifecycle, repair, fn);
   }
 
-  private buildAlarms(fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string, repairInterval: Duration): cloudwatch.IAlarm[] {
+  private buildAlarms(
+    fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string, repairInterval: Duration,
+  ): cloudwatch.IAlarm[] {
     // Three scheduled runs: an instance is counted by whole-group runs only, once per repairInterval.
-    const unmanagedPeriod = repairInterval.isUnresolved() ? Duration.minutes(15) : Duration.minutes(Math.max(3 * repairInterval.toMinutes(), 1));
+    const unmanagedPeriod = repairInterval.isUnresolved()
+      ? Duration.minutes(15)
+      : Duration.minutes(Math.max(3 * repairInterval.toMinutes(), 1));
     const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
       const a = new cloudwatch.Alarm(this, id, {
         alarmDescription: description,
