@@ -135,17 +135,19 @@ export interface DualHomedAutoScalingGroupProps {
   readonly desiredCapacity?: number;
 
   /**
-   * What Auto Scaling does with a launching instance whose management interface was not attached
-   * before `launchHookTimeout`: `CONTINUE` puts it in service without one (the scheduled run
-   * attaches it later and the `InstancesWithoutManagementInterface` alarm fires); `ABANDON`
-   * terminates it and launches another.
+   * What Auto Scaling does with a launching instance that did not complete its launch hook before
+   * `launchHookTimeout` (the instance completes it once its management interface is attached and
+   * configured): `CONTINUE` puts it in service anyway, with sshd on the loopback address only (the
+   * scheduled run attaches the interface later, the instance configures it whenever it arrives, and
+   * the `InstancesWithoutManagementInterface` alarm fires); `ABANDON` terminates it and launches
+   * another.
    *
    * @default autoscaling.DefaultResult.CONTINUE
    */
   readonly launchHookDefaultResult?: autoscaling.DefaultResult;
 
   /**
-   * How long a launching instance waits for its management interface.
+   * How long a launching instance waits for its management interface to be attached and configured.
    *
    * @default Duration.minutes(10)
    */
@@ -188,7 +190,8 @@ export interface DualHomedAutoScalingGroupProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Commands run by the user data after the network configuration.
+   * Commands run by the user data (the application). They run once the setup service is installed
+   * and started, without waiting for the management interface.
    *
    * @default - none
    */
@@ -203,8 +206,10 @@ export interface DualHomedAutoScalingGroupProps {
  *
  * Launch and terminate lifecycle hooks hold each instance until the handler has done its part;
  * EventBridge delivers the lifecycle events to the handler, and a schedule runs it over the whole
- * group to delete orphans and repair instances whose event was lost. The user data waits (bounded)
- * for the interface, then configures policy routing and binds sshd to the management address.
+ * group to delete orphans and repair instances whose event was lost. On the instance, a boot hook
+ * restricts sshd to the loopback address before it serves any network; a service configures policy
+ * routing and binds sshd to the management address whenever the interface arrives, then completes
+ * the instance's launch lifecycle action.
  */
 export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnectable {
   /** The Auto Scaling group. */
@@ -225,7 +230,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
   /** The instance role. */
   public readonly role: iam.IRole;
 
-  /** The user data: a bounded wait for the management interface, its configuration, then `userDataCommands`. */
+  /**
+   * The user data (MIME multipart): a boot hook restricting sshd to the loopback address, then the
+   * setup service (configures the management interface whenever it arrives, then completes the
+   * launch lifecycle action) and `userDataCommands`. `addCommands` appends to the shell part.
+   */
   public readonly userData: ec2.UserData;
 
   /** The handler that creates, attaches, detaches and deletes the management interfaces. */
