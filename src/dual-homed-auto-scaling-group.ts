@@ -9,13 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { Annotations, ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
 import { ManagementInterfacesFunction } from './engine/management-interfaces/management-interfaces-function';
-import { adminPortsOpenToInternet, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
-import { DualHomedOsFlavour, renderSetupScript, SETUP_SCRIPT_PATH } from './private/dual-homed-user-data';
+import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS, describeRule, ingressRulesOf, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
+import { renderAsgScriptCommands, renderSshdBootHook } from './private/asg-user-data';
+import { DualHomedOsFlavour, renderSetupScript } from './private/dual-homed-user-data';
 import { checkEniCount } from './private/instance-limits-check';
 import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
@@ -134,24 +135,27 @@ export interface DualHomedAutoScalingGroupProps {
   readonly desiredCapacity?: number;
 
   /**
-   * What Auto Scaling does with a launching instance whose management interface was not attached
-   * before `launchHookTimeout`: `CONTINUE` puts it in service without one (the scheduled run
-   * attaches it later and the `InstancesWithoutManagementInterface` alarm fires); `ABANDON`
-   * terminates it and launches another.
+   * What Auto Scaling does with a launching instance that did not complete its launch hook before
+   * `launchHookTimeout` (the instance completes it once its management interface is attached and
+   * configured): `CONTINUE` puts it in service anyway, with sshd on the loopback address only (the
+   * scheduled run attaches the interface later, the instance configures it whenever it arrives, and
+   * the `InstancesWithoutManagementInterface` alarm fires); `ABANDON` terminates it and launches
+   * another.
    *
    * @default autoscaling.DefaultResult.CONTINUE
    */
   readonly launchHookDefaultResult?: autoscaling.DefaultResult;
 
   /**
-   * How long a launching instance waits for its management interface.
+   * How long a launching instance waits for its management interface to be attached and configured.
    *
    * @default Duration.minutes(10)
    */
   readonly launchHookTimeout?: Duration;
 
   /**
-   * How often the whole group is reconciled (orphans deleted, missed hooks repaired).
+   * How often the whole group is reconciled (orphans deleted, missed hooks repaired): whole minutes,
+   * 1 to 1440. The `InstancesWithoutManagementInterface` alarm looks at three intervals.
    *
    * @default Duration.minutes(5)
    */
@@ -186,7 +190,8 @@ export interface DualHomedAutoScalingGroupProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Commands run by the user data after the network configuration.
+   * Commands run by the user data (the application). They run once the setup service is installed
+   * and started, without waiting for the management interface.
    *
    * @default - none
    */
@@ -201,8 +206,10 @@ export interface DualHomedAutoScalingGroupProps {
  *
  * Launch and terminate lifecycle hooks hold each instance until the handler has done its part;
  * EventBridge delivers the lifecycle events to the handler, and a schedule runs it over the whole
- * group to delete orphans and repair instances whose event was lost. The user data waits (bounded)
- * for the interface, then configures policy routing and binds sshd to the management address.
+ * group to delete orphans and repair instances whose event was lost. On the instance, a boot hook
+ * restricts sshd to the loopback address before it serves any network; a service configures policy
+ * routing and binds sshd to the management address whenever the interface arrives, then completes
+ * the instance's launch lifecycle action.
  */
 export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnectable {
   /** The Auto Scaling group. */
@@ -223,7 +230,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
   /** The instance role. */
   public readonly role: iam.IRole;
 
-  /** The user data: a bounded wait for the management interface, its configuration, then `userDataCommands`. */
+  /**
+   * The user data (MIME multipart): a boot hook restricting sshd to the loopback address, then the
+   * setup service (configures the management interface whenever it arrives, then completes the
+   * launch lifecycle action) and `userDataCommands`. `addCommands` appends to the shell part.
+   */
   public readonly userData: ec2.UserData;
 
   /** The handler that creates, attaches, detaches and deletes the management interfaces. */
@@ -266,6 +277,13 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
     const repairInterval = props.repairInterval ?? Duration.minutes(5);
     checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
+    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
+      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
+    }
+    if (props.managementPeers.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
+        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
+    }
 
     // Defaults.
     const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
@@ -299,10 +317,14 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     }
     this.node.addValidation({
       validate: () => [
-        ...adminPortsOpenToInternet([publicSecurityGroup], managementPorts, `${this.node.path} (primary interfaces)`),
+        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
         ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
       ],
     });
+    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
+        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
+    }
     this.role = props.role ?? new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}`.slice(0, 1000),
@@ -321,7 +343,24 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
 
     // Build.
     const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
-    this.userData = renderUserData(this.operatingSystem, sshPort, launchTimeout, props.userDataCommands ?? []);
+    // The instance completes its own launch lifecycle action once its operating system configured
+    // the management interface (an instance role scoped to this group's ARN).
+    const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CompleteOwnLaunchAction',
+      actions: ['autoscaling:CompleteLifecycleAction'],
+      resources: [groupArn(this, groupName)],
+    }));
+    if (granted.statementAdded && !props.role) {
+      this.role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
+          'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
+      });
+    }
+    if (!granted.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-instance-role',
+        `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on ${groupName}, or every launch waits launchHookTimeout before the launch hook's default result`);
+    }
+    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
@@ -374,7 +413,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       },
     ];
     this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
-    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName);
+    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
   }
 
   private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
@@ -428,7 +467,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CompleteHooks',
       actions: ['autoscaling:CompleteLifecycleAction'],
-      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [groupArn(this, groupName)],
     }));
     // Describe calls support no resource-level permissions.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -481,6 +520,8 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         [MGMT_ENV.DEADLINE_SECONDS]: '90',
         [MGMT_ENV.ORPHAN_GRACE_SECONDS]: '900',
         [MGMT_ENV.DESCRIPTION]: `Management interface of ${this.node.path}`.slice(-255),
+        // The instance completes its launch action once its operating system configured the interface.
+        [MGMT_ENV.LAUNCH_COMPLETED_BY]: 'instance',
         POWERTOOLS_SERVICE_NAME: 'dual-homed-auto-scaling-group',
         POWERTOOLS_METRICS_NAMESPACE: 'DualHomedAutoScalingGroup',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -498,7 +539,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       eventPattern: {
         source: ['aws.autoscaling'],
         detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-        detail: { AutoScalingGroupName: [groupName] },
+        detail: { AutoScalingGroupName: [groupName], LifecycleHookName: [LAUNCH_HOOK_NAME, TERMINATE_HOOK_NAME] },
       },
       targets: [target()],
     });
@@ -511,7 +552,13 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     this.autoScalingGroup.node.addDependency(lifecycle, repair, fn);
   }
 
-  private buildAlarms(fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string): cloudwatch.IAlarm[] {
+  private buildAlarms(
+    fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, topic: sns.ITopic, groupName: string, repairInterval: Duration,
+  ): cloudwatch.IAlarm[] {
+    // Three scheduled runs: an instance is counted by whole-group runs only, once per repairInterval.
+    const unmanagedPeriod = repairInterval.isUnresolved()
+      ? Duration.minutes(15)
+      : Duration.minutes(Math.max(3 * repairInterval.toMinutes(), 1));
     const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
       const a = new cloudwatch.Alarm(this, id, {
         alarmDescription: description,
@@ -529,16 +576,38 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })),
       alarm('DeadLetterQueueAlarm', `Events of ${this.node.path} that the handler could not process are in the dead-letter queue`,
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })),
-      alarm('UnmanagedInstancesAlarm', `InService instances of ${this.node.path} have had no management interface for 15 minutes of scheduled runs`,
+      alarm('UnmanagedInstancesAlarm', `InService instances of ${this.node.path} have had no management interface in every scheduled run for ${unmanagedPeriod.toHumanString()}`,
         new cloudwatch.Metric({
           namespace: 'DualHomedAutoScalingGroup',
           metricName: 'InstancesWithoutManagementInterface',
           dimensionsMap: { service: 'dual-homed-auto-scaling-group', AutoScalingGroupName: groupName },
-          period: Duration.minutes(15),
+          period: unmanagedPeriod,
           statistic: cloudwatch.Stats.MINIMUM,
         })),
     ];
   }
+}
+
+/**
+ * One message per rule of the primary interfaces' security group that admits an SSH or admin port,
+ * whatever the peer (a CIDR, a prefix list, a security group): those ports live on the management
+ * interfaces only.
+ */
+function adminPortsOnPrimary(sg: ec2.ISecurityGroup, ports: ec2.Port[], path: string): string[] {
+  const errors: string[] = [];
+  for (const rule of ingressRulesOf(sg)) {
+    const clash = ports.find((p) => portsOverlap(ruleJson(p), rule));
+    if (clash) {
+      const peer = rule.cidrIp ?? rule.cidrIpv6 ?? 'a security group or prefix list';
+      errors.push(`security group ${sg.node.path} of ${path} (primary interfaces) admits ${describeRule(rule)} from ${typeof peer === 'string' ? peer : JSON.stringify(peer)}, which includes the administration port ${describeRule(ruleJson(clash))}: SSH and admin ports are served on the management interfaces only; remove the rule from the primary interfaces' security group (publicSecurityGroup or connections)`);
+    }
+  }
+  return errors;
+}
+
+/** The ARN of the group (its id is unknown before it exists; the name pins it). */
+function groupArn(scope: Construct, groupName: string): string {
+  return Stack.of(scope).formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** One management subnet per zone of the public subnets; throws naming the prop otherwise. */
@@ -553,6 +622,11 @@ function selectManagementSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2
     if (publicIds.has(s.node.path)) {
       throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(s)}, a public subnet: a management interface must never get a public address; select private subnets (for example { subnetGroupName: 'Management' })`);
     }
+  }
+  const primary = new Set(publicSubnets.map((s) => s.node.path));
+  const shared = subnets.find((s) => primary.has(s.node.path));
+  if (shared) {
+    throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(shared)}, which publicSubnets selects too: the management interfaces need subnets of their own; select disjoint subnets`);
   }
   const byZone = new Map<string, ec2.ISubnet>();
   for (const s of subnets) {
@@ -602,7 +676,12 @@ function validateCapacity(props: DualHomedAutoScalingGroupProps): { minCapacity:
   check('maxCapacity', props.maxCapacity);
   check('desiredCapacity', props.desiredCapacity);
   const min = props.minCapacity ?? 1;
-  const max = props.maxCapacity ?? Math.max(min, props.desiredCapacity ?? 0);
+  const unresolved = [props.minCapacity, props.maxCapacity, props.desiredCapacity].some((v) => v !== undefined && Token.isUnresolved(v));
+  const max = props.maxCapacity ?? (unresolved ? min : Math.max(min, props.desiredCapacity ?? 0));
+  if (unresolved) {
+    // Deploy-time values: CloudFormation and Auto Scaling check the ranges.
+    return { minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity };
+  }
   if (max < min) {
     throw new Error(`maxCapacity ${max} is less than minCapacity ${min}: use a maxCapacity of ${min} or more`);
   }
@@ -635,36 +714,19 @@ function flavourOf(os: DualHomedOs): DualHomedOsFlavour {
   }
 }
 
-const HEREDOC_END = 'DUAL_HOMED_ASG_SETUP_EOF';
-
 /**
- * The user data: installs the dual-homed setup script and runs it until the management interface,
- * which the handler attaches after boot, is there and configured, for at most the launch hook's
- * timeout plus five minutes. Until then sshd keeps the image's defaults, but the primary
- * interface's security group admits no SSH (refused at synth), so nothing is more open than before.
+ * The user data (see `asg-user-data.ts`): a boot hook that restricts sshd to the loopback address
+ * before it serves any network, then a service that configures the management interface whenever it
+ * arrives (retrying without a limit) and completes the launch lifecycle action once the operating
+ * system is configured. The application's commands run without waiting for the interface.
  */
-function renderUserData(os: DualHomedOs, sshPort: number, wait: Duration, extra: string[]): ec2.UserData {
-  const script = renderSetupScript({ os: flavourOf(os), managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
-  const waitSeconds = wait.toSeconds() + 300;
-  const userData = ec2.UserData.forLinux();
-  userData.addCommands(
-    '# Dual-homed network configuration. The management interface is attached after boot by the',
-    '# lifecycle handler: the setup runs until it finds and configures it, within a bounded time.',
-    `install -d -m 0755 ${SETUP_SCRIPT_PATH.slice(0, SETUP_SCRIPT_PATH.lastIndexOf('/'))}`,
-    `cat > ${SETUP_SCRIPT_PATH} <<'${HEREDOC_END}'`,
-    script,
-    HEREDOC_END,
-    `chmod 0750 ${SETUP_SCRIPT_PATH}`,
-    `deadline=$(( $(date +%s) + ${waitSeconds} ))`,
-    `until ${SETUP_SCRIPT_PATH}; do`,
-    '  if [ "$(date +%s)" -ge "${deadline}" ]; then',
-    `    echo "dual-homed setup: no management interface configured within ${waitSeconds} s; see 'journalctl -t dual-homed'" >&2`,
-    '    exit 1',
-    '  fi',
-    '  echo "dual-homed setup: management interface not ready yet, trying again in 10 s"',
-    '  sleep 10',
-    'done',
-    ...extra,
-  );
+function renderUserData(os: DualHomedOs, sshPort: number, groupName: string, extra: string[]): ec2.UserData {
+  const flavour = flavourOf(os);
+  const setupScript = renderSetupScript({ os: flavour, managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
+  const script = ec2.UserData.forLinux();
+  script.addCommands(...renderAsgScriptCommands({ os: flavour, sshPort, setupScript, groupName, launchHookName: LAUNCH_HOOK_NAME }, extra));
+  const userData = new ec2.MultipartUserData();
+  userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-boothook; charset="utf-8"', body: renderSshdBootHook(flavour, sshPort) }));
+  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
   return userData;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -32,6 +32,18 @@ function build(props: Partial<DualHomedAutoScalingGroupProps> = {}, stack: Stack
 function handlerEnv(template: Template): Record<string, unknown> {
   const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { [MGMT_ENV.GROUP_NAME]: Match.anyValue() } } } });
   return Object.values(fns)[0].Properties.Environment.Variables;
+}
+
+/** The parts of a MIME multipart user data. */
+function mimeParts(stack: Stack, userData: ec2.UserData): { contentType: string; body: string }[] {
+  // The shell part is base64-encoded by Fn::Base64 at deploy time: take its text as it is.
+  const resolved = stack.resolve(userData.render());
+  const mime = (resolved['Fn::Join'][1] as unknown[]).map((x: any) => (typeof x === 'string' ? x : x['Fn::Base64'])).join('');
+  const boundary = /boundary="([^"]+)"/.exec(mime)![1];
+  return mime.split(`--${boundary}`).slice(1, -1).map((chunk) => {
+    const [head, ...rest] = chunk.replace(/^\n/, '').split('\n\n');
+    return { contentType: /Content-Type: (.*)/.exec(head)![1], body: rest.join('\n\n').replace(/\n$/, '') };
+  });
 }
 
 describe('DualHomedAutoScalingGroup', () => {
@@ -92,7 +104,7 @@ describe('DualHomedAutoScalingGroup', () => {
       EventPattern: {
         'source': ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-        'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'] },
+        'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'], LifecycleHookName: ['management-interface-launch', 'management-interface-terminate'] },
       },
       Targets: [Match.objectLike({
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
@@ -120,7 +132,12 @@ describe('DualHomedAutoScalingGroup', () => {
     expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
     expect(JSON.stringify(bySid('CreateTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'])).toMatch(/VpcPrivateSubnet1Subnet.*VpcPrivateSubnet2Subnet/);
     expect(JSON.stringify(bySid('CreateInManagementSubnets').Resource)).not.toMatch(/VpcPublicSubnet/);
-    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toHaveProperty([`aws:ResourceTag/${MGMT_TAGS.GROUP}`]);
+    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:ResourceTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
+    const subnetArn = (n: number) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:subnet/', { Ref: Match.stringLikeRegexp(`^VpcPrivateSubnet${n}Subnet`) }]] });
+    const change = bySid('ChangeTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'];
+    expect(change).toHaveLength(2);
+    expect(Match.exact([subnetArn(1), subnetArn(2)]).test(change).isSuccess).toBe(true);
+    expect(bySid('CompleteHooks').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/TestStack-Web-295BC7D3']] });
     expect(bySid('OnGroupInstances').Condition.StringEquals).toHaveProperty(['aws:ResourceTag/aws:autoscaling:groupName']);
     expect(bySid('TagOnCreate').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } });
     const wildcard = statements.filter((s) => s.Resource === '*');
@@ -154,21 +171,55 @@ describe('DualHomedAutoScalingGroup', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('the user data waits, bounded, for the interface the handler attaches after boot, then binds sshd to it', () => {
-    const { group } = build();
-    const script = group.userData.render();
-    expect(script).toContain('until /usr/local/sbin/dual-homed-setup; do');
-    expect(script).toContain('deadline=$(( $(date +%s) + 900 ))');
+  test('sshd is restricted to the loopback address by a boot hook before any user script; a retrying service configures the interface, then the app runs without waiting', () => {
+    const { group, stack } = build({ userDataCommands: ['echo app'] });
+    const parts = mimeParts(stack, group.userData);
+    expect(parts.map((p) => p.contentType)).toEqual(['text/cloud-boothook; charset="utf-8"', 'text/x-shellscript; charset="utf-8"']);
+    const [hook, script] = parts.map((p) => p.body);
+    expect(hook).toContain('ListenAddress 127.0.0.1');
+    expect(hook).toContain('readonly DROP_IN=/etc/ssh/sshd_config.d/10-dual-homed.conf');
+    // No one-shot loop that gives up: a systemd service retries without a limit, on every boot.
+    expect(script).not.toContain('until /usr/local/sbin/dual-homed-setup');
+    expect(script).toMatch(/StartLimitIntervalSec=0\n[\s\S]*Restart=on-failure\nRestartSec=10s/);
+    expect(script).toContain('ExecStart=/usr/local/sbin/dual-homed-setup\nExecStartPost=/usr/bin/python3 /usr/local/sbin/dual-homed-complete-launch');
+    expect(script).toContain('WantedBy=multi-user.target');
+    // Order: setup installed, service enabled and started (no-block), then the application.
+    const at = (text: string) => { const i = script.indexOf(text); expect(i).toBeGreaterThanOrEqual(0); return i; };
+    expect(at('systemctl enable dual-homed-setup.service')).toBeLessThan(at('systemctl --no-block start dual-homed-setup.service'));
+    expect(at('systemctl --no-block start dual-homed-setup.service')).toBeLessThan(at('echo app'));
     expect(script).toContain('readonly MGMT_DEVICE_INDEX=1');
-    expect(script).toContain('ListenAddress ${MGMT_IP}');
+    expect(script).toContain('GROUP = "');
+    expect(script).toContain('HOOK = "management-interface-launch"');
     expect(script).not.toContain('${Token[');
   });
 
-  test.each([DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04, DualHomedOs.UBUNTU_24_04])('%s: the user data passes shellcheck', (os) => {
-    const { group } = build({ operatingSystem: os, userDataCommands: ['echo ready'] });
-    const file = path.join(fs.mkdtempSync(path.join(tmpdir(), 'asg-user-data-')), 'user-data.sh');
-    fs.writeFileSync(file, group.userData.render());
-    expect(execFileSync('/usr/bin/shellcheck', ['-s', 'bash', file], { encoding: 'utf8' })).toBe('');
+  test('the launch hook is completed by the instance after its setup: instance role scoped to the group ARN, handler told so', () => {
+    const { template } = build();
+    const groupName = handlerEnv(template)[MGMT_ENV.GROUP_NAME];
+    expect(handlerEnv(template)[MGMT_ENV.LAUNCH_COMPLETED_BY]).toEqual('instance');
+    const groupArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${groupName}`]] };
+    for (const role of ['^WebInstanceRole', '^WebHandlerRole']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp(role) }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'autoscaling:CompleteLifecycleAction', Effect: 'Allow', Resource: Match.anyValue() })]) },
+      });
+    }
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const completes = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => st.Action === 'autoscaling:CompleteLifecycleAction');
+    expect(completes).toHaveLength(2);
+    for (const st of completes) {
+      expect(st.Resource).toEqual(groupArn);
+    }
+  });
+
+  test.each([DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04, DualHomedOs.UBUNTU_24_04])('%s: both shell parts of the user data pass shellcheck', (os) => {
+    const { group, stack } = build({ operatingSystem: os, userDataCommands: ['echo ready'] });
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'asg-user-data-'));
+    mimeParts(stack, group.userData).forEach((part, i) => {
+      const file = path.join(dir, `part-${i}.sh`);
+      fs.writeFileSync(file, part.body);
+      expect(execFileSync('/usr/bin/shellcheck', ['-s', 'bash', file], { encoding: 'utf8' })).toBe('');
+    });
   });
 
   test('cdk-nag AwsSolutions finds nothing unexplained, and cfn-lint is clean', () => {
@@ -195,8 +246,53 @@ describe('DualHomedAutoScalingGroup', () => {
       ['a heartbeat too short', { launchHookTimeout: Duration.seconds(10) }, /^launchHookTimeout 10 seconds is not allowed: use 30 to 7200 seconds/],
       ['an unknown operating system', { machineImage: ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-12345678' }) }, /cannot tell the operating system of machineImage \(GenericLinuxImage\) of TestStack\/Web: set operatingSystem/],
       ['public management subnets', { managementSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /^managementSubnets of TestStack\/Web selects .*a public subnet: a management interface must never get a public address/],
+      ['overlapping selections', { publicSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /^managementSubnets of TestStack\/Web selects .*, which publicSubnets selects too: the management interfaces need subnets of their own/],
+      ['a repair interval of fractional minutes', { repairInterval: Duration.seconds(90) }, /^repairInterval 1 minute 30 seconds is not allowed: use whole minutes/],
     ])('%s is refused', (_name, props, message) => {
       expect(() => build(props)).toThrow(message);
+    });
+
+    test.each<[string, (stack: Stack, vpc: ec2.IVpc) => ec2.IPeer]>([
+      ['a private CIDR', () => ec2.Peer.ipv4('10.0.0.0/8')],
+      ['a security group', (stack, vpc) => new ec2.SecurityGroup(stack, 'Bastion', { vpc })],
+      ['a prefix list', () => ec2.Peer.prefixList('pl-0123456789abcdef0')],
+    ])('SSH on the primary interfaces from %s is refused at synth', (_name, peer) => {
+      const stack = testStack();
+      const vpc = testVpc(stack, 'Vpc');
+      const group = new DualHomedAutoScalingGroup(stack, 'Web', {
+        vpc,
+        publicSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        managementSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        instanceType: new ec2.InstanceType('t3.micro'),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        managementPeers: [ec2.Peer.ipv4('10.100.0.0/16')],
+      });
+      group.connections.allowFrom(peer(stack, vpc), ec2.Port.tcpRange(20, 30));
+      expect(() => Template.fromStack(stack)).toThrow(/of TestStack\/Web \(primary interfaces\) admits tcp 20-30 from .*, which includes the administration port tcp 22: SSH and admin ports are served on the management interfaces only/);
+    });
+
+    test('an imported primary security group cannot be checked, and says so', () => {
+      const stack = testStack();
+      const { stack: s2 } = build({ publicSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0') }, stack);
+      Annotations.fromStack(s2).hasWarning('/TestStack/Web', Match.stringLikeRegexp('publicSecurityGroup of TestStack/Web is imported: its existing rules cannot be checked'));
+    });
+
+    test('capacities given as tokens are not range-checked', () => {
+      const stack = testStack();
+      const min = new CfnParameter(stack, 'Min', { type: 'Number' }).valueAsNumber;
+      const max = new CfnParameter(stack, 'Max', { type: 'Number' }).valueAsNumber;
+      const { template } = build({ minCapacity: min, maxCapacity: max }, stack);
+      template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: { Ref: 'Min' }, MaxSize: { Ref: 'Max' } });
+    });
+
+    test('no management peers is allowed, with a warning', () => {
+      const { stack } = build({ managementPeers: [] });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('managementPeers of TestStack/Web is empty'));
+    });
+
+    test('the unmanaged-instances alarm spans three repair intervals', () => {
+      const { template } = build({ repairInterval: Duration.minutes(10) });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'InstancesWithoutManagementInterface', Period: 1800 });
     });
 
     test('an instance type missing from the limits table is not checked, and says so', () => {

@@ -45,6 +45,23 @@ describe('decide', () => {
     expect(d.ready).toEqual(['i-00000001']);
   });
 
+  test('a warm-pool instance waiting in the launch hook gets the hook completed too', () => {
+    const d = decide(obs({ instances: [instance({ lifecycleState: 'Warmed:Pending:Wait' })], interfaces: [attached()] }));
+    expect(d.actions).toEqual([{ kind: 'complete-launch', instanceId: 'i-00000001' }]);
+  });
+
+  test('when the instance completes its launch hook itself (after its setup), the handler does not', () => {
+    for (const lifecycleState of ['Pending:Wait', 'Warmed:Pending:Wait']) {
+      const d = decide(obs({ handlerCompletesLaunch: false, instances: [instance({ lifecycleState })], interfaces: [attached()] }));
+      expect(d).toMatchObject({ actions: [], waiting: [], ready: ['i-00000001'] });
+    }
+  });
+
+  test('a stopped (Standby) instance gets its interface attached: EC2 attaches to stopped instances', () => {
+    const d = decide(obs({ instances: [instance({ state: 'stopped', lifecycleState: 'Standby' })], interfaces: [eni()] }));
+    expect(d.actions).toEqual([{ kind: 'attach', interfaceId: 'eni-0001', instanceId: 'i-00000001', deviceIndex: 1 }]);
+  });
+
   test('a converged instance needs nothing', () => {
     const d = decide(obs({ interfaces: [attached()] }));
     expect(d).toMatchObject({ actions: [], waiting: [], problems: [], ready: ['i-00000001'], missing: [] });

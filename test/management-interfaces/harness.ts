@@ -157,6 +157,14 @@ export class StrictCloud implements ManagementPort {
     this.snapshot();
   }
 
+  /** An instance of the group that was put in Standby and stopped (EC2 state `stopped`). */
+  stoppedInStandby(az: string): string {
+    const id = `i-${(0x10000000 + ++this.seq).toString(16)}`;
+    this.state.instances[id] = { id, az, state: 'stopped', runningAt: Number.MAX_SAFE_INTEGER, groupTag: this.o.groupName, lifecycle: 'Standby' };
+    this.snapshot();
+    return id;
+  }
+
   /** An instance that is not in the group (another application's). */
   foreignInstance(az: string): string {
     const id = `i-${(0x20000000 + ++this.seq).toString(16)}`;
@@ -283,7 +291,13 @@ export class StrictCloud implements ManagementPort {
     if (!Object.values(this.o.subnetsByAz).includes(r.subnetId)) throw new AwsError('UnauthorizedOperation', `create in ${r.subnetId}: not a management subnet`);
     if (this.o.honourClientToken !== false) {
       const existing = Object.values(this.state.enis).find((n) => n.token === r.clientToken);
-      if (existing) return existing.id;
+      if (existing) {
+        // EC2 compares the parameters of a repeated client token, tags included.
+        const same = existing.subnetId === r.subnetId && existing.tags[MGMT_TAGS.GROUP] === r.groupName
+          && existing.tags[MGMT_TAGS.INSTANCE] === r.instanceId && existing.tags[MGMT_TAGS.CREATED_AT] === r.createdAt;
+        if (!same) throw new AwsError('IdempotentParameterMismatch', `client token ${r.clientToken} was used with other parameters`);
+        return existing.id;
+      }
     }
     const id = `eni-${(0x30000000 + ++this.seq).toString(16)}`;
     this.state.enis[id] = {
@@ -304,7 +318,8 @@ export class StrictCloud implements ManagementPort {
     await this.enter('AttachNetworkInterface');
     const n = this.ownEni(interfaceId);
     const i = this.groupInstance(instanceId);
-    if (i.state !== 'running') throw new AwsError('IncorrectInstanceState', `instance ${instanceId} is ${i.state}`);
+    // EC2 attaches to running and stopped instances only.
+    if (i.state !== 'running' && i.state !== 'stopped') throw new AwsError('IncorrectInstanceState', `instance ${instanceId} is ${i.state}`);
     if (n.attachment) throw new AwsError('InvalidNetworkInterface.InUse', `${interfaceId} is in use`);
     if (n.az !== i.az) throw new AwsError('InvalidParameterValue', `${interfaceId} is in ${n.az}, ${instanceId} in ${i.az}`);
     const taken = Object.values(this.state.enis)
@@ -438,6 +453,7 @@ export const SETTINGS = {
   launchHookName: 'management-interface-launch',
   terminateHookName: 'management-interface-terminate',
   deadlineMs: 90_000,
+  handlerCompletesLaunch: true,
   orphanGraceMs: 900_000,
   description: 'Management interface of Test/Web',
 };

@@ -15,6 +15,8 @@ describe('the handler entry point', () => {
     ['a scheduled event', { 'detail-type': 'Scheduled Event', 'source': 'aws.events' }, { kind: 'run', request: {} }],
     ['another group\'s action', launchEvent('i-0abc12345', 'other'), { kind: 'ignore' }],
     ['an action without a valid instance id', launchEvent('not-an-id'), { kind: 'ignore' }],
+    ['an action of another hook of the group (not this construct\'s)', { ...launchEvent('i-0abc12345'), detail: { ...launchEvent('i-0abc12345').detail, LifecycleHookName: 'someone-elses-hook' } }, { kind: 'ignore' }],
+    ['a terminate action of the launch hook\'s name', { ...launchEvent('i-0abc12345'), 'detail-type': 'EC2 Instance-terminate Lifecycle Action' }, { kind: 'ignore' }],
   ])('%s', (_name, event, expected) => {
     expect(parseEvent(event, SETTINGS)).toMatchObject(expected);
   });
@@ -41,5 +43,20 @@ describe('the handler entry point', () => {
     }));
     await expect(drive(clock, handler(launchEvent(id)))).rejects.toThrow(`management interfaces of ${GROUP} (launch of ${id}): deadline-exceeded`);
     expect(metrics).toContain('InterfacesCreated=1');
+  });
+
+  test('a run that only waits for a slow-booting (pending) instance ends as success: a normal launch raises no Errors alarm', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const cloud = new StrictCloud(clock, { groupName: GROUP, subnetsByAz: { ...SUBNETS }, bootMs: 300_000 });
+    const id = cloud.launch('eu-west-1a');
+    const handler = createHandler(() => ({
+      settings: SETTINGS,
+      port: cloud,
+      clock,
+      logger: new MemoryLogger(),
+      metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
+    }));
+    const [result] = await drive(clock, handler(launchEvent(id)));
+    expect(result).toMatchObject({ outcome: 'waiting-for-boot', missing: [id] });
   });
 });

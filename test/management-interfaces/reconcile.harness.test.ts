@@ -44,6 +44,15 @@ describe('management interfaces against the strict harness', () => {
     expect(attachedTo(cloud, id)).toHaveLength(1);
   });
 
+  test('a stopped instance in Standby gets its interface: EC2 attaches to stopped instances, so the scheduled run converges', async () => {
+    const { clock, cloud, run, logger } = setup();
+    const id = cloud.stoppedInStandby('eu-west-1a');
+    const [result] = await drive(clock, run());
+    expect(result.outcome).toEqual('converged');
+    expect(attachedTo(cloud, id)).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.fields.code)).not.toContain('IncorrectInstanceState');
+  });
+
   test('a redelivered launch event changes nothing', async () => {
     const { clock, cloud, run } = setup();
     const id = cloud.launch('eu-west-1a');
@@ -64,6 +73,18 @@ describe('management interfaces against the strict harness', () => {
     expect(cloud.mutations.filter((m) => m.startsWith('create')).length).toBeGreaterThanOrEqual(2);
     expect(liveInterfaces(cloud)).toHaveLength(1);
     expect(attachedTo(cloud, id)).toHaveLength(1);
+  });
+
+  test('a run retrying its create later in the token window sends identical parameters (no IdempotentParameterMismatch)', async () => {
+    const { clock, cloud, run, logger } = setup({ lagMs: 20_000 });
+    const id = cloud.launch('eu-west-1a');
+    // The second run starts 15 s later and, seeing the first create only after the lag, creates again.
+    const first = run(launch(id));
+    await drive(clock, new Promise<void>((resolve) => { void clock.sleep(15_000).then(resolve); }));
+    const results = await drive(clock, first, run(launch(id)));
+    expect(logger.lines.map((l) => l.fields.code)).not.toContain('IdempotentParameterMismatch');
+    expect(results.map((r) => r.outcome)).toEqual(['converged', 'converged']);
+    expect(liveInterfaces(cloud)).toHaveLength(1);
   });
 
   test('with honoured client tokens, concurrent runs create a single interface', async () => {

@@ -24,6 +24,11 @@ export const MGMT_ENV = {
   ORPHAN_GRACE_SECONDS: 'MGMT_ORPHAN_GRACE_SECONDS',
   /** The description written on every management interface. */
   DESCRIPTION: 'MGMT_DESCRIPTION',
+  /**
+   * Who completes the launch lifecycle action: `handler` (once the interface is attached) or
+   * `instance` (the instance itself, once its operating system configured the interface).
+   */
+  LAUNCH_COMPLETED_BY: 'MGMT_LAUNCH_COMPLETED_BY',
 } as const;
 
 /** Tags the handler writes on every interface it creates; it touches no interface without them. */
@@ -48,6 +53,8 @@ export interface ManagementInterfaceSettings {
   readonly deadlineMs: number;
   readonly orphanGraceMs: number;
   readonly description: string;
+  /** Whether the handler completes the launch lifecycle action (`false`: the instance does, after its setup). */
+  readonly handlerCompletesLaunch: boolean;
 }
 
 /** The names the construct gives its lifecycle hooks. */
@@ -97,6 +104,14 @@ function positiveInteger(env: Record<string, string | undefined>, name: string, 
   return n;
 }
 
+function launchCompletedBy(env: Record<string, string | undefined>): 'handler' | 'instance' {
+  const text = env[MGMT_ENV.LAUNCH_COMPLETED_BY] || 'handler';
+  if (text !== 'handler' && text !== 'instance') {
+    throw new Error(`${MGMT_ENV.LAUNCH_COMPLETED_BY} '${text}' is not allowed: use 'handler' or 'instance'`);
+  }
+  return text;
+}
+
 /** Reads the settings from an environment (for example `process.env`). */
 export function settingsFromEnv(env: Record<string, string | undefined>): ManagementInterfaceSettings {
   const securityGroupIds = required(env, MGMT_ENV.SECURITY_GROUPS).split(',').map((s) => s.trim()).filter(Boolean);
@@ -114,5 +129,6 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Manage
     deadlineMs: positiveInteger(env, MGMT_ENV.DEADLINE_SECONDS, 90, 1) * 1000,
     orphanGraceMs: positiveInteger(env, MGMT_ENV.ORPHAN_GRACE_SECONDS, 900) * 1000,
     description: env[MGMT_ENV.DESCRIPTION] || 'Management interface',
+    handlerCompletesLaunch: launchCompletedBy(env) === 'handler',
   };
 }

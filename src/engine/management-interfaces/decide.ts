@@ -63,6 +63,13 @@ export interface Observation {
    * in that hook even when the group's (eventually consistent) view does not list it yet.
    */
   readonly hint?: { readonly instanceId: string; readonly transition: 'launch' | 'terminate'; readonly eventTime?: number };
+  /**
+   * Whether this handler completes the launch lifecycle action once the interface is attached.
+   * `false` when the instance completes it itself after configuring the interface.
+   *
+   * @default true
+   */
+  readonly handlerCompletesLaunch?: boolean;
   /** Restricts the run to one instance and its interfaces (a lifecycle event); undefined for the whole group. */
   readonly scope?: string;
 }
@@ -95,6 +102,8 @@ export interface Decision {
   readonly ready: readonly string[];
   /** Instances that should have a management interface and do not (yet). */
   readonly missing: readonly string[];
+  /** The entries of `waiting` that only wait for an instance to leave `pending` (to boot). */
+  readonly booting: readonly string[];
 }
 
 const LAUNCHING = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed', 'InService', 'Standby', 'EnteringStandby', 'Warmed:Pending', 'Warmed:Pending:Wait', 'Warmed:Pending:Proceed']);
@@ -136,6 +145,7 @@ export function decide(obs: Observation): Decision {
   const problems: Problem[] = [];
   const ready: string[] = [];
   const missing: string[] = [];
+  const booting: string[] = [];
   const inScope = (instanceId: string | undefined) => obs.scope === undefined || instanceId === obs.scope;
 
   // Interfaces by the instance they are for, and by the instance they are attached to.
@@ -161,7 +171,7 @@ export function decide(obs: Observation): Decision {
       continue;
     }
     if (intent === 'keep') {
-      keep(obs, instance, own, actions, waiting, problems, ready, missing);
+      keep(obs, instance, own, actions, waiting, problems, ready, missing, booting);
     } else {
       remove(obs, instance, own, actions, waiting);
       const hinted = obs.hint?.instanceId === instance.instanceId && obs.hint.transition === 'terminate';
@@ -176,12 +186,12 @@ export function decide(obs: Observation): Decision {
     if (handled.has(n.interfaceId) || !inScope(n.forInstance)) continue;
     orphan(obs, n, actions, waiting, problems);
   }
-  return { actions, waiting, problems, ready, missing };
+  return { actions, waiting, problems, ready, missing, booting };
 }
 
 function keep(
   obs: Observation, instance: InstanceView, own: ManagedInterfaceView[],
-  actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[],
+  actions: Action[], waiting: string[], problems: Problem[], ready: string[], missing: string[], booting: string[],
 ): void {
   const id = instance.instanceId;
   const subnetId = instance.availabilityZone ? obs.subnetsByAz[instance.availabilityZone] : undefined;
@@ -205,7 +215,9 @@ function keep(
       }
       ready.push(id);
       const hinted = obs.hint?.instanceId === id && obs.hint.transition === 'launch';
-      if (instance.lifecycleState === 'Pending:Wait' || (hinted && (instance.lifecycleState === undefined || instance.lifecycleState === 'Pending'))) {
+      const waitsInHook = instance.lifecycleState === 'Pending:Wait' || instance.lifecycleState === 'Warmed:Pending:Wait'
+        || (hinted && (instance.lifecycleState === undefined || instance.lifecycleState === 'Pending' || instance.lifecycleState === 'Warmed:Pending'));
+      if (waitsInHook && obs.handlerCompletesLaunch !== false) {
         actions.push({ kind: 'complete-launch', instanceId: id });
       }
     }
@@ -269,9 +281,11 @@ function keep(
     actions.push({ kind: 'create', instanceId: id, subnetId });
     return;
   }
-  if (instance.state !== 'running') {
-    // EC2 refuses to attach to a pending instance (IncorrectInstanceState); a stopped one keeps its lifecycle.
+  if (instance.state !== 'running' && instance.state !== 'stopped') {
+    // EC2 refuses to attach to a pending or stopping instance (IncorrectInstanceState); it attaches to
+    // a running or a stopped one (a stopped Standby or warm-pool instance gets its interface too).
     waiting.push(`${id} is ${instance.state}`);
+    if (instance.state === 'pending') booting.push(`${id} is ${instance.state}`);
     return;
   }
   // Every concurrent run picks the same interface (the lowest id); the others go once it is attached.

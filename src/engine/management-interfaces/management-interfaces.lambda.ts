@@ -36,6 +36,11 @@ export function parseEvent(event: unknown, settings: ManagementInterfaceSettings
     return { kind: 'ignore', summary: `${type} without a valid EC2InstanceId (${JSON.stringify(instanceId)})` };
   }
   const transition = type === LAUNCH ? 'launch' : 'terminate';
+  const hook = detail.LifecycleHookName;
+  const ownHook = transition === 'launch' ? settings.launchHookName : settings.terminateHookName;
+  if (hook !== ownHook) {
+    return { kind: 'ignore', summary: `${type} of hook ${String(hook)}, not ${ownHook}` };
+  }
   const eventTime = Date.parse(e.time ?? '');
   return {
     kind: 'run',
@@ -85,7 +90,7 @@ export function createHandler(makeDeps: () => HandlerDeps) {
     }
     metrics.publishStoredMetrics();
     logger.info('management interfaces: run finished', { summary: parsed.summary, outcome: result.outcome, passes: result.passes, failures: result.failures, problems: result.problems.map((p) => p.detail) });
-    if (result.outcome !== 'converged') {
+    if (result.outcome === 'deadline-exceeded') {
       throw new Error(`management interfaces of ${settings.groupName} (${parsed.summary}): ${result.outcome} after ${result.passes} passes; still missing: ${result.missing.join(', ') || 'none'}`);
     }
     return result;

@@ -37,7 +37,12 @@ export interface RunRequest {
 
 /** How a run ended. */
 export interface RunResult {
-  readonly outcome: 'converged' | 'deadline-exceeded';
+  /**
+   * `converged`; `waiting-for-boot` when the deadline passed with nothing left but instances still
+   * `pending` (slow instance types): a normal launch, left to the next event or scheduled run;
+   * `deadline-exceeded` otherwise.
+   */
+  readonly outcome: 'converged' | 'waiting-for-boot' | 'deadline-exceeded';
   readonly passes: number;
   /** Every action performed, in order (including ones that failed). */
   readonly performed: readonly Action[];
@@ -83,6 +88,16 @@ export function clientTokenFor(
   return `${instanceId}-${digest}`.slice(0, 64);
 }
 
+/**
+ * The created-at tag of an interface created now: the end of the client token's window, so that
+ * every retry with the same token sends identical parameters (EC2 answers a token reused with other
+ * parameters with IdempotentParameterMismatch). It is at most one window later than the real
+ * creation, so an interface looks younger, never older: orphan deletion waits longer, never less.
+ */
+export function createdAtFor(now: number): string {
+  return new Date((Math.floor(now / TOKEN_WINDOW_MS) + 1) * TOKEN_WINDOW_MS).toISOString();
+}
+
 /** One observation of the group, the tagged interfaces and the instances they name. */
 export async function observe(port: ManagementPort, settings: ManagementInterfaceSettings, clock: Clock, request: RunRequest): Promise<Observation> {
   const scope = request.hint?.instanceId;
@@ -107,6 +122,7 @@ export async function observe(port: ManagementPort, settings: ManagementInterfac
     deviceIndex: settings.deviceIndex,
     subnetsByAz: settings.subnetsByAz,
     orphanGraceMs: settings.orphanGraceMs,
+    handlerCompletesLaunch: settings.handlerCompletesLaunch,
     instances,
     interfaces: relevant,
     hint: request.hint,
@@ -126,7 +142,7 @@ async function act(port: ManagementPort, settings: ManagementInterfaceSettings, 
           securityGroupIds: settings.securityGroupIds,
           description: settings.description,
           clientToken: clientTokenFor(settings, action.instanceId, action.subnetId, clock.now()),
-          createdAt: new Date(clock.now()).toISOString(),
+          createdAt: createdAtFor(clock.now()),
         });
         break;
       case 'attach':
@@ -220,7 +236,8 @@ export async function reconcileGroup(
       return finish('converged');
     }
     if (clock.now() >= deadline) {
-      return finish('deadline-exceeded');
+      const onlyBooting = last.actions.length === 0 && last.waiting.length > 0 && last.waiting.every((w) => last!.booting.includes(w));
+      return finish(onlyBooting ? 'waiting-for-boot' : 'deadline-exceeded');
     }
     const results = await Promise.all(last.actions.map((a) => act(port, settings, clock, a)));
     results.forEach((code, i) => {
