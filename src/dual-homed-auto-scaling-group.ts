@@ -342,7 +342,9 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     this.alarmTopic = alarmTopic;
 
     // Build.
-    const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    // The stack name is part of the group name: the same stack deployed under two stack names in one
+    // account and Region (one per environment) must not ask for one group name twice.
+    const groupName = `${Stack.of(this).stackName}-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}`;
     // The instance completes its own launch lifecycle action once its operating system configured
     // the management interface (an instance role scoped to this group's ARN).
     const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({

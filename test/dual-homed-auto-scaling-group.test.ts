@@ -104,7 +104,7 @@ describe('DualHomedAutoScalingGroup', () => {
       EventPattern: {
         'source': ['aws.autoscaling'],
         'detail-type': ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
-        'detail': { AutoScalingGroupName: ['TestStack-Web-295BC7D3'], LifecycleHookName: ['management-interface-launch', 'management-interface-terminate'] },
+        'detail': { AutoScalingGroupName: ['TestStack-TestStack-Web-295BC7D3'], LifecycleHookName: ['management-interface-launch', 'management-interface-terminate'] },
       },
       Targets: [Match.objectLike({
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
@@ -129,15 +129,15 @@ describe('DualHomedAutoScalingGroup', () => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^WebHandlerRole') } });
     const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
-    expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
+    expect(bySid('CreateTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:RequestTag/${MGMT_TAGS.GROUP}`]: 'TestStack-TestStack-Web-295BC7D3' });
     expect(JSON.stringify(bySid('CreateTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'])).toMatch(/VpcPrivateSubnet1Subnet.*VpcPrivateSubnet2Subnet/);
     expect(JSON.stringify(bySid('CreateInManagementSubnets').Resource)).not.toMatch(/VpcPublicSubnet/);
-    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:ResourceTag/${MGMT_TAGS.GROUP}`]: 'TestStack-Web-295BC7D3' });
+    expect(bySid('ChangeTaggedInterfaces').Condition.StringEquals).toEqual({ [`aws:ResourceTag/${MGMT_TAGS.GROUP}`]: 'TestStack-TestStack-Web-295BC7D3' });
     const subnetArn = (n: number) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:123456789012:subnet/', { Ref: Match.stringLikeRegexp(`^VpcPrivateSubnet${n}Subnet`) }]] });
     const change = bySid('ChangeTaggedInterfaces').Condition.ArnEquals['ec2:Subnet'];
     expect(change).toHaveLength(2);
     expect(Match.exact([subnetArn(1), subnetArn(2)]).test(change).isSuccess).toBe(true);
-    expect(bySid('CompleteHooks').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/TestStack-Web-295BC7D3']] });
+    expect(bySid('CompleteHooks').Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/TestStack-TestStack-Web-295BC7D3']] });
     expect(bySid('OnGroupInstances').Condition.StringEquals).toHaveProperty(['aws:ResourceTag/aws:autoscaling:groupName']);
     expect(bySid('TagOnCreate').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateNetworkInterface' } });
     const wildcard = statements.filter((s) => s.Resource === '*');
