@@ -26,6 +26,9 @@ const TOPOLOGY_FINDING_CODES: ReadonlyArray<string> = [
  * and cfn-guard, and a HIGH finding fails synthesis (MEDIUM ones are reported as warnings).
  *
  * ```ts
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { TopologyValidation } from 'cdk-eni-patterns';
+ *
  * const app = new App();
  * Validations.of(app).addPlugins(new TopologyValidation());
  * ```
