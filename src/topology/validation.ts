@@ -26,6 +26,9 @@ const TOPOLOGY_FINDING_CODES: ReadonlyArray<string> = [
  * and cfn-guard, and a HIGH finding fails synthesis (MEDIUM ones are reported as warnings).
  *
  * ```ts
+ * import { App, Validations } from 'aws-cdk-lib';
+ * import { TopologyValidation } from 'cdk-eni-patterns';
+ *
  * const app = new App();
  * Validations.of(app).addPlugins(new TopologyValidation());
  * ```
@@ -57,8 +60,11 @@ export class TopologyValidation implements IPolicyValidationPlugin {
 
   /** The plugin's name, the prefix of its rule ids (`cdk-eni-topology::<code>`). */
   public readonly name = 'cdk-eni-topology';
-  /** The finding codes. */
-  public readonly ruleIds = [...TOPOLOGY_FINDING_CODES];
+  /**
+   * The finding codes. Optional only because `IPolicyValidationPlugin` declares it optional
+   * (jsii refuses a required override); always set.
+   */
+  public readonly ruleIds?: string[] = [...TOPOLOGY_FINDING_CODES];
 
   /** Reads the synthesized templates and reports every finding that is not acknowledged. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
