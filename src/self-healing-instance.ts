@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { ArnFormat, Aws, Duration, Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { ENV } from './engine/contract';
@@ -245,7 +245,10 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     this.elasticIp = eni instanceof NetworkInterface ? eni.elasticIps[0] : undefined;
 
     // The group has a fixed name so the launch rule can match it before the group launches anything.
-    const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    // It starts with the stack's name: the same stack deployed under two names in one account and
+    // Region gets two groups (a construct path alone would collide). At most 128 + 1 + 100 = 229
+    // characters, within the group name's 255.
+    const groupName = Fn.join('-', [Aws.STACK_NAME, Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })]);
 
     const launchTemplate = props.launchTemplate ?? new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
@@ -377,7 +380,7 @@ function grantAttachToGroup(role: iam.Role, eni: INetworkInterface, groupName: s
  */
 function renderLaunchRule(scope: Construct, groupName: string, engine: EngineFunction): events.Rule {
   return new events.Rule(scope, 'LaunchRule', {
-    description: `Launches of ${groupName}: attach the static network interface`.slice(0, 512),
+    description: `Launches of the group of ${scope.node.path}: attach the static network interface`.slice(0, 512),
     eventPattern: {
       source: ['aws.autoscaling'],
       detailType: ['EC2 Instance Launch Successful'],
