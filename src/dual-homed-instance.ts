@@ -436,7 +436,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     }
 
     if (props.launchTemplate) {
-      cfnInstance.launchTemplate = renderLaunchTemplate(props.launchTemplate);
+      cfnInstance.launchTemplate = renderLaunchTemplate(this, props.launchTemplate);
     }
     if (props.ssmManagedInstance) {
       addSessionManagerPolicy(this.instance.role);
@@ -569,12 +569,25 @@ function validateLaunchSettings(scope: IConstruct, props: DualHomedInstanceOptio
   }
 }
 
-/** The launch template reference of an instance: by id when known, else by name; at its version. */
-function renderLaunchTemplate(template: ec2.ILaunchTemplate): ec2.CfnInstance.LaunchTemplateSpecificationProperty {
+/**
+ * The launch template reference of an instance: by id when known, else by name; at its version.
+ * AWS::EC2::Instance takes a version number only, not `$Default` or `$Latest` (what an imported
+ * template without `versionNumber` carries): an in-app template is referenced at its default
+ * version number instead, an imported one is refused.
+ */
+function renderLaunchTemplate(scope: IConstruct, template: ec2.ILaunchTemplate): ec2.CfnInstance.LaunchTemplateSpecificationProperty {
+  let version = template.versionNumber;
+  if (!Token.isUnresolved(version) && version.startsWith('$')) {
+    const cfn = template.node.defaultChild;
+    if (!(cfn instanceof ec2.CfnLaunchTemplate)) {
+      throw new Error(`launchTemplate ${template.node.path} of ${scope.node.path} is at version ${version}, which an EC2 instance in CloudFormation does not accept: import it with a version number, e.g. LaunchTemplate.fromLaunchTemplateAttributes(scope, id, { launchTemplateId, versionNumber: '1' })`);
+    }
+    version = cfn.attrDefaultVersionNumber;
+  }
   return {
     launchTemplateId: template.launchTemplateId,
     launchTemplateName: template.launchTemplateId ? undefined : template.launchTemplateName,
-    version: template.versionNumber,
+    version,
   };
 }
 
