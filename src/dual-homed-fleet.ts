@@ -20,6 +20,17 @@ export interface DualHomedFleetProps extends DualHomedInstanceOptions {
 /**
  * One {@link DualHomedInstance} per Availability Zone, sharing one public and one management
  * security group, for example as the targets of a load balancer in the public subnets.
+ *
+ * Give the stack an `env` (account and region) before the first deployment: without it the
+ * instances are named after the zones' positions (`InstanceAz1`), with it after the zones
+ * (`InstanceEuWest1a`), so adding an `env` later replaces every instance, and with them their
+ * Elastic IPs (new public addresses).
+ *
+ * The instances share one role and one instance profile (`role`): a grant to the role of one
+ * instance reaches all of them. Upgrading from a version that created a role per instance
+ * replaces those roles with the shared one. With an imported role and `ssmManagedInstance`, the
+ * Session Manager policy cannot be attached by the app: a construct warning says so, and the
+ * policy must be attached to the role outside the app.
  */
 export class DualHomedFleet extends Construct implements ec2.IConnectable {
   /** The instances, in the order of `availabilityZones`. */

@@ -439,7 +439,7 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
       cfnInstance.launchTemplate = renderLaunchTemplate(this, props.launchTemplate);
     }
     if (props.ssmManagedInstance) {
-      addSessionManagerPolicy(this.instance.role);
+      addSessionManagerPolicy(this, this.instance.role);
     }
 
     this.role = this.instance.role;
@@ -594,7 +594,12 @@ function renderLaunchTemplate(scope: IConstruct, template: ec2.ILaunchTemplate):
 /** Roles that already carry the Session Manager policy (a fleet's instances share one role). */
 const SSM_ROLES = new WeakSet<iam.IRole>();
 
-function addSessionManagerPolicy(role: iam.IRole): void {
+function addSessionManagerPolicy(scope: IConstruct, role: iam.IRole): void {
+  if (!(role instanceof iam.Role)) {
+    // An imported role's policies are not the app's: addManagedPolicy does nothing on it.
+    Annotations.of(scope).addWarningV2('cdk-eni-patterns:ssm-policy-not-attached',
+      `ssmManagedInstance: the role ${role.node.path} is imported, so the AmazonSSMManagedInstanceCore policy is not attached to it by this app: attach it to the role yourself, or Session Manager cannot reach the instance`);
+  }
   if (!SSM_ROLES.has(role)) {
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
     SSM_ROLES.add(role);

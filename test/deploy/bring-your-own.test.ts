@@ -105,6 +105,14 @@ describe('DualHomedInstance with settings of your own', () => {
 });
 
 describe('DualHomedFleet shares one instance profile', () => {
+  test('an imported role with ssmManagedInstance gets a warning that the policy is not attached', () => {
+    const { stack, vpc } = setup();
+    const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/fleet');
+    const { availabilityZone: _, ...fleetProps } = hostProps(vpc);
+    new DualHomedFleet(stack, 'Web', { ...fleetProps, role, ssmManagedInstance: true });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('ssmManagedInstance: the role .*Imported is imported, so the AmazonSSMManagedInstanceCore policy is not attached'));
+  });
+
   test('two instances, one role, one profile, one Session Manager policy', () => {
     const { stack, vpc } = setup();
     const { availabilityZone: _, ...props } = hostProps(vpc);
@@ -191,7 +199,9 @@ describe('SelfHealingInstance with settings of your own', () => {
 
   test('an in-app template with a network interface at device index 1 is refused', () => {
     const stack = withTemplate((s) => cfnTemplate(s, {
-      imageId: 'ami-0123', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required' },
+      imageId: 'ami-0123',
+      instanceType: 't3.micro',
+      metadataOptions: { httpTokens: 'required' },
       networkInterfaces: [{ deviceIndex: 0, subnetId: 'subnet-0123' }, { deviceIndex: 1, subnetId: 'subnet-0123' }],
     }));
     expect(() => Template.fromStack(stack)).toThrow(/has a network interface at device index 1: that index is the static interface's/);
@@ -204,7 +214,8 @@ describe('SelfHealingInstance with settings of your own', () => {
 
   test('requireImdsv2 (an aspect) and encrypted volumes pass', () => {
     const stack = withTemplate((s) => ownTemplate(s, {
-      httpTokens: undefined, requireImdsv2: true,
+      httpTokens: undefined,
+      requireImdsv2: true,
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
     }));
     expect(() => Template.fromStack(stack)).not.toThrow();

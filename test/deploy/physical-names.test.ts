@@ -78,6 +78,13 @@ describe('explicit physical names with default feature flags', () => {
     expect(names.filter((n) => n.key === 'AWS::EC2::LaunchTemplate.LaunchTemplateName')).toEqual([]);
   });
 
+  // One synthesized template, created by CloudFormation under two stack names (a pipeline or
+  // `aws cloudformation deploy --stack-name` with cdk.out's template): only the AWS::StackName
+  // pseudo parameter differs between the two, so every explicit name must be built from it.
+  test('every explicit physical name includes the stack name at deployment (AWS::StackName)', () => {
+    expect(names.filter((n) => !n.value.includes('"AWS::StackName"')).map((n) => `${n.where} ${n.key} ${n.value}`)).toEqual([]);
+  });
+
   test('every explicit physical name is unique across two of everything in two stacks', () => {
     expect(duplicates(names)).toEqual([]);
   });
