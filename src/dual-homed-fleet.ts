@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Token } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedInstance, DualHomedInstanceOptions } from './dual-homed-instance';
-import { knownSubnetAz } from './private/introspect';
+import { subnetZoneKey, zoneKey } from './private/introspect';
 
 /**
  * Properties of a {@link DualHomedFleet}.
@@ -20,6 +20,17 @@ export interface DualHomedFleetProps extends DualHomedInstanceOptions {
 /**
  * One {@link DualHomedInstance} per Availability Zone, sharing one public and one management
  * security group, for example as the targets of a load balancer in the public subnets.
+ *
+ * Give the stack an `env` (account and region) before the first deployment: without it the
+ * instances are named after the zones' positions (`InstanceAz1`), with it after the zones
+ * (`InstanceEuWest1a`), so adding an `env` later replaces every instance, and with them their
+ * Elastic IPs (new public addresses).
+ *
+ * The instances share one role and one instance profile (`role`): a grant to the role of one
+ * instance reaches all of them. Upgrading from a version that created a role per instance
+ * replaces those roles with the shared one. With an imported role and `ssmManagedInstance`, the
+ * Session Manager policy cannot be attached by the app: a construct warning says so, and the
+ * policy must be attached to the role outside the app.
  */
 export class DualHomedFleet extends Construct implements ec2.IConnectable {
   /** The instances, in the order of `availabilityZones`. */
@@ -43,11 +54,11 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: DualHomedFleetProps) {
     super(scope, id);
 
-    const zones = props.availabilityZones ?? commonZones(props.vpc, props.publicSubnet, props.managementSubnet);
+    const zones = props.availabilityZones ?? commonZones(this, props.vpc, props.publicSubnet, props.managementSubnet);
     if (zones.length === 0) {
       throw new Error(`${this.node.path}: publicSubnet and managementSubnet have no Availability Zone in common: select subnets in the same zones or pass availabilityZones`);
     }
-    if (new Set(zones).size !== zones.length) {
+    if (new Set(zones.map((z) => zoneKey(this, z))).size !== zones.length) {
       throw new Error(`availabilityZones ${zones.some((z) => Token.isUnresolved(z)) ? '' : `${JSON.stringify(zones)} `}of ${this.node.path} lists a zone twice: give each zone once`);
     }
     this.availabilityZones = [...zones];
@@ -80,7 +91,7 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
     }
     this.role = this.instanceProfile.role;
 
-    this.instances = zones.map((zone) => new DualHomedInstance(this, instanceId(props.vpc, zone), {
+    this.instances = zones.map((zone) => new DualHomedInstance(this, instanceId(this, props.vpc, zone), {
       ...props,
       availabilityZone: zone,
       publicSecurityGroup,
@@ -93,23 +104,20 @@ export class DualHomedFleet extends Construct implements ec2.IConnectable {
 
 /**
  * The zones in which both selections have a subnet. In a stack without env the zones are tokens
- * (`Fn::Select` of `Fn::GetAZs`); the subnets of one VPC in one zone share the same token string,
- * so they still pair up.
+ * (`Fn::Select` of `Fn::GetAZs`), compared by their resolved expression (see `zoneKey`), so the
+ * same zone pairs up whichever token object names it.
  */
-function commonZones(vpc: ec2.IVpc, publicSelection: ec2.SubnetSelection, managementSelection: ec2.SubnetSelection): string[] {
-  const zonesOf = (selection: ec2.SubnetSelection) =>
-    vpc.selectSubnets(selection).subnets.map((s) => knownSubnetAz(s) ?? tokenSubnetAz(s)).filter((z): z is string => z !== undefined);
-  const management = new Set(zonesOf(managementSelection));
-  return [...new Set(zonesOf(publicSelection))].filter((z) => management.has(z));
-}
-
-/** The zone of a subnet when it is a token, else undefined (imported subnets without a zone throw). */
-function tokenSubnetAz(subnet: ec2.ISubnet): string | undefined {
-  try {
-    return Token.isUnresolved(subnet.availabilityZone) ? subnet.availabilityZone : undefined;
-  } catch {
-    return undefined;
-  }
+function commonZones(scope: Construct, vpc: ec2.IVpc, publicSelection: ec2.SubnetSelection, managementSelection: ec2.SubnetSelection): string[] {
+  const zonesOf = (selection: ec2.SubnetSelection) => {
+    const byKey = new Map<string, string>();
+    for (const subnet of vpc.selectSubnets(selection).subnets) {
+      const key = subnetZoneKey(scope, subnet);
+      if (key !== undefined && !byKey.has(key)) byKey.set(key, subnet.availabilityZone);
+    }
+    return byKey;
+  };
+  const management = zonesOf(managementSelection);
+  return [...zonesOf(publicSelection)].filter(([key]) => management.has(key)).map(([, zone]) => zone);
 }
 
 /**
@@ -117,11 +125,12 @@ function tokenSubnetAz(subnet: ec2.ISubnet): string | undefined {
  * at synth, `InstanceAz<n>` after the zone's position in the VPC's zones (token strings change
  * between runs and cannot be ids). Giving the stack an env later renames the instances.
  */
-function instanceId(vpc: ec2.IVpc, zone: string): string {
+function instanceId(scope: Construct, vpc: ec2.IVpc, zone: string): string {
   if (!Token.isUnresolved(zone)) {
     return `Instance${pascalCase(zone)}`;
   }
-  const position = vpc.availabilityZones.indexOf(zone);
+  const key = zoneKey(scope, zone);
+  const position = vpc.availabilityZones.findIndex((z) => zoneKey(scope, z) === key);
   if (position < 0) {
     throw new Error('availabilityZones contains a zone that is unknown at synth and is not one of the VPC\'s zones: give the stack an env (account and region) or list the zones by name');
   }

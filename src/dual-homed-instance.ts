@@ -7,7 +7,7 @@ import { peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
 import { claimDeviceIndex } from './private/device-indexes';
 import { DualHomedOsFlavour, renderUserDataCommands } from './private/dual-homed-user-data';
 import { checkEniCount, checkIpv4PerEni } from './private/instance-limits-check';
-import { knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetName } from './private/introspect';
+import { knownSubnetAz, knownSubnetIpv4Cidr, selectExactlyOneSubnet, subnetName, subnetZoneKey } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 
 /**
@@ -294,8 +294,8 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     super(scope, id);
 
     // Validate.
-    const publicSubnet = selectExactlyOneSubnet(this, props.vpc, props.publicSubnet, { prop: 'publicSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY });
-    const managementSubnet = selectExactlyOneSubnet(this, props.vpc, props.managementSubnet, { prop: 'managementSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY });
+    const publicSubnet = selectExactlyOneSubnet(this, props.vpc, props.publicSubnet, { prop: 'publicSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY, unknownZoneWarning: AZ_UNKNOWN });
+    const managementSubnet = selectExactlyOneSubnet(this, props.vpc, props.managementSubnet, { prop: 'managementSubnet', availabilityZone: props.availabilityZone, why: SUBNET_WHY, unknownZoneWarning: AZ_UNKNOWN });
     validateSubnets(this, props.vpc, publicSubnet, managementSubnet);
     const sshPort = props.sshPort ?? 22;
     if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
@@ -436,10 +436,10 @@ export class DualHomedInstance extends Resource implements ec2.IInstance {
     }
 
     if (props.launchTemplate) {
-      cfnInstance.launchTemplate = renderLaunchTemplate(props.launchTemplate);
+      cfnInstance.launchTemplate = renderLaunchTemplate(this, props.launchTemplate);
     }
     if (props.ssmManagedInstance) {
-      addSessionManagerPolicy(this.instance.role);
+      addSessionManagerPolicy(this, this.instance.role);
     }
 
     this.role = this.instance.role;
@@ -491,6 +491,7 @@ class DualHomedEc2Instance extends ec2.Instance {
 }
 
 
+const AZ_UNKNOWN = 'cdk-eni-patterns:dual-homed-az-unknown';
 const SUBNET_WHY = 'a dual-homed instance has one interface per subnet; select exactly one subnet (for example { subnets: [subnet] }) or pass availabilityZone';
 
 function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISubnet, managementSubnet: ec2.ISubnet): void {
@@ -518,8 +519,8 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   if (publicAz && managementAz && publicAz !== managementAz) {
     throw new Error(`publicSubnet ${subnetName(publicSubnet)} is in ${publicAz} but managementSubnet ${subnetName(managementSubnet)} is in ${managementAz}: both interfaces of an instance must be in one Availability Zone; select subnets in the same zone`);
   }
-  if ((!publicAz || !managementAz) && !sameZoneToken(publicSubnet, managementSubnet)) {
-    Annotations.of(scope).addWarningV2('cdk-eni-patterns:dual-homed-az-unknown',
+  if ((!publicAz || !managementAz) && !sameZoneToken(scope, publicSubnet, managementSubnet)) {
+    Annotations.of(scope).addWarningV2(AZ_UNKNOWN,
       `the Availability Zones of publicSubnet ${subnetName(publicSubnet)} and managementSubnet ${subnetName(managementSubnet)} are unknown at synth, so that both are in one zone cannot be checked (the launch fails if they are not): give the stack an env (account and region) or select subnets of the same zone`);
   }
   const kind = (subnet: ec2.ISubnet): 'public' | 'private' | undefined => {
@@ -541,17 +542,13 @@ function validateSubnets(scope: IConstruct, vpc: ec2.IVpc, publicSubnet: ec2.ISu
   }
 }
 
-/** Whether two subnets' zones are the same token (subnets of one VPC in one zone of a stack without env). */
-function sameZoneToken(a: ec2.ISubnet, b: ec2.ISubnet): boolean {
-  const zoneOf = (subnet: ec2.ISubnet) => {
-    try {
-      return subnet.availabilityZone;
-    } catch {
-      return undefined;
-    }
-  };
-  const za = zoneOf(a);
-  return za !== undefined && Token.isUnresolved(za) && za === zoneOf(b);
+/**
+ * Whether two subnets' zones are the same unresolved zone (subnets in one zone of a stack without
+ * env), compared by resolved expression: two VPCs' zone tokens are different objects.
+ */
+function sameZoneToken(scope: IConstruct, a: ec2.ISubnet, b: ec2.ISubnet): boolean {
+  const za = subnetZoneKey(scope, a);
+  return za !== undefined && za.startsWith('{') && za === subnetZoneKey(scope, b);
 }
 
 function validateLaunchSettings(scope: IConstruct, props: DualHomedInstanceOptions): void {
@@ -572,19 +569,37 @@ function validateLaunchSettings(scope: IConstruct, props: DualHomedInstanceOptio
   }
 }
 
-/** The launch template reference of an instance: by id when known, else by name; at its version. */
-function renderLaunchTemplate(template: ec2.ILaunchTemplate): ec2.CfnInstance.LaunchTemplateSpecificationProperty {
+/**
+ * The launch template reference of an instance: by id when known, else by name; at its version.
+ * AWS::EC2::Instance takes a version number only, not `$Default` or `$Latest` (what an imported
+ * template without `versionNumber` carries): an in-app template is referenced at its default
+ * version number instead, an imported one is refused.
+ */
+function renderLaunchTemplate(scope: IConstruct, template: ec2.ILaunchTemplate): ec2.CfnInstance.LaunchTemplateSpecificationProperty {
+  let version = template.versionNumber;
+  if (!Token.isUnresolved(version) && version.startsWith('$')) {
+    const cfn = template.node.defaultChild;
+    if (!(cfn instanceof ec2.CfnLaunchTemplate)) {
+      throw new Error(`launchTemplate ${template.node.path} of ${scope.node.path} is at version ${version}, which an EC2 instance in CloudFormation does not accept: import it with a version number, e.g. LaunchTemplate.fromLaunchTemplateAttributes(scope, id, { launchTemplateId, versionNumber: '1' })`);
+    }
+    version = cfn.attrDefaultVersionNumber;
+  }
   return {
     launchTemplateId: template.launchTemplateId,
     launchTemplateName: template.launchTemplateId ? undefined : template.launchTemplateName,
-    version: template.versionNumber,
+    version,
   };
 }
 
 /** Roles that already carry the Session Manager policy (a fleet's instances share one role). */
 const SSM_ROLES = new WeakSet<iam.IRole>();
 
-function addSessionManagerPolicy(role: iam.IRole): void {
+function addSessionManagerPolicy(scope: IConstruct, role: iam.IRole): void {
+  if (!(role instanceof iam.Role)) {
+    // An imported role's policies are not the app's: addManagedPolicy does nothing on it.
+    Annotations.of(scope).addWarningV2('cdk-eni-patterns:ssm-policy-not-attached',
+      `ssmManagedInstance: the role ${role.node.path} is imported, so the AmazonSSMManagedInstanceCore policy is not attached to it by this app: attach it to the role yourself, or Session Manager cannot reach the instance`);
+  }
   if (!SSM_ROLES.has(role)) {
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
     SSM_ROLES.add(role);

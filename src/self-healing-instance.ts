@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ArnFormat, Duration, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { Annotations, ArnFormat, Aws, Duration, Fn, Names, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { ENV } from './engine/contract';
@@ -231,6 +231,9 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
       }
     }
     validateLaunchSettings(this, props);
+    if (props.launchTemplate) {
+      checkOwnLaunchTemplate(this, props.launchTemplate);
+    }
     checkEniCount(this, props.instanceType.toString(), DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${DEVICE_INDEX})`);
 
     const eni = adopted ?? new NetworkInterface(this, 'NetworkInterface', {
@@ -245,7 +248,10 @@ export class SelfHealingInstance extends Construct implements ec2.IConnectable {
     this.elasticIp = eni instanceof NetworkInterface ? eni.elasticIps[0] : undefined;
 
     // The group has a fixed name so the launch rule can match it before the group launches anything.
-    const groupName = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    // It starts with the stack's name: the same stack deployed under two names in one account and
+    // Region gets two groups (a construct path alone would collide). At most 128 + 1 + 100 = 229
+    // characters, within the group name's 255.
+    const groupName = Fn.join('-', [Aws.STACK_NAME, Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })]);
 
     const launchTemplate = props.launchTemplate ?? new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
@@ -356,6 +362,45 @@ function validateLaunchSettings(scope: Construct, props: SelfHealingInstanceProp
 }
 
 /**
+ * The safe defaults the construct's own template has, required of a template of the user's: an
+ * in-app template is read after aspects ran (`requireImdsv2` is an aspect), at validation; an
+ * imported one cannot be read and gets a warning.
+ */
+function checkOwnLaunchTemplate(scope: Construct, launchTemplate: ec2.ILaunchTemplate): void {
+  const cfn = launchTemplate.node.defaultChild;
+  if (!(cfn instanceof ec2.CfnLaunchTemplate)) {
+    Annotations.of(scope).addWarningV2('cdk-eni-patterns:self-healing-template-unchecked',
+      `launchTemplate ${launchTemplate.node.path} is imported, so its settings cannot be checked at synth: make sure it names an image and an instance type, requires IMDSv2 (HttpTokens required), encrypts its volumes and has no network interface at device index ${DEVICE_INDEX} (the static interface's)`);
+    return;
+  }
+  scope.node.addValidation({
+    validate: () => {
+      const data = (Stack.of(scope).resolve(cfn.launchTemplateData) ?? {}) as Record<string, any>;
+      const where = `launchTemplate ${launchTemplate.node.path} of ${scope.node.path}`;
+      const errors: string[] = [];
+      for (const [key, what] of [['imageId', 'an image (machineImage)'], ['instanceType', 'an instance type (instanceType)']] as const) {
+        if (data[key] === undefined) errors.push(`${where} has no ${key}: the group launches from the template alone; give it ${what}`);
+      }
+      const tokens = data.metadataOptions?.httpTokens;
+      if (tokens !== 'required') {
+        errors.push(`${where} has HttpTokens ${tokens === undefined ? 'unset' : JSON.stringify(tokens)}: the instances must require IMDSv2; set requireImdsv2: true or httpTokens: HttpTokens.REQUIRED`);
+      }
+      for (const device of (data.blockDeviceMappings ?? []) as any[]) {
+        if (device.ebs && device.ebs.encrypted !== true && device.ebs.snapshotId === undefined) {
+          errors.push(`${where} has an unencrypted volume ${device.deviceName}: create it with BlockDeviceVolume.ebs(size, { encrypted: true })`);
+        }
+      }
+      for (const nic of (data.networkInterfaces ?? []) as any[]) {
+        if (Number(nic.deviceIndex) === DEVICE_INDEX) {
+          errors.push(`${where} has a network interface at device index ${DEVICE_INDEX}: that index is the static interface's, attached to each new instance; remove it from the template`);
+        }
+      }
+      return errors;
+    },
+  });
+}
+
+/**
  * Attach and detach on the interface, and on the instances of the group: their ids are unknown at
  * deploy time, so any instance that carries the group's tag.
  */
@@ -377,7 +422,7 @@ function grantAttachToGroup(role: iam.Role, eni: INetworkInterface, groupName: s
  */
 function renderLaunchRule(scope: Construct, groupName: string, engine: EngineFunction): events.Rule {
   return new events.Rule(scope, 'LaunchRule', {
-    description: `Launches of ${groupName}: attach the static network interface`.slice(0, 512),
+    description: `Launches of the group of ${scope.node.path}: attach the static network interface`.slice(0, 512),
     eventPattern: {
       source: ['aws.autoscaling'],
       detailType: ['EC2 Instance Launch Successful'],

@@ -34,7 +34,8 @@ function build(props: Partial<SelfHealingInstanceProps> = {}, f: Fixture = fixtu
   return { f, healing, template: Template.fromStack(f.stack) };
 }
 
-const GROUP_NAME = 'TestStack-Web-295BC7D3';
+// The stack's name first: the same stack deployed under two names gets two groups.
+const GROUP_NAME = { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'TestStack-Web-295BC7D3']] };
 
 describe('SelfHealingInstance', () => {
   test('the Auto Scaling group holds exactly one instance, in the static interface\'s subnet only', () => {
@@ -275,7 +276,7 @@ describe('the reconcile Lambda in self-healing mode', () => {
   const ENI = 'eni-0123456789abcdef0';
   const OLD = 'i-0000000000000000a';
   const NEW = 'i-0000000000000000c';
-  const ENV = { ENI_ID: ENI, AUTOSCALING_GROUP_NAME: GROUP_NAME, DEVICE_INDEX: '1', DEADLINE_SECONDS: '120' };
+  const ENV = { ENI_ID: ENI, AUTOSCALING_GROUP_NAME: 'MyStack-TestStack-Web-295BC7D3', DEVICE_INDEX: '1', DEADLINE_SECONDS: '120' };
 
   function setup() {
     const clock = new VirtualClock();

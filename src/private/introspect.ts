@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Token } from 'aws-cdk-lib/core';
+import { Annotations, Stack, Token } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 
 /**
@@ -15,6 +15,22 @@ function rawSubnetAz(subnet: ec2.ISubnet): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A comparable form of a zone: the zone itself, or for a token its resolved CloudFormation
+ * expression. `vpc.availabilityZones[0]`, `stack.availabilityZones[0]` and
+ * `Fn.select(0, Fn.getAzs())` are different token objects for the same zone, with the same
+ * resolved expression.
+ */
+export function zoneKey(scope: IConstruct, az: string): string {
+  return Token.isUnresolved(az) ? JSON.stringify(Stack.of(scope).resolve(az)) : az;
+}
+
+/** The subnet's zone in comparable form (see `zoneKey`), or undefined for imports without one. */
+export function subnetZoneKey(scope: IConstruct, subnet: ec2.ISubnet): string | undefined {
+  const az = rawSubnetAz(subnet);
+  return az === undefined ? undefined : zoneKey(scope, az);
 }
 
 /** The subnet's IPv4 CIDR when it is known at synth time. */
@@ -92,28 +108,43 @@ export function subnetName(subnet: ec2.ISubnet): string {
   return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
 }
 
+const ENV_FIX = 'give the stack an env (account and region) or select subnets explicitly';
+
 /**
  * The one subnet a selection resolves to (optionally narrowed to an Availability Zone). Otherwise
  * throws `<prop> of <path> resolves to N subnets [in <az>] [<subnet> (<az>), ...]: <why>`.
+ *
+ * An unresolved zone is compared by its resolved expression (see `zoneKey`). When it matches no
+ * subnet but the selection itself is exactly one subnet (e.g. `{ subnets: [subnet] }` with a
+ * zone from a `Fn::GetAtt`), the subnet is taken and `unknownZoneWarning` (an annotation id) is
+ * added, because the two cannot be compared before deployment.
  */
 export function selectExactlyOneSubnet(
   scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined,
-  options: { readonly prop: string; readonly why: string; readonly availabilityZone?: string },
+  options: { readonly prop: string; readonly why: string; readonly availabilityZone?: string; readonly unknownZoneWarning?: string },
 ): ec2.ISubnet {
-  let subnets = vpc.selectSubnets(selection).subnets;
+  const selected = vpc.selectSubnets(selection).subnets;
+  let subnets = selected;
   const az = options.availabilityZone;
+  const tokenZone = az !== undefined && Token.isUnresolved(az);
   if (az !== undefined) {
-    // In a stack without env, `vpc.availabilityZones[i]` and the zone of the VPC's subnets are the
-    // same token string, so an unresolved zone still picks its subnet by equality.
-    subnets = subnets.filter((s) => (Token.isUnresolved(az) ? rawSubnetAz(s) === az : knownSubnetAz(s) === az));
+    const key = zoneKey(scope, az);
+    subnets = subnets.filter((s) => (tokenZone ? subnetZoneKey(scope, s) === key : knownSubnetAz(s) === az));
+  }
+  if (tokenZone && subnets.length === 0 && selected.length === 1 && options.unknownZoneWarning) {
+    Annotations.of(scope).addWarningV2(options.unknownZoneWarning,
+      `availabilityZone is unknown at synth and cannot be compared with the zone of ${options.prop} ${subnetName(selected[0])}, so that they agree cannot be checked (the launch fails if they do not): give the stack an env (account and region) or pass the zone of the subnet`);
+    return selected[0];
   }
   if (subnets.length !== 1) {
     const found = subnets.map((s) => `${subnetName(s)} (${knownSubnetAz(s) ?? 'unknown AZ'})`);
-    const where = az === undefined ? '' : Token.isUnresolved(az) ? ' in the given availabilityZone (unknown until deployment)' : ` in ${az}`;
+    const where = az === undefined ? '' : tokenZone ? ' in the given availabilityZone (unknown until deployment)' : ` in ${az}`;
     const unknownZones = subnets.length > 1 && subnets.every((s) => knownSubnetAz(s) === undefined);
+    const hint = tokenZone && subnets.length === 0
+      ? `; availabilityZone is unknown at synth and is none of the selected subnets' zones: ${ENV_FIX}`
+      : unknownZones ? `; the subnets' Availability Zones are unknown at synth: ${ENV_FIX}` : '';
     throw new Error(`${options.prop} of ${scope.node.path} resolves to ${subnets.length} subnets${where}`
-      + `${found.length ? ` [${found.join(', ')}]` : ''}: ${options.why}`
-      + (unknownZones ? '; the subnets\' Availability Zones are unknown at synth: give the stack an env (account and region) or select subnets explicitly' : ''));
+      + `${found.length ? ` [${found.join(', ')}]` : ''}: ${options.why}${hint}`);
   }
   return subnets[0];
 }

@@ -1,6 +1,7 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { DualHomedFleet, DualHomedInstance, DualHomedInstanceProps, SelfHealingInstance, SelfHealingInstanceProps } from '../../src';
 import { testApp, testStack, testVpc } from '../util';
 
@@ -68,6 +69,31 @@ describe('DualHomedInstance with settings of your own', () => {
     });
   });
 
+  test('an imported launch template without a version is refused: an instance takes no $Default', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = ec2.LaunchTemplate.fromLaunchTemplateAttributes(stack, 'Template', { launchTemplateId: 'lt-0123456789abcdef0' });
+    expect(() => new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), launchTemplate }))
+      .toThrow(/launchTemplate .*Template of .*Host is at version \$Default, .*versionNumber: '1'/);
+  });
+
+  test('an imported launch template with a version number is referenced at it', () => {
+    const { stack, vpc } = setup();
+    const launchTemplate = ec2.LaunchTemplate.fromLaunchTemplateAttributes(stack, 'Template', { launchTemplateId: 'lt-0123456789abcdef0', versionNumber: '3' });
+    new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), launchTemplate });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', { LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '3' } });
+  });
+
+  test('an in-app template at $Default is referenced at its DefaultVersionNumber', () => {
+    const { stack, vpc } = setup();
+    const cfn = new ec2.CfnLaunchTemplate(stack, 'Cfn', { launchTemplateData: { instanceInitiatedShutdownBehavior: 'stop' } });
+    const launchTemplate = ec2.LaunchTemplate.fromLaunchTemplateAttributes(stack, 'Template', { launchTemplateId: cfn.ref });
+    launchTemplate.node.defaultChild = cfn;
+    new DualHomedInstance(stack, 'Host', { ...hostProps(vpc), launchTemplate });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Instance', {
+      LaunchTemplate: { Version: { 'Fn::GetAtt': [stack.getLogicalId(cfn), 'DefaultVersionNumber'] } },
+    });
+  });
+
   test('a launch template that sets security groups is refused: the two interfaces own them', () => {
     const { stack, vpc } = setup();
     const launchTemplate = new ec2.LaunchTemplate(stack, 'Template', {
@@ -79,6 +105,14 @@ describe('DualHomedInstance with settings of your own', () => {
 });
 
 describe('DualHomedFleet shares one instance profile', () => {
+  test('an imported role with ssmManagedInstance gets a warning that the policy is not attached', () => {
+    const { stack, vpc } = setup();
+    const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/fleet');
+    const { availabilityZone: _, ...fleetProps } = hostProps(vpc);
+    new DualHomedFleet(stack, 'Web', { ...fleetProps, role, ssmManagedInstance: true });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('ssmManagedInstance: the role .*Imported is imported, so the AmazonSSMManagedInstanceCore policy is not attached'));
+  });
+
   test('two instances, one role, one profile, one Session Manager policy', () => {
     const { stack, vpc } = setup();
     const { availabilityZone: _, ...props } = hostProps(vpc);
@@ -131,6 +165,65 @@ describe('SelfHealingInstance with settings of your own', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       LaunchTemplate: { LaunchTemplateId: stack.resolve(launchTemplate.launchTemplateId) },
     });
+  });
+
+  const ownTemplate = (stack: Construct, props: ec2.LaunchTemplateProps) => new ec2.LaunchTemplate(stack, 'Template', {
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    instanceType: new ec2.InstanceType('t3.micro'),
+    httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+    ...props,
+  });
+  const withTemplate = (launchTemplate: (stack: Construct) => ec2.ILaunchTemplate) => {
+    const { stack, vpc } = setup();
+    const { machineImage: _, ...props } = healingProps(vpc);
+    new SelfHealingInstance(stack, 'Web', { ...props, launchTemplate: launchTemplate(stack) });
+    return stack;
+  };
+
+  test.each([
+    ['HttpTokens optional', { httpTokens: ec2.LaunchTemplateHttpTokens.OPTIONAL }, /has HttpTokens "optional": the instances must require IMDSv2/],
+    ['no IMDSv2 setting', { httpTokens: undefined }, /has HttpTokens unset/],
+    ['an unencrypted volume', { blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8) }] }, /has an unencrypted volume \/dev\/xvda/],
+  ] as Array<[string, ec2.LaunchTemplateProps, RegExp]>)('an in-app template with %s is refused', (_what, props, message) => {
+    const stack = withTemplate((s) => ownTemplate(s, props));
+    expect(() => Template.fromStack(stack)).toThrow(message);
+  });
+
+  // An L1 template of the app, reached through node.defaultChild.
+  const cfnTemplate = (s: Construct, data: ec2.CfnLaunchTemplate.LaunchTemplateDataProperty) => {
+    const cfn = new ec2.CfnLaunchTemplate(s, 'Cfn', { launchTemplateData: data });
+    const lt = ec2.LaunchTemplate.fromLaunchTemplateAttributes(s, 'Template', { launchTemplateId: cfn.ref, versionNumber: cfn.attrLatestVersionNumber });
+    lt.node.defaultChild = cfn;
+    return lt;
+  };
+
+  test('an in-app template with a network interface at device index 1 is refused', () => {
+    const stack = withTemplate((s) => cfnTemplate(s, {
+      imageId: 'ami-0123',
+      instanceType: 't3.micro',
+      metadataOptions: { httpTokens: 'required' },
+      networkInterfaces: [{ deviceIndex: 0, subnetId: 'subnet-0123' }, { deviceIndex: 1, subnetId: 'subnet-0123' }],
+    }));
+    expect(() => Template.fromStack(stack)).toThrow(/has a network interface at device index 1: that index is the static interface's/);
+  });
+
+  test('an in-app template without an image or instance type is refused', () => {
+    const stack = withTemplate((s) => cfnTemplate(s, { metadataOptions: { httpTokens: 'required' } }));
+    expect(() => Template.fromStack(stack)).toThrow(/has no imageId: .*give it an image \(machineImage\)[\s\S]*has no instanceType: .*give it an instance type \(instanceType\)/);
+  });
+
+  test('requireImdsv2 (an aspect) and encrypted volumes pass', () => {
+    const stack = withTemplate((s) => ownTemplate(s, {
+      httpTokens: undefined,
+      requireImdsv2: true,
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+    }));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('an imported template gets a warning that it cannot be checked', () => {
+    const stack = withTemplate((s) => ec2.LaunchTemplate.fromLaunchTemplateAttributes(s, 'Template', { launchTemplateId: 'lt-0123456789abcdef0', versionNumber: '2' }));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Web', Match.stringLikeRegexp('is imported, so its settings cannot be checked at synth'));
   });
 
   test('settings the template carries are refused next to it', () => {

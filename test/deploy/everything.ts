@@ -5,7 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import {
-  ApplianceRole, DnsFailover, DualHomedFleet, DualHomedInstance, EniFailover, ManagedFargateService,
+  ApplianceRole, DnsFailover, DualHomedAutoScalingGroup, DualHomedFleet, DualHomedInstance, EniFailover, ManagedFargateService,
   ManagementAccess, ManagementNetwork, NetworkInterface, RoutingAppliance, SelfHealingInstance,
 } from '../../src';
 
@@ -47,6 +47,14 @@ export function buildEverything(scope: Construct, n: number): void {
     managementPeers: network.managementPeers,
     ssmManagedInstance: true,
   });
+  new DualHomedAutoScalingGroup(scope, id('Group'), {
+    vpc,
+    publicSubnets: network.publicSubnetSelection,
+    managementSubnets: network.managementSubnetSelection,
+    instanceType: t3,
+    machineImage: image,
+    managementPeers: network.managementPeers,
+  });
   new DualHomedFleet(scope, id('Fleet'), {
     vpc,
     publicSubnet: network.publicSubnetSelection,
@@ -81,16 +89,34 @@ export function buildEverything(scope: Construct, n: number): void {
   void stack;
 }
 
+/** One synthesized stack of `synthEverything`, with the template CloudFormation receives. */
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly template: any;
+}
+
 /**
  * Two of everything in stack First and one more in stack Second of the same account and Region,
- * with aws-cdk-lib's default feature flags (no context but the validation-report switch).
+ * with aws-cdk-lib's default feature flags (no context but the validation-report switch). Then the
+ * same stack First of a second app, deployed under another stack name (FirstAgain): same
+ * construct ids and paths, another stack, as when one app is deployed twice in an account.
  */
-export function synthEverything(): { app: App; stacks: Stack[]; assembly: cxapi.CloudAssembly } {
-  const app = new App({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+export function synthEverything(): { app: App; stacks: Stack[]; assembly: cxapi.CloudAssembly; templates: SynthesizedStack[] } {
+  const context = { '@aws-cdk/core:failSynthOnValidationErrors': false };
+  const app = new App({ context });
   const first = new Stack(app, 'First', { env: ENV });
   const second = new Stack(app, 'Second', { env: ENV });
   buildEverything(first, 1);
   buildEverything(first, 2);
   buildEverything(second, 1);
-  return { app, stacks: [first, second], assembly: app.synth() };
+  const assembly = app.synth();
+  const app2 = new App({ context });
+  const again = new Stack(app2, 'First', { stackName: 'FirstAgain', env: ENV });
+  buildEverything(again, 1);
+  const assembly2 = app2.synth();
+  const templates = [
+    ...[first, second].map((s) => ({ stackName: s.stackName, template: assembly.getStackByName(s.stackName).template })),
+    { stackName: again.stackName, template: assembly2.getStackByName(again.stackName).template },
+  ];
+  return { app, stacks: [first, second], assembly, templates };
 }

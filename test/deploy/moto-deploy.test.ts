@@ -22,6 +22,9 @@ import { Moto, startMoto } from '../engine/moto';
 // - The bootstrap version parameter and its rule are removed (no bootstrap stack in moto).
 // - Inline all-traffic rules get FromPort/ToPort -1 (moto reads both; AWS accepts either form).
 // - `Fn::GetAtt <EIP>.PublicIp` becomes `Ref <EIP>` (the same address; moto lacks the attribute).
+// - `Fn::GetAtt <Alarm>.Arn` (in IAM policies: cloudwatch:DescribeAlarms on the trigger's alarms)
+//   becomes an alarm ARN of the logical id: moto's CloudFormation skips alarms (UNDEPLOYED) and
+//   refuses a GetAtt of a skipped resource.
 // Replayed after creation, because moto's CloudFormation skips the type (see UNDEPLOYED):
 // - AWS::EC2::EIPAssociation: the test calls AssociateAddress with the template's own allocation,
 //   interface and private address; moto checks the address belongs to the interface.
@@ -49,6 +52,7 @@ export const UNDEPLOYED: Record<string, string> = {
   'AWS::SNS::TopicPolicy': 'test/failover/eni-failover.test.ts',
   'AWS::SQS::QueuePolicy': 'test/failover/eni-failover.test.ts',
   'AWS::KMS::Key': 'test/failover/eni-failover.test.ts',
+  'AWS::AutoScaling::ScalingPolicy': 'test/dual-homed-auto-scaling-group.example.test.ts asserts the target-tracking policy of examples/dual-homed-asg.ts (scaleOnCpuUtilization) and cfn-lints the stack',
   'AWS::EC2::NetworkInterfaceAttachment': 'test/network-interface.test.ts (synth-time checks); attaching on moto\'s EC2 API: test/failover/engine.moto.test.ts',
 };
 
@@ -110,11 +114,13 @@ function forMoto(template: any, imageId: string): { body: any; parameters: Array
   for (const id of removed) delete t.Resources[id];
   // moto cannot Fn::GetAtt an EIP's PublicIp; an EIP's Ref is the same address.
   const eips = new Set(Object.entries<any>(t.Resources).filter(([, r]) => r.Type === 'AWS::EC2::EIP').map(([id]) => id));
+  const alarms = new Set(Object.entries<any>(t.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([id]) => id));
   const rewrite = (value: any): any => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (value && typeof value === 'object') {
       const att = value['Fn::GetAtt'];
       if (Array.isArray(att) && att[1] === 'PublicIp' && eips.has(att[0])) return { Ref: att[0] };
+      if (Array.isArray(att) && att[1] === 'Arn' && alarms.has(att[0])) return { 'Fn::Sub': `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${att[0]}` };
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
     }
     return value;
