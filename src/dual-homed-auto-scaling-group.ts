@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Annotations, ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
+import { Annotations, ArnFormat, Aws, Duration, Fn, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
 import { DualHomedOs } from './dual-homed-instance';
 import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
@@ -344,7 +344,8 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     // Build.
     // The stack name is part of the group name: the same stack deployed under two stack names in one
     // account and Region (one per environment) must not ask for one group name twice.
-    const groupName = `${Stack.of(this).stackName}-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}`;
+    const uniqueName = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    const groupName = Fn.join('-', [Aws.STACK_NAME, uniqueName]);
     // The instance completes its own launch lifecycle action once its operating system configured
     // the management interface (an instance role scoped to this group's ARN).
     const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -354,13 +355,13 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     }));
     if (granted.statementAdded && !props.role) {
       this.role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/<AWS::StackName>-${uniqueName}]`]:
           'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
       });
     }
     if (!granted.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-instance-role',
-        `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on ${groupName}, or every launch waits launchHookTimeout before the launch hook's default result`);
+        `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on the group's ARN, or every launch waits launchHookTimeout before the launch hook's default result`);
     }
     this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
@@ -486,7 +487,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     acknowledgeEc2Wildcard(role, 'instance',
       'Instances are launched by the group at run time: attach and detach are limited by the aws:autoscaling:groupName tag condition');
     role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:autoScalingGroup:*:autoScalingGroupName/<AWS::StackName>-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}]`]:
         'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
     });
 
@@ -537,7 +538,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
   private buildTriggers(groupName: string, fn: lambda.IFunction, deadLetterQueue: sqs.IQueue, repairInterval: Duration): void {
     const target = () => new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(1) });
     const lifecycle = new events.Rule(this, 'LifecycleRule', {
-      description: `Lifecycle actions of ${groupName}: create or delete the management interface`.slice(0, 512),
+      description: `Lifecycle actions of ${this.node.path}: create or delete the management interface`.slice(0, 512),
       eventPattern: {
         source: ['aws.autoscaling'],
         detailType: ['EC2 Instance-launch Lifecycle Action', 'EC2 Instance-terminate Lifecycle Action'],
@@ -546,7 +547,7 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       targets: [target()],
     });
     const repair = new events.Rule(this, 'RepairSchedule', {
-      description: `Reconcile the management interfaces of ${groupName}: delete orphans, repair missed hooks`.slice(0, 512),
+      description: `Reconcile the management interfaces of ${this.node.path}: delete orphans, repair missed hooks`.slice(0, 512),
       schedule: events.Schedule.rate(repairInterval),
       targets: [target()],
     });
