@@ -2,7 +2,7 @@ import { AlarmPort } from './alarm-port';
 import { TAGS } from './contract';
 import {
   AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, FRESH_RUN,
-  hasFailed, RunMemory, SkippedCandidate,
+  hasFailed, mayForceHungDetach, RunMemory, SkippedCandidate,
 } from './decide';
 import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
@@ -28,9 +28,11 @@ export interface ReconcileConfig {
    */
   readonly completionGraceSeconds?: number;
   /**
-   * Kept for compatibility; no longer used. A detach is forced only, and then at once, when its
-   * holder has failed in EC2's terms (not running, status checks impaired); a graceful detach from
-   * a holder that has not failed is never forced, however long it takes. @default 30
+   * A detach is forced at once when its holder has failed in EC2's terms (neither running nor
+   * pending, status checks impaired). A graceful detach this run has seen `detaching` for this
+   * long is forced when its holder runs with status checks that are not `ok` (a dead host can
+   * report `insufficient-data`); a holder with passing checks, or a pending one, is never forced.
+   * @default 30
    */
   readonly forceDetachAfterSeconds?: number;
   /** Observe and decide only. @default false */
@@ -304,6 +306,7 @@ class ReconcileRun {
         : config.policy),
       fence: config.fence ?? config.policy.fence,
       probeFloating: config.floatingProbePort !== undefined,
+      forceHungDetachMs: (config.forceDetachAfterSeconds ?? 30) * 1000,
     };
     this.poller = new Poller(clock, config.pollInitialMs ?? 200, config.pollMaxMs ?? 1000);
     const noticed = (config.alarmNotices ?? []).map((n) => n.alarmName);
@@ -427,6 +430,11 @@ class ReconcileRun {
         this.waited ||= decision.state !== 'stale-read';
         // A holder can fail while a graceful detach from it is slow: look at it again now and then.
         if (decision.state === 'detaching' && this.deps.clock.now() - this.candidatesAt >= CANDIDATES_MAX_AGE_MS) this.candidates = undefined;
+        const going = seen.eni.attachment;
+        if (decision.state === 'detaching' && going && this.memory.detaching?.attachmentId !== going.attachmentId) {
+          // A detach another run (or a person) started: time it from now, so a hung one can be forced.
+          this.memory = { ...this.memory, detaching: { attachmentId: going.attachmentId, since: this.deps.clock.now(), forced: false } };
+        }
         return 'poll';
       case 'yield': {
         const back = seen.candidates.find((c) => c.instanceId === decision.holder);
@@ -637,7 +645,11 @@ export interface ReleaseConfig {
   readonly eniId: string;
   /** Give up (with `deadline-exceeded`) when the ENI is not `available` after this long. */
   readonly deadlineSeconds: number;
-  /** Force a graceful detach still `detaching` after this long. @default 30 */
+  /**
+   * A graceful detach still `detaching` after this long is forced when its holder is gone, has
+   * failed (`hasFailed`) or runs without passing status checks (`mayForceHungDetach`); a holder
+   * with passing checks, or a pending one, is never forced. @default 30
+   */
   readonly forceDetachAfterSeconds?: number;
   /** @default 200 */
   readonly pollInitialMs?: number;
@@ -662,7 +674,7 @@ export interface ReleaseResult {
   readonly outcome: ReleaseOutcome;
   /** The instance the ENI was detached from. */
   readonly from?: string;
-  /** Whether the detach was forced (holder stopped, impaired or in ALARM, or a graceful detach hung). */
+  /** Whether the detach was forced (holder gone or failed, or a graceful detach hung while the holder had no passing checks). */
   readonly forced: boolean;
   readonly message: string;
   readonly durationMs: number;
@@ -675,9 +687,12 @@ const ALREADY_DETACHED = new Set(['InvalidAttachmentID.NotFound', 'IncorrectStat
 /**
  * Detaches the ENI from whichever instance holds it and waits until it is `available`: what the
  * placement custom resource does when it is deleted (so CloudFormation can delete the ENI) or
- * when an update names another ENI. The detach is graceful unless the holder is unhealthy (not
- * running, checks impaired) or does not exist, and a graceful detach that hangs is forced. An ENI
- * that does not exist, or is not attached, is success.
+ * when an update names another ENI. The detach is graceful unless the holder has failed (neither
+ * running nor pending, checks impaired) or does not exist. A graceful detach that hangs for
+ * `forceDetachAfterSeconds` is forced only when the holder is gone, has failed or runs without
+ * passing status checks (the rule of `mayForceHungDetach`, as in `reconcile`); from a holder with
+ * passing checks it is waited for up to the deadline. An ENI that does not exist, or is not
+ * attached, is success.
  */
 export async function release(
   config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger },
@@ -730,12 +745,23 @@ export async function release(
         from ??= a.instanceId;
         if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now() };
         if (!forced && clock.now() - detaching.since >= forceAfterMs) {
-          logger.warn('forcing a detach', { eniId: config.eniId, attachmentId: a.attachmentId, holder: a.instanceId, reason: 'release: the detach hangs' });
           apiCalls++;
-          await detachTolerant(port, a.attachmentId, true);
-          forced = true;
-          detached = true;
-          continue;
+          const holder = await describeHolder(port, a.instanceId);
+          if (mayForceHungDetach(holder)) {
+            logger.warn('forcing a detach', {
+              eniId: config.eniId,
+              attachmentId: a.attachmentId,
+              holder: a.instanceId,
+              reason: `release: the detach hangs and the holder ${holder ? `has no passing status checks (${describeHealth(holder)})` : 'is gone'}`,
+            });
+            apiCalls++;
+            await detachTolerant(port, a.attachmentId, true);
+            forced = true;
+            detached = true;
+            continue;
+          }
+          // A holder with passing checks (or a pending one) is never forced: look again after another period.
+          detaching = { attachmentId: a.attachmentId, since: clock.now() };
         }
       }
       if (await backoff(detaching && !forced ? detaching.since + forceAfterMs : Infinity)) continue;
@@ -754,13 +780,19 @@ export async function release(
   }
 }
 
-/** Whether a detach from this instance must be forced: it has failed (not running, checks impaired) or EC2 no longer knows it. */
+/** Whether a detach from this instance must be forced at once: it has failed (`hasFailed`) or EC2 no longer knows it. */
 async function holderIsUnhealthy(port: Ec2Port, instanceId: string): Promise<boolean> {
+  const holder = await describeHolder(port, instanceId);
+  return holder === undefined || hasFailed(holder);
+}
+
+/** The holder as EC2 describes it; undefined when EC2 no longer knows it. */
+async function describeHolder(port: Ec2Port, instanceId: string): Promise<CandidateObservation | undefined> {
   try {
     const [holder] = await port.describeCandidates([instanceId]);
-    return holder === undefined || hasFailed(holder);
+    return holder;
   } catch (err) {
-    if (err instanceof UnknownResourceError) return true;
+    if (err instanceof UnknownResourceError) return undefined;
     throw err;
   }
 }

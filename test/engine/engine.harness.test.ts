@@ -1,6 +1,6 @@
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
 import { UnknownResourceError } from '../../src/engine/ec2-port';
-import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/engine/engine';
+import { reconcile, ReconcileConfig, ReconcileResult, release } from '../../src/engine/engine';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -337,6 +337,19 @@ describe('a graceful detach that hangs', () => {
     expect(w.ec2.forcedFromHealthy).toEqual([]);
   });
 
+  test('a dead host that reports insufficient-data instead of impaired: a detach left hanging is forced after forceDetachAfterSeconds', async () => {
+    const w = world({ detachMs: Infinity });
+    // A run detached gracefully (the primary's probe alarm fired) and died; the host's checks have no data.
+    await w.ec2.detach(w.ec2.attachment(ENI)!.attachmentId, false);
+    w.ec2.set(PRIMARY, { statusChecks: 'insufficient-data' });
+    const result = await w.runToEnd({ forceDetachAfterSeconds: 20 });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
+    const [graceful, forced] = w.ec2.mutations;
+    expect(forced).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)` });
+    expect(forced.at - graceful.at).toBeGreaterThanOrEqual(20_000);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
   test('a slow detach from a holder that fails meanwhile is forced at once', async () => {
     const w = world({ detachMs: Infinity });
     const run = w.run({ target: STANDBY });
@@ -356,6 +369,36 @@ describe('a graceful detach that hangs', () => {
     expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
     expect(w.ec2.mutations[1]).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)`, at: w.ec2.mutations[0].at });
     expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+});
+
+describe('release (stack deletion) with a graceful detach that hangs', () => {
+  const releaseRun = (w: ReturnType<typeof world>) =>
+    drive(w.clock, release({ eniId: ENI, deadlineSeconds: 120, forceDetachAfterSeconds: 30 }, w.ec2, { clock: w.clock, logger: w.logger }));
+
+  test('from a holder with passing checks it is never forced: the release reports the deadline', async () => {
+    const w = world({ detachMs: Infinity });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'deadline-exceeded', forced: false });
+    expect(w.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY}`]);
+    expect(w.ec2.forcedFromHealthy).toEqual([]);
+  });
+
+  test('from a pending holder it is never forced', async () => {
+    const w = world({ detachMs: Infinity });
+    w.ec2.set(PRIMARY, { state: 'pending' });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'deadline-exceeded', forced: false });
+  });
+
+  test('from a holder whose checks have no data (a dead host) it is forced after forceDetachAfterSeconds', async () => {
+    const w = world({ detachMs: Infinity });
+    w.ec2.set(PRIMARY, { statusChecks: 'insufficient-data' });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'released', from: PRIMARY, forced: true });
+    const [graceful, forced] = w.ec2.mutations;
+    expect(forced).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)` });
+    expect(forced.at - graceful.at).toBeGreaterThanOrEqual(30_000);
   });
 });
 
@@ -930,6 +973,25 @@ describe('EC2 as documented', () => {
     expect(ops.indexOf('stop')).toBeGreaterThan(ops.indexOf('attach'));
     w.clock.advance(10_000);
     expect(w.ec2.instance(PRIMARY).state).toBe('stopped');
+  });
+
+  test('no fencing after a failover that failed: the only standby refuses the attach, so the impaired primary is not stopped', async () => {
+    const w = world();
+    w.ec2.impair(PRIMARY);
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ fence: true });
+    expect(result).toMatchObject({ outcome: 'error', fenced: [] });
+    expect(w.ec2.calls.stop).toBe(0);
+    expect(w.ec2.instance(PRIMARY).state).toBe('running');
+  });
+
+  test('a holder that is pending is starting: its detach is graceful and it is never fenced', async () => {
+    const w = world();
+    w.ec2.instance(PRIMARY).state = 'pending';
+    const result = await w.runToEnd({ fence: true });
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY, fenced: [] });
+    expect(w.ec2.mutations.filter((m) => m.op === 'detach').map((m) => m.detail)).not.toContainEqual(expect.stringContaining('force'));
+    expect(w.ec2.calls.stop).toBe(0);
   });
 
   test('no fencing without a forced detach: a primary in ALARM alone is not stopped', async () => {
