@@ -1,5 +1,6 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { UnknownResourceError } from '../../src/engine/ec2-port';
+import { SdkEc2Port, UnknownResourceError } from '../../src/engine/ec2-port';
 import { reconcile, ReconcileConfig, ReconcileResult, release } from '../../src/engine/engine';
 
 const ENI = 'eni-0123456789abcdef0';
@@ -1030,5 +1031,45 @@ describe('EC2 as documented', () => {
     }, w.ec2, { clock: w.clock, logger: w.logger, probe }));
     expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
     expect(probe.answers).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('SdkEc2Port.describeCandidates during an AZ service disruption', () => {
+  /** An EC2 client that answers like EC2 while an AZ is disrupted: a filter-only DescribeInstances fails. */
+  function disruptedEc2(known: readonly string[]) {
+    const sent: Array<{ command: string; input: any }> = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: any }) => {
+        const name = command.constructor.name;
+        sent.push({ command: name, input: command.input });
+        const ids: string[] = command.input.InstanceIds ?? command.input.Filters?.[0]?.Values ?? [];
+        const instance = (id: string) => ({ InstanceId: id, State: { Name: 'running' }, Placement: { AvailabilityZone: 'us-east-1a' } });
+        if (name === 'DescribeInstanceStatusCommand') {
+          return { InstanceStatuses: ids.filter((id) => known.includes(id)).map((id) => ({ InstanceId: id, SystemStatus: { Status: 'ok' }, InstanceStatus: { Status: 'ok' } })) };
+        }
+        if (command.input.InstanceIds) {
+          const gone = ids.filter((id) => !known.includes(id));
+          if (gone.length > 0) throw Object.assign(new Error(`The instance IDs '${gone.join(', ')}' do not exist`), { name: 'InvalidInstanceID.NotFound' });
+          return { Reservations: [{ Instances: ids.map(instance) }] };
+        }
+        if (known.length === 2) throw Object.assign(new Error('service disruption in us-east-1b'), { name: 'Unavailable' });
+        return { Reservations: [{ Instances: ids.filter((id) => known.includes(id)).map(instance) }] };
+      },
+    };
+    return { port: new SdkEc2Port(client as unknown as EC2Client), sent };
+  }
+
+  test('instances are described by InstanceIds, so the call does not depend on a filter that fails while an AZ is disrupted', async () => {
+    const { port, sent } = disruptedEc2([PRIMARY, STANDBY]);
+    const seen = await port.describeCandidates([PRIMARY, STANDBY]);
+    expect(seen.map((c) => [c.instanceId, c.state, c.statusChecks])).toEqual([[PRIMARY, 'running', 'ok'], [STANDBY, 'running', 'ok']]);
+    expect(sent.filter((s) => s.command === 'DescribeInstancesCommand').map((s) => s.input)).toEqual([{ InstanceIds: [PRIMARY, STANDBY] }]);
+  });
+
+  test('an instance EC2 forgot falls back to the instance-id filter and is reported terminated', async () => {
+    const { port, sent } = disruptedEc2([PRIMARY]);
+    const seen = await port.describeCandidates([PRIMARY, STANDBY]);
+    expect(seen.map((c) => [c.instanceId, c.state])).toEqual([[PRIMARY, 'running'], [STANDBY, 'terminated']]);
+    expect(sent.filter((s) => s.command === 'DescribeInstancesCommand').map((s) => Object.keys(s.input))).toEqual([['InstanceIds'], ['Filters']]);
   });
 });
