@@ -291,6 +291,10 @@ class ReconcileRun {
   private ownTransition = false;
   private forcedHungDetach = false;
   private memory: RunMemory = FRESH_RUN;
+  /** The pin tag this run wrote for a manual move, and the value it replaced. */
+  private pinWritten?: { readonly previous?: string };
+  /** Keep the pin although the run failed (another run moved the ENI back; the pin makes the next run finish the move). */
+  private keepPin = false;
   private readonly attachFailures: AttachFailure[] = [];
   private readonly excluded: SkippedCandidate[] = [];
 
@@ -316,6 +320,37 @@ class ReconcileRun {
   }
 
   public async execute(): Promise<ReconcileResult> {
+    const result = await this.loop();
+    if (this.pinWritten && !this.keepPin && (result.outcome === 'error' || result.outcome === 'no-healthy')) await this.restorePin();
+    return result;
+  }
+
+  /** Puts back the pin tag a failed manual move replaced, so no run keeps aiming at a target that refused. */
+  private async restorePin(): Promise<void> {
+    const previous = this.pinWritten?.previous;
+    try {
+      if (previous === undefined) await this.count(() => this.port.untagNetworkInterface(this.config.eniId, [TAGS.PIN]));
+      else await this.count(() => this.port.tagNetworkInterface(this.config.eniId, { [TAGS.PIN]: previous }));
+    } catch (err) {
+      this.deps.logger.warn('could not restore the pin after a failed manual move', { eniId: this.config.eniId, code: errorCode(err), error: (err as Error)?.message });
+    }
+  }
+
+  /**
+   * A manual move with `pinUntil` pins its target before it detaches or attaches anything, so a
+   * Lambda run that starts meanwhile keeps the ENI on the target instead of undoing the move.
+   */
+  private async pinTarget(seen: Seen): Promise<void> {
+    const { target, pinUntil } = this.config;
+    if (!target || pinUntil === undefined || this.pinWritten) return;
+    const pin = pinValue(target, Number.isFinite(pinUntil) ? pinUntil : undefined);
+    const previous = seen.eni.tags?.[TAGS.PIN];
+    if (previous === pin) return;
+    await this.count(() => this.port.tagNetworkInterface(this.config.eniId, { [TAGS.PIN]: pin }));
+    this.pinWritten = { previous };
+  }
+
+  private async loop(): Promise<ReconcileResult> {
     const refusal = this.refuseConfig();
     if (refusal) return this.finish('error', refusal);
     for (;;) {
@@ -409,6 +444,7 @@ class ReconcileRun {
       if (refusal) return this.finish('error', refusal);
     }
     if (this.config.dryRun) return this.dryRun(decision);
+    if (decision.kind === 'move' || decision.kind === 'attach') await this.pinTarget(seen);
     return this.act(decision, seen);
   }
 
@@ -437,6 +473,12 @@ class ReconcileRun {
         }
         return 'poll';
       case 'yield': {
+        if (this.config.target && decision.holder !== this.config.target) {
+          // A manual move is a success only when the ENI is on its target.
+          this.keepPin = true;
+          const pinned = this.pinWritten || seen.eni.tags?.[TAGS.PIN]?.startsWith(this.config.target) ? `; the pin on ${this.config.target} stays, so the next run moves it there` : '';
+          return this.finish('error', `the ENI is on ${decision.holder}, not on the target ${this.config.target}: ${decision.reason}${pinned}`);
+        }
         const back = seen.candidates.find((c) => c.instanceId === decision.holder);
         const ok = back !== undefined && classify(back, this.policy) !== 'unhealthy';
         return this.finish(ok ? 'converged' : 'error', decision.reason);

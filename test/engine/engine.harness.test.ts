@@ -957,6 +957,39 @@ describe('EC2 as documented', () => {
     expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
   });
 
+  test('a manual move pins its target before it detaches, and fails when another run puts the ENI back meanwhile', async () => {
+    const w = world();
+    const until = w.clock.now() + 3_600_000;
+    const attach = w.ec2.attach.bind(w.ec2);
+    let raced = false;
+    w.ec2.attach = async (eniId, instanceId, deviceIndex) => {
+      if (instanceId === STANDBY && !raced) {
+        // A Lambda run that observed before the pin was written puts the ENI back on the primary first.
+        raced = true;
+        await attach(eniId, PRIMARY, deviceIndex);
+      }
+      return attach(eniId, instanceId, deviceIndex);
+    };
+    const result = await w.runToEnd({ target: STANDBY, pinUntil: until });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(new RegExp(`^the ENI is on ${PRIMARY}, not on the target ${STANDBY}`));
+    const ops = w.ec2.mutations.map((m) => m.op);
+    expect(ops.indexOf('tag')).toBeLessThan(ops.indexOf('detach'));
+    // The pin stays: the next run (a Lambda run) finishes the move.
+    expect(w.ec2.tags(ENI)).toEqual({ 'eni-failover:pin': `${STANDBY}@${new Date(until).toISOString()}` });
+    w.ec2.attach = attach;
+    expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
+  });
+
+  test('a manual move whose target refuses the attach takes its pin back', async () => {
+    const w = world();
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ target: STANDBY, pinUntil: w.clock.now() + 3_600_000 });
+    expect(result.outcome).toBe('error');
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+    expect(w.ec2.tags(ENI)['eni-failover:pin']).toBeUndefined();
+  });
+
   test('a manual move with pinUntil pins the target so that the next failback run does not move it back', async () => {
     const w = world();
     const until = w.clock.now() + 3_600_000;
