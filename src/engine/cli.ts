@@ -150,6 +150,11 @@ async function loadSettings(p: Parsed, io: CliIo): Promise<FailoverSettings | st
   if ((p.command === 'reconcile' || p.command === 'unpin') && candidates.length === 0) {
     return `${p.command} needs --candidates, the primary first (or --function to load them)`;
   }
+  if (p.command === 'move' && p.to && p.pinForSeconds > 0 && candidates.length > 0 && !candidates.includes(p.to)) {
+    // The Lambda ignores a pin on an instance that is not one of its candidates.
+    return `--to ${p.to} is not a candidate (${candidates.join(', ')}): the failover function ignores a pin on it, so `
+      + 'its next run would move the ENI away again. Add it to the candidates, or give --for 0 to move without a pin';
+  }
   const healthAlarms = p.healthAlarms ?? deployed?.healthAlarms ?? {};
   try {
     if (candidates.length > 0) {

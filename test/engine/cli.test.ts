@@ -239,6 +239,8 @@ describe('eni-failover CLI', () => {
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--force'], '--force only applies to move, not reconcile'],
     [['status', '--eni', 'eni-1'], "--eni 'eni-1' is not a network interface id: expected eni- followed by 8 or 17 hex digits"],
     [['move', '--eni', ENI, '--to', 'web1'], "--to 'web1' is not an instance id"],
+    [['move', '--eni', ENI, '--candidates', PRIMARY, '--to', STANDBY],
+      `--to ${STANDBY} is not a candidate (${PRIMARY}): the failover function ignores a pin on it, so its next run would move the ENI away again. Add it to the candidates, or give --for 0 to move without a pin`],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--device-index', 'x'], "--device-index 'x' is not an integer from 1 to 31"],
     [['status', '--eni', ENI, '--bogus'], "Unknown option '--bogus'"],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', 'probe'], "--health-alarms entry 'probe' is not instance=alarms: expected i-...=alarmA|alarmB,i-...=alarmC or the JSON"],
