@@ -65,6 +65,21 @@ export function errorCode(err: unknown): string {
   return e?.Code ?? e?.code ?? e?.name ?? 'Error';
 }
 
+/** Network errors that mean the endpoint cannot be used at all (a wrong --endpoint or Region), not a passing failure. */
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND)\b/;
+
+/**
+ * Whether an error says the client is set up wrongly (no Region, no credentials, an endpoint that
+ * does not resolve or refuses connections): retrying cannot help, so a run gives up at once.
+ */
+export function isSetupError(err: unknown): boolean {
+  const e = err as { message?: string; name?: string; code?: string; cause?: { code?: string } } | undefined;
+  const message = e?.message ?? String(err);
+  if (/region is missing/i.test(message)) return true;
+  if (errorCode(err) === 'CredentialsProviderError' || /could not load credentials/i.test(message)) return true;
+  return [e?.cause?.code, e?.code, e?.name, message].some((c) => c !== undefined && UNREACHABLE.test(c));
+}
+
 /** Combines the system and instance status checks into one value (the worse one wins). */
 export function combineStatusChecks(system: string | undefined, instance: string | undefined): StatusCheck {
   const order: StatusCheck[] = ['impaired', 'initializing', 'insufficient-data', 'ok', 'not-applicable'];

@@ -4,7 +4,7 @@ import {
   AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, FRESH_RUN,
   hasFailed, mayForceHungDetach, RunMemory, SkippedCandidate,
 } from './decide';
-import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
+import { Ec2Port, errorCode, isSetupError, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
 import { pinOf, pinValue, rememberedOf, rememberTag } from './tags';
 
@@ -494,6 +494,7 @@ class ReconcileRun {
   }
 
   private async onNoop(reason: string, seen: Seen): Promise<Next> {
+    await this.forgetStale(seen);
     const { target } = this.config;
     if (target && seen.eni.attachment?.instanceId !== target && this.attachFailures.some((f) => f.instanceId === target)) {
       // A manual move that did not get where it was asked to is not a success.
@@ -508,11 +509,12 @@ class ReconcileRun {
     return this.finish(this.changed ? 'converged' : this.waited ? 'waited' : 'noop', reason);
   }
 
-  private onNoHealthy(reason: string, seen: Seen): Next {
+  private async onNoHealthy(reason: string, seen: Seen): Promise<Next> {
     if (this.config.waitForHealthy && seen.candidates.some((c) => c.state === 'pending' || classify(c, this.policy) === 'starting')) {
       this.candidates = undefined;
       return 'poll';
     }
+    await this.forgetStale(seen);
     if (this.attachFailures.length > 0) {
       // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
       const where = seen.eni.attachment ? `the ENI is on ${seen.eni.attachment.instanceId}` : 'the ENI is free';
@@ -596,8 +598,34 @@ class ReconcileRun {
   private async remember(instanceId: string, launchTime: number): Promise<Next> {
     this.memory = { ...this.memory, remembered: [...this.memory.remembered, instanceId] };
     this.deps.logger.warn('remembering a device index that may refuse the ENI', { eniId: this.config.eniId, instanceId, launchTime: new Date(launchTime).toISOString() });
-    await this.count(() => this.port.tagNetworkInterface(this.config.eniId, rememberTag(instanceId, launchTime)));
+    try {
+      await this.count(() => this.port.tagNetworkInterface(this.config.eniId, rememberTag(instanceId, launchTime)));
+    } catch (err) {
+      // Only a hint for later runs (which learn it again from a refused attach): never fail the failover for it.
+      this.deps.logger.warn('could not remember a device index that may refuse the ENI', {
+        eniId: this.config.eniId, instanceId, code: errorCode(err), error: (err as Error)?.message,
+      });
+    }
     return 'again';
+  }
+
+  /**
+   * Deletes remembered-instance tags that no longer mean anything: the instance was terminated
+   * (or EC2 forgot it), or it was launched again (a new launch time). An ENI has at most 50 tags,
+   * so stale ones must not pile up. Failures are logged, never fatal.
+   */
+  private async forgetStale(seen: Seen): Promise<void> {
+    const stale = rememberedOf(seen.eni.tags).filter((r) => {
+      const c = seen.candidates.find((x) => x.instanceId === r.instanceId);
+      return c !== undefined && (c.state === 'terminated' || (c.healthySince !== undefined && c.healthySince !== r.launchTime));
+    }).map((r) => Object.keys(rememberTag(r.instanceId, r.launchTime))[0]);
+    if (stale.length === 0) return;
+    try {
+      await this.count(() => this.port.untagNetworkInterface(this.config.eniId, stale));
+      this.deps.logger.info('forgot remembered instances', { eniId: this.config.eniId, tags: stale });
+    } catch (err) {
+      this.deps.logger.warn('could not delete stale remembered-instance tags', { eniId: this.config.eniId, tags: stale, code: errorCode(err), error: (err as Error)?.message });
+    }
   }
 
   private async fence(instanceId: string): Promise<Next> {
@@ -625,6 +653,8 @@ class ReconcileRun {
       // Before this run changed anything, an unknown ENI is a configuration error: refuse and change nothing.
       return this.finish('error', `refusing to act: ${message}`);
     }
+    // No Region, no credentials, an endpoint that does not resolve or refuses: retrying cannot help.
+    if (isSetupError(err)) return this.finish('error', `${code}: ${message}`);
     this.errors++;
     this.deps.logger.warn('failover step failed', { eniId: this.config.eniId, code, error: message, consecutiveErrors: this.errors });
     // While finishing its own transition a run keeps trying transient errors up to the hard
@@ -816,7 +846,7 @@ export async function release(
       }
       errors++;
       logger.warn('failover release step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
-      if (FATAL.has(code) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
+      if (FATAL.has(code) || isSetupError(err) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
       if (!(await backoff())) return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
     }
   }

@@ -277,6 +277,31 @@ describe('eni-failover CLI with the real AWS SDK and no server', () => {
     expect(stderr.join('\n')).toContain(`cannot reach the endpoint http://127.0.0.1:${port} (--endpoint): ECONNREFUSED`);
   });
 
+  test.each([
+    ['status', '--candidates', `${PRIMARY},${STANDBY}`, '--json'],
+    ['reconcile', '--candidates', `${PRIMARY},${STANDBY}`, '--json'],
+    ['move', '--to', STANDBY, '--json'],
+  ])('%s %s %s: an unreachable endpoint inside the engine loop is explained at once, and --json still prints JSON', async (...args) => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (server.address() as { port: number }).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    const code = await run([args[0], '--eni', ENI, ...args.slice(1), '--region', 'us-east-1', '--endpoint', `http://127.0.0.1:${port}`], {
+      stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l),
+    });
+    expect(code).toBe(EXIT_CODES.error);
+    const explained = `cannot reach the endpoint http://127.0.0.1:${port} (--endpoint): ECONNREFUSED`;
+    expect(stderr.join('\n')).toContain(explained);
+    expect(stderr.join('\n')).not.toContain('observing again');
+    const json = JSON.parse(stdout.join('\n'));
+    expect(json).toMatchObject({ eniId: ENI, outcome: 'error' });
+    expect(json.message).toContain(explained);
+  });
+
   test('no Region anywhere is reported with the flag and the variable that fix it, exit 1', async () => {
     const stderr: string[] = [];
     const env = { ...process.env };

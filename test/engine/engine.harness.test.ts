@@ -432,6 +432,26 @@ describe('an attach that EC2 refuses', () => {
     expect(await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 0 } })).toMatchObject({ outcome: 'converged', to: PRIMARY });
   });
 
+  test('remembered-instance tags are deleted once the instance was launched again or terminated (an ENI holds at most 50 tags)', async () => {
+    const w = world();
+    const old = w.clock.now() - 7_200_000;
+    w.ec2.tagEni(ENI, {
+      [`eni-failover:refused:${STANDBY}`]: new Date(old).toISOString(),
+      [`eni-failover:refused:${THIRD}`]: new Date(w.ec2.instance(THIRD).launchTime).toISOString(),
+    });
+    w.ec2.terminate(THIRD);
+    expect(await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD] })).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    expect(Object.keys(w.ec2.tags(ENI))).toEqual([]);
+  });
+
+  test('a remember that EC2 refuses is logged and does not fail the failover', async () => {
+    const w = world({ forceDetachBlocksIndex: true });
+    w.ec2.impair(PRIMARY);
+    w.ec2.tagNetworkInterface = async () => { throw Object.assign(new Error('tag limit exceeded'), { name: 'TagLimitExceeded' }); };
+    expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'could not remember a device index that may refuse the ENI' }));
+  });
+
   test('a failback refused for its device index puts the ENI back on the standby and remembers the primary, so the next runs do not try again', async () => {
     const w = world();
     w.ec2.stop(PRIMARY);
