@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { AlarmPort, SdkAlarmPort, SdkAlarmPortOptions } from './alarm-port';
 import { DEFAULTS, FailoverSettings, TAGS } from './contract';
-import { Ec2Port, errorCode, SdkEc2Port, SdkEc2PortOptions } from './ec2-port';
+import { Ec2Port, errorCode, isSetupError, SdkEc2Port, SdkEc2PortOptions } from './ec2-port';
 import { Clock, EngineLogger, Outcome, reconcile, ReconcileConfig, ReconcileResult, systemClock } from './engine';
 import { FunctionEnvironmentReader, sdkFunctionEnvironmentReader } from './function-settings';
 import {
@@ -134,9 +134,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     return await execute(parsed, settings, io, clock);
   } catch (err) {
-    io.stderr(`eni-failover: ${explain(err, parsed.aws, io.env ?? process.env)}`);
+    const message = explain(err, parsed.aws, io.env ?? process.env);
+    io.stderr(`eni-failover: ${message}`);
+    if (parsed.json) io.stdout(JSON.stringify({ eniId: parsed.eni, outcome: 'error', message }, undefined, 2));
     return EXIT_CODES.error;
   }
+}
+
+/** The port with every error it throws recorded in `errors`, so a setup error the engine gave up on can be explained. */
+function recording<T extends object>(port: T, errors: unknown[]): T {
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => Promise.resolve(value.apply(target, args)).catch((err: unknown) => {
+        errors.push(err);
+        throw err;
+      });
+    },
+  });
 }
 
 /** The settings of this run: the deployed function's, overridden by the command line. */
@@ -149,6 +165,11 @@ async function loadSettings(p: Parsed, io: CliIo): Promise<FailoverSettings | st
   const candidates = p.candidates ?? deployed?.candidates ?? [];
   if ((p.command === 'reconcile' || p.command === 'unpin') && candidates.length === 0) {
     return `${p.command} needs --candidates, the primary first (or --function to load them)`;
+  }
+  if (p.command === 'move' && p.to && p.pinForSeconds > 0 && candidates.length > 0 && !candidates.includes(p.to)) {
+    // The Lambda ignores a pin on an instance that is not one of its candidates.
+    return `--to ${p.to} is not a candidate (${candidates.join(', ')}): the failover function ignores a pin on it, so `
+      + 'its next run would move the ENI away again. Add it to the candidates, or give --for 0 to move without a pin';
   }
   const healthAlarms = p.healthAlarms ?? deployed?.healthAlarms ?? {};
   try {
@@ -178,8 +199,10 @@ async function loadSettings(p: Parsed, io: CliIo): Promise<FailoverSettings | st
 
 async function execute(p: Parsed, settings: FailoverSettings, io: CliIo, clock: Clock): Promise<number> {
   const started = clock.now();
-  const port = (io.makePort ?? ((o) => SdkEc2Port.create(o)))(p.aws);
-  const alarms = Object.keys(settings.healthAlarms).length > 0 ? (io.makeAlarmPort ?? ((o) => SdkAlarmPort.create(o)))(p.aws) : undefined;
+  const errors: unknown[] = [];
+  const port = recording((io.makePort ?? ((o) => SdkEc2Port.create(o)))(p.aws), errors);
+  const alarms = Object.keys(settings.healthAlarms).length > 0
+    ? recording((io.makeAlarmPort ?? ((o) => SdkAlarmPort.create(o)))(p.aws), errors) : undefined;
   let candidates = settings.candidates;
   if (p.command === 'status' && candidates.length === 0) {
     const eni = await port.describeNetworkInterface(settings.eniId);
@@ -212,6 +235,9 @@ async function execute(p: Parsed, settings: FailoverSettings, io: CliIo, clock: 
     trigger: `cli ${p.command}`,
   };
   const result = await reconcile(config, port, { clock, logger: progressLogger(io, () => clock.now() - started), alarms });
+  const setup = errors.find(isSetupError);
+  // No Region, no credentials, an endpoint that cannot be reached: say what fixes it, not what the ENI looked like.
+  if (result.outcome === 'error' && setup !== undefined) throw setup;
   io.stdout(p.json ? JSON.stringify({ eniId: settings.eniId, ...result }, undefined, 2) : render(settings.eniId, result, config));
   return OUTCOME_EXIT[result.outcome];
 }

@@ -24,8 +24,11 @@ export const ENV = {
   /** Deadline of deploy-time placement, which waits for freshly launched instances. */
   PLACEMENT_DEADLINE_SECONDS: 'PLACEMENT_DEADLINE_SECONDS',
   /**
-   * Seconds a graceful detach may stay `detaching` before the engine looks again at the holder:
-   * it forces the detach only when the holder is not running or its EC2 status checks are impaired.
+   * Seconds a graceful detach may stay `detaching` before the engine forces it, which it does only
+   * when the holder is gone, has failed (neither running nor pending, status checks impaired) or
+   * runs without passing status checks (a dead host can report `insufficient-data` for long). A
+   * detach from a holder with passing checks, or a pending one, is never forced. Used by failover
+   * runs and by the release on stack deletion alike.
    */
   FORCE_DETACH_AFTER_SECONDS: 'FORCE_DETACH_AFTER_SECONDS',
   /** SNS topic for failure notices. */

@@ -31,12 +31,13 @@
  *      `INSUFFICIENT_DATA` (an alarm without data says nothing about how long the application has
  *      been up); a candidate with an unknown "healthy since" only qualifies when
  *      `failbackAfterSeconds` is 0.
- * 7. The holder is unhealthy: `move` to the first healthy candidate. The detach is forced only when
- *    the holder has *failed* (not running, or its EC2 status checks `impaired`): the
+ * 7. The holder is unhealthy: `move` to the first healthy candidate. The detach is forced at once
+ *    only when the holder has *failed* (neither running nor pending, or its EC2 status checks
+ *    `impaired`; a pending holder is starting): the
  *    DetachNetworkInterface reference calls Force a last resort for a failed instance, since it can
  *    leave the device index unusable until the instance is stopped and started. A running holder
  *    with passing checks (an application alarm alone) gets a graceful detach, and a graceful detach
- *    that takes long is never forced while its holder has not failed.
+ *    that takes long is never forced while its holder has passing checks (see rule 11).
  * 8. The holder is not a candidate: `move` to the first healthy candidate with a graceful detach
  *    (its health is unknown, so it is never forced).
  * 9. No healthy candidate in the ENI's AZ: `no-healthy-candidate`. The ENI is never detached when
@@ -50,9 +51,13 @@
  *      consistent): `wait`, for at most `policy.staleReadMs`;
  *    - another attachment id on the instance this run detached from means another run put it back:
  *      `yield` (never toss the ENI back and forth between runs);
- *    - a detach in progress from a failed holder that this run has not forced yet: `force`;
- *    - after a forced detach from a holder that is still running, with `policy.fence`: `fence`
- *      (stop it);
+ *    - a detach in progress from a failed holder that this run has not forced yet: `force`; also
+ *      a graceful detach this run has seen `detaching` for `policy.forceHungDetachMs` while its
+ *      holder runs with status checks that are not `ok` (a dead host can report
+ *      `insufficient-data` for a long time);
+ *    - after a forced detach from a holder that is still running, with `policy.fence`, once the ENI
+ *      is attached to another running candidate: `fence` (stop it). A failover that failed (ENI
+ *      free, no healthy candidate) never fences;
  *    - after a forced detach, or an attach refused for its device index: `remember` the instance
  *      with its launch time (a tag on the ENI), so later runs skip it until it is launched again.
  * 12. Remembered instances (`Observation.remembered`, read from the ENI's tags) whose launch time is
@@ -230,6 +235,12 @@ export interface FailoverPolicy extends FailoverPolicySettings {
   readonly probeAttempts?: number;
   /** The target of a manual move: never skipped for being remembered. @default - none */
   readonly manualTarget?: string;
+  /**
+   * A graceful detach this run has seen `detaching` for this long is forced when its holder runs
+   * with status checks that are not `ok` (see `mayForceHungDetach`).
+   * @default 30000
+   */
+  readonly forceHungDetachMs?: number;
   /** How long a read that contradicts this run's own write counts as stale. @default 60000 */
   readonly staleReadMs?: number;
   /**
@@ -361,11 +372,22 @@ export function healthySince(c: CandidateObservation): number | undefined {
 }
 
 /**
- * Whether an instance has failed in EC2's own terms: not running, or its status checks impaired.
- * Only a detach from a failed holder is ever forced; an alarm alone never counts.
+ * Whether an instance has failed in EC2's own terms: neither running nor pending (a pending
+ * instance is starting), or its status checks impaired. Only a detach from a failed holder is
+ * forced at once; an alarm alone never counts.
  */
 export function hasFailed(c: Pick<CandidateObservation, 'state' | 'statusChecks'>): boolean {
-  return c.state !== 'running' || c.statusChecks === 'impaired';
+  return (c.state !== 'running' && c.state !== 'pending') || c.statusChecks === 'impaired';
+}
+
+/**
+ * Whether a graceful detach from this holder that has hung for `FailoverPolicy.forceHungDetachMs`
+ * may be forced: the holder has failed, or it runs while its status checks give no `ok` (a dead
+ * host often reports `insufficient-data` rather than `impaired`). A holder that is pending, or runs
+ * with passing checks, is never forced.
+ */
+export function mayForceHungDetach(c: Pick<CandidateObservation, 'state' | 'statusChecks'> | undefined): boolean {
+  return c === undefined || hasFailed(c) || (c.state === 'running' && c.statusChecks !== 'ok');
 }
 
 /** Explains why a candidate is not a valid target (for reports). */
@@ -381,7 +403,7 @@ export function decide(obs: Observation, policy: FailoverPolicy): Decision {
   const early = ownWriteRules(obs, policy, view);
   if (early) return early;
   const placement = placementRules(obs, policy, view);
-  if (placement.kind === 'wait') return forceRule(obs, view, placement) ?? placement;
+  if (placement.kind === 'wait') return forceRule(obs, policy, view, placement) ?? placement;
   if (placement.kind === 'noop' || placement.kind === 'no-healthy-candidate') return afterCareRules(obs, policy, view, placement) ?? placement;
   return placement;
 }
@@ -482,19 +504,25 @@ function ownWriteRules(obs: Observation, policy: FailoverPolicy, view: View): De
 }
 
 /** A detach in progress from a failed holder is forced once. */
-function forceRule(obs: Observation, view: View, wait: WaitDecision): Decision | undefined {
+function forceRule(obs: Observation, policy: FailoverPolicy, view: View, wait: WaitDecision): Decision | undefined {
   const att = obs.eni.attachment;
   if (!att || att.state !== 'detaching' || wait.state === 'stale-read') return undefined;
   const holder = obs.candidates.find((c) => c.instanceId === att.instanceId);
   const { detaching, detached } = view.run;
   const forced = (detaching?.attachmentId === att.attachmentId && detaching.forced)
     || (detached?.attachmentId === att.attachmentId && detached.forced);
-  if (forced || !holder || !hasFailed(holder)) return undefined;
+  if (forced || !holder) return undefined;
+  const hungMs = detaching?.attachmentId === att.attachmentId ? obs.now - detaching.since : 0;
+  const hung = hungMs >= (policy.forceHungDetachMs ?? 30_000) && mayForceHungDetach(holder);
+  if (!hasFailed(holder) && !hung) return undefined;
+  const why = hasFailed(holder)
+    ? `${att.instanceId} has failed (${describeHealth(holder)})`
+    : `it has hung for ${Math.round(hungMs / 1000)}s while ${att.instanceId} gives no passing status checks (${describeHealth(holder)})`;
   return {
     kind: 'force',
     attachmentId: att.attachmentId,
     from: att.instanceId,
-    reason: `the detach from ${att.instanceId} is in progress and ${att.instanceId} has failed (${describeHealth(holder)}): forcing it`,
+    reason: `the detach from ${att.instanceId} is in progress and ${why}: forcing it`,
     skipped: view.skipped,
   };
 }
@@ -518,8 +546,12 @@ function afterCareRules(
     return { kind: 'remember', instanceId: id, launchTime: c.healthySince, reason: `${why}: skip it until it is launched again`, skipped };
   }
   const forcedFrom = run.detached?.forced ? byId(run.detached.from) : undefined;
-  if (policy.fence && forcedFrom && ['running', 'pending'].includes(forcedFrom.state) && !run.fenced.includes(forcedFrom.instanceId)
-    && obs.eni.attachment?.instanceId !== forcedFrom.instanceId) {
+  // Fence only once the ENI is attached to another candidate that runs: never after a failover
+  // that failed (ENI free or nowhere healthy), which would stop the only instance left.
+  const placedOn = obs.eni.attachment?.state === 'attached' ? byId(obs.eni.attachment.instanceId) : undefined;
+  const placedElsewhere = final.kind === 'noop' && placedOn !== undefined && placedOn.state === 'running'
+    && placedOn.instanceId !== forcedFrom?.instanceId;
+  if (policy.fence && forcedFrom && placedElsewhere && ['running', 'pending'].includes(forcedFrom.state) && !run.fenced.includes(forcedFrom.instanceId)) {
     return { kind: 'fence', instanceId: forcedFrom.instanceId, reason: `fencing: ${forcedFrom.instanceId} still runs after the forced detach; stopping it`, skipped };
   }
   const att = obs.eni.attachment;

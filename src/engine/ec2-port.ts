@@ -65,6 +65,21 @@ export function errorCode(err: unknown): string {
   return e?.Code ?? e?.code ?? e?.name ?? 'Error';
 }
 
+/** Network errors that mean the endpoint cannot be used at all (a wrong --endpoint or Region), not a passing failure. */
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND)\b/;
+
+/**
+ * Whether an error says the client is set up wrongly (no Region, no credentials, an endpoint that
+ * does not resolve or refuses connections): retrying cannot help, so a run gives up at once.
+ */
+export function isSetupError(err: unknown): boolean {
+  const e = err as { message?: string; name?: string; code?: string; cause?: { code?: string } } | undefined;
+  const message = e?.message ?? String(err);
+  if (/region is missing/i.test(message)) return true;
+  if (errorCode(err) === 'CredentialsProviderError' || /could not load credentials/i.test(message)) return true;
+  return [e?.cause?.code, e?.code, e?.name, message].some((c) => c !== undefined && UNREACHABLE.test(c));
+}
+
 /** Combines the system and instance status checks into one value (the worse one wins). */
 export function combineStatusChecks(system: string | undefined, instance: string | undefined): StatusCheck {
   const order: StatusCheck[] = ['impaired', 'initializing', 'insufficient-data', 'ok', 'not-applicable'];
@@ -120,11 +135,7 @@ export class SdkEc2Port implements Ec2Port {
   public async describeCandidates(instanceIds: readonly string[]): Promise<CandidateObservation[]> {
     if (instanceIds.length === 0) return [];
     const ids = [...instanceIds];
-    // A filter, unlike InstanceIds, does not fail the whole call for an instance EC2 forgot.
-    const [instances, statuses] = await Promise.all([
-      this.call(() => this.client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }] }))),
-      this.describeStatuses(ids),
-    ]);
+    const [instances, statuses] = await Promise.all([this.describeInstances(ids), this.describeStatuses(ids)]);
     const byId = new Map((instances.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i]));
     const statusById = new Map(statuses.map((s) => [s.InstanceId, s]));
     return ids.map((id) => {
@@ -167,6 +178,22 @@ export class SdkEc2Port implements Ec2Port {
 
   public async detach(attachmentId: string, force: boolean): Promise<void> {
     await this.call(() => this.client.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachmentId, Force: force })));
+  }
+
+  /**
+   * DescribeInstances by InstanceIds. The DescribeInstances reference warns that a call with a filter
+   * and no instance ids can fail during a service disruption in an Availability Zone (exactly when a
+   * failover runs), while a call naming the ids still returns what it can. Only when EC2 no longer
+   * knows one of the ids (InvalidInstanceID.NotFound, which fails the whole call) is the call made
+   * again with an `instance-id` filter, which leaves the vanished ids out instead of failing.
+   */
+  private async describeInstances(ids: string[]) {
+    try {
+      return await this.call(() => this.client.send(new DescribeInstancesCommand({ InstanceIds: ids })));
+    } catch (err) {
+      if (!(err instanceof UnknownResourceError) || err.code !== 'InvalidInstanceID.NotFound') throw err;
+      return this.call(() => this.client.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }] })));
+    }
   }
 
   /**

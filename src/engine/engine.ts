@@ -2,9 +2,9 @@ import { AlarmPort } from './alarm-port';
 import { TAGS } from './contract';
 import {
   AlarmState, AlarmVerdict, CandidateObservation, classify, Decision, decide, describeHealth, EniObservation, FailoverPolicy, FRESH_RUN,
-  hasFailed, RunMemory, SkippedCandidate,
+  hasFailed, mayForceHungDetach, RunMemory, SkippedCandidate,
 } from './decide';
-import { Ec2Port, errorCode, UnknownResourceError } from './ec2-port';
+import { Ec2Port, errorCode, isSetupError, UnknownResourceError } from './ec2-port';
 import { AlarmNotice, AlarmReading, alarmNamesOf, candidateAlarms } from './health-alarms';
 import { pinOf, pinValue, rememberedOf, rememberTag } from './tags';
 
@@ -28,9 +28,11 @@ export interface ReconcileConfig {
    */
   readonly completionGraceSeconds?: number;
   /**
-   * Kept for compatibility; no longer used. A detach is forced only, and then at once, when its
-   * holder has failed in EC2's terms (not running, status checks impaired); a graceful detach from
-   * a holder that has not failed is never forced, however long it takes. @default 30
+   * A detach is forced at once when its holder has failed in EC2's terms (neither running nor
+   * pending, status checks impaired). A graceful detach this run has seen `detaching` for this
+   * long is forced when its holder runs with status checks that are not `ok` (a dead host can
+   * report `insufficient-data`); a holder with passing checks, or a pending one, is never forced.
+   * @default 30
    */
   readonly forceDetachAfterSeconds?: number;
   /** Observe and decide only. @default false */
@@ -289,6 +291,10 @@ class ReconcileRun {
   private ownTransition = false;
   private forcedHungDetach = false;
   private memory: RunMemory = FRESH_RUN;
+  /** The pin tag this run wrote for a manual move, and the value it replaced. */
+  private pinWritten?: { readonly previous?: string };
+  /** Keep the pin although the run failed (another run moved the ENI back; the pin makes the next run finish the move). */
+  private keepPin = false;
   private readonly attachFailures: AttachFailure[] = [];
   private readonly excluded: SkippedCandidate[] = [];
 
@@ -304,6 +310,7 @@ class ReconcileRun {
         : config.policy),
       fence: config.fence ?? config.policy.fence,
       probeFloating: config.floatingProbePort !== undefined,
+      forceHungDetachMs: (config.forceDetachAfterSeconds ?? 30) * 1000,
     };
     this.poller = new Poller(clock, config.pollInitialMs ?? 200, config.pollMaxMs ?? 1000);
     const noticed = (config.alarmNotices ?? []).map((n) => n.alarmName);
@@ -313,6 +320,37 @@ class ReconcileRun {
   }
 
   public async execute(): Promise<ReconcileResult> {
+    const result = await this.loop();
+    if (this.pinWritten && !this.keepPin && (result.outcome === 'error' || result.outcome === 'no-healthy')) await this.restorePin();
+    return result;
+  }
+
+  /** Puts back the pin tag a failed manual move replaced, so no run keeps aiming at a target that refused. */
+  private async restorePin(): Promise<void> {
+    const previous = this.pinWritten?.previous;
+    try {
+      if (previous === undefined) await this.count(() => this.port.untagNetworkInterface(this.config.eniId, [TAGS.PIN]));
+      else await this.count(() => this.port.tagNetworkInterface(this.config.eniId, { [TAGS.PIN]: previous }));
+    } catch (err) {
+      this.deps.logger.warn('could not restore the pin after a failed manual move', { eniId: this.config.eniId, code: errorCode(err), error: (err as Error)?.message });
+    }
+  }
+
+  /**
+   * A manual move with `pinUntil` pins its target before it detaches or attaches anything, so a
+   * Lambda run that starts meanwhile keeps the ENI on the target instead of undoing the move.
+   */
+  private async pinTarget(seen: Seen): Promise<void> {
+    const { target, pinUntil } = this.config;
+    if (!target || pinUntil === undefined || this.pinWritten) return;
+    const pin = pinValue(target, Number.isFinite(pinUntil) ? pinUntil : undefined);
+    const previous = seen.eni.tags?.[TAGS.PIN];
+    if (previous === pin) return;
+    await this.count(() => this.port.tagNetworkInterface(this.config.eniId, { [TAGS.PIN]: pin }));
+    this.pinWritten = { previous };
+  }
+
+  private async loop(): Promise<ReconcileResult> {
     const refusal = this.refuseConfig();
     if (refusal) return this.finish('error', refusal);
     for (;;) {
@@ -406,6 +444,7 @@ class ReconcileRun {
       if (refusal) return this.finish('error', refusal);
     }
     if (this.config.dryRun) return this.dryRun(decision);
+    if (decision.kind === 'move' || decision.kind === 'attach') await this.pinTarget(seen);
     return this.act(decision, seen);
   }
 
@@ -427,8 +466,19 @@ class ReconcileRun {
         this.waited ||= decision.state !== 'stale-read';
         // A holder can fail while a graceful detach from it is slow: look at it again now and then.
         if (decision.state === 'detaching' && this.deps.clock.now() - this.candidatesAt >= CANDIDATES_MAX_AGE_MS) this.candidates = undefined;
+        const going = seen.eni.attachment;
+        if (decision.state === 'detaching' && going && this.memory.detaching?.attachmentId !== going.attachmentId) {
+          // A detach another run (or a person) started: time it from now, so a hung one can be forced.
+          this.memory = { ...this.memory, detaching: { attachmentId: going.attachmentId, since: this.deps.clock.now(), forced: false } };
+        }
         return 'poll';
       case 'yield': {
+        if (this.config.target && decision.holder !== this.config.target) {
+          // A manual move is a success only when the ENI is on its target.
+          this.keepPin = true;
+          const pinned = this.pinWritten || seen.eni.tags?.[TAGS.PIN]?.startsWith(this.config.target) ? `; the pin on ${this.config.target} stays, so the next run moves it there` : '';
+          return this.finish('error', `the ENI is on ${decision.holder}, not on the target ${this.config.target}: ${decision.reason}${pinned}`);
+        }
         const back = seen.candidates.find((c) => c.instanceId === decision.holder);
         const ok = back !== undefined && classify(back, this.policy) !== 'unhealthy';
         return this.finish(ok ? 'converged' : 'error', decision.reason);
@@ -444,6 +494,7 @@ class ReconcileRun {
   }
 
   private async onNoop(reason: string, seen: Seen): Promise<Next> {
+    await this.forgetStale(seen);
     const { target } = this.config;
     if (target && seen.eni.attachment?.instanceId !== target && this.attachFailures.some((f) => f.instanceId === target)) {
       // A manual move that did not get where it was asked to is not a success.
@@ -458,11 +509,12 @@ class ReconcileRun {
     return this.finish(this.changed ? 'converged' : this.waited ? 'waited' : 'noop', reason);
   }
 
-  private onNoHealthy(reason: string, seen: Seen): Next {
+  private async onNoHealthy(reason: string, seen: Seen): Promise<Next> {
     if (this.config.waitForHealthy && seen.candidates.some((c) => c.state === 'pending' || classify(c, this.policy) === 'starting')) {
       this.candidates = undefined;
       return 'poll';
     }
+    await this.forgetStale(seen);
     if (this.attachFailures.length > 0) {
       // Loud: EC2 refused every healthy target, so the ENI may be left free by this run.
       const where = seen.eni.attachment ? `the ENI is on ${seen.eni.attachment.instanceId}` : 'the ENI is free';
@@ -546,8 +598,34 @@ class ReconcileRun {
   private async remember(instanceId: string, launchTime: number): Promise<Next> {
     this.memory = { ...this.memory, remembered: [...this.memory.remembered, instanceId] };
     this.deps.logger.warn('remembering a device index that may refuse the ENI', { eniId: this.config.eniId, instanceId, launchTime: new Date(launchTime).toISOString() });
-    await this.count(() => this.port.tagNetworkInterface(this.config.eniId, rememberTag(instanceId, launchTime)));
+    try {
+      await this.count(() => this.port.tagNetworkInterface(this.config.eniId, rememberTag(instanceId, launchTime)));
+    } catch (err) {
+      // Only a hint for later runs (which learn it again from a refused attach): never fail the failover for it.
+      this.deps.logger.warn('could not remember a device index that may refuse the ENI', {
+        eniId: this.config.eniId, instanceId, code: errorCode(err), error: (err as Error)?.message,
+      });
+    }
     return 'again';
+  }
+
+  /**
+   * Deletes remembered-instance tags that no longer mean anything: the instance was terminated
+   * (or EC2 forgot it), or it was launched again (a new launch time). An ENI has at most 50 tags,
+   * so stale ones must not pile up. Failures are logged, never fatal.
+   */
+  private async forgetStale(seen: Seen): Promise<void> {
+    const stale = rememberedOf(seen.eni.tags).filter((r) => {
+      const c = seen.candidates.find((x) => x.instanceId === r.instanceId);
+      return c !== undefined && (c.state === 'terminated' || (c.healthySince !== undefined && c.healthySince !== r.launchTime));
+    }).map((r) => Object.keys(rememberTag(r.instanceId, r.launchTime))[0]);
+    if (stale.length === 0) return;
+    try {
+      await this.count(() => this.port.untagNetworkInterface(this.config.eniId, stale));
+      this.deps.logger.info('forgot remembered instances', { eniId: this.config.eniId, tags: stale });
+    } catch (err) {
+      this.deps.logger.warn('could not delete stale remembered-instance tags', { eniId: this.config.eniId, tags: stale, code: errorCode(err), error: (err as Error)?.message });
+    }
   }
 
   private async fence(instanceId: string): Promise<Next> {
@@ -575,6 +653,8 @@ class ReconcileRun {
       // Before this run changed anything, an unknown ENI is a configuration error: refuse and change nothing.
       return this.finish('error', `refusing to act: ${message}`);
     }
+    // No Region, no credentials, an endpoint that does not resolve or refuses: retrying cannot help.
+    if (isSetupError(err)) return this.finish('error', `${code}: ${message}`);
     this.errors++;
     this.deps.logger.warn('failover step failed', { eniId: this.config.eniId, code, error: message, consecutiveErrors: this.errors });
     // While finishing its own transition a run keeps trying transient errors up to the hard
@@ -637,7 +717,11 @@ export interface ReleaseConfig {
   readonly eniId: string;
   /** Give up (with `deadline-exceeded`) when the ENI is not `available` after this long. */
   readonly deadlineSeconds: number;
-  /** Force a graceful detach still `detaching` after this long. @default 30 */
+  /**
+   * A graceful detach still `detaching` after this long is forced when its holder is gone, has
+   * failed (`hasFailed`) or runs without passing status checks (`mayForceHungDetach`); a holder
+   * with passing checks, or a pending one, is never forced. @default 30
+   */
   readonly forceDetachAfterSeconds?: number;
   /** @default 200 */
   readonly pollInitialMs?: number;
@@ -662,7 +746,7 @@ export interface ReleaseResult {
   readonly outcome: ReleaseOutcome;
   /** The instance the ENI was detached from. */
   readonly from?: string;
-  /** Whether the detach was forced (holder stopped, impaired or in ALARM, or a graceful detach hung). */
+  /** Whether the detach was forced (holder gone or failed, or a graceful detach hung while the holder had no passing checks). */
   readonly forced: boolean;
   readonly message: string;
   readonly durationMs: number;
@@ -675,9 +759,12 @@ const ALREADY_DETACHED = new Set(['InvalidAttachmentID.NotFound', 'IncorrectStat
 /**
  * Detaches the ENI from whichever instance holds it and waits until it is `available`: what the
  * placement custom resource does when it is deleted (so CloudFormation can delete the ENI) or
- * when an update names another ENI. The detach is graceful unless the holder is unhealthy (not
- * running, checks impaired) or does not exist, and a graceful detach that hangs is forced. An ENI
- * that does not exist, or is not attached, is success.
+ * when an update names another ENI. The detach is graceful unless the holder has failed (neither
+ * running nor pending, checks impaired) or does not exist. A graceful detach that hangs for
+ * `forceDetachAfterSeconds` is forced only when the holder is gone, has failed or runs without
+ * passing status checks (the rule of `mayForceHungDetach`, as in `reconcile`); from a holder with
+ * passing checks it is waited for up to the deadline. An ENI that does not exist, or is not
+ * attached, is success.
  */
 export async function release(
   config: ReleaseConfig, port: Ec2Port, deps: { readonly clock: Clock; readonly logger: EngineLogger },
@@ -730,12 +817,23 @@ export async function release(
         from ??= a.instanceId;
         if (detaching?.attachmentId !== a.attachmentId) detaching = { attachmentId: a.attachmentId, since: clock.now() };
         if (!forced && clock.now() - detaching.since >= forceAfterMs) {
-          logger.warn('forcing a detach', { eniId: config.eniId, attachmentId: a.attachmentId, holder: a.instanceId, reason: 'release: the detach hangs' });
           apiCalls++;
-          await detachTolerant(port, a.attachmentId, true);
-          forced = true;
-          detached = true;
-          continue;
+          const holder = await describeHolder(port, a.instanceId);
+          if (mayForceHungDetach(holder)) {
+            logger.warn('forcing a detach', {
+              eniId: config.eniId,
+              attachmentId: a.attachmentId,
+              holder: a.instanceId,
+              reason: `release: the detach hangs and the holder ${holder ? `has no passing status checks (${describeHealth(holder)})` : 'is gone'}`,
+            });
+            apiCalls++;
+            await detachTolerant(port, a.attachmentId, true);
+            forced = true;
+            detached = true;
+            continue;
+          }
+          // A holder with passing checks (or a pending one) is never forced: look again after another period.
+          detaching = { attachmentId: a.attachmentId, since: clock.now() };
         }
       }
       if (await backoff(detaching && !forced ? detaching.since + forceAfterMs : Infinity)) continue;
@@ -748,19 +846,25 @@ export async function release(
       }
       errors++;
       logger.warn('failover release step failed', { eniId: config.eniId, code, error: message, consecutiveErrors: errors });
-      if (FATAL.has(code) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
+      if (FATAL.has(code) || isSetupError(err) || errors >= maxErrors) return finish('error', `${code}: ${message}`);
       if (!(await backoff())) return finish('deadline-exceeded', `deadline of ${config.deadlineSeconds}s passed after ${code}: ${message}`);
     }
   }
 }
 
-/** Whether a detach from this instance must be forced: it has failed (not running, checks impaired) or EC2 no longer knows it. */
+/** Whether a detach from this instance must be forced at once: it has failed (`hasFailed`) or EC2 no longer knows it. */
 async function holderIsUnhealthy(port: Ec2Port, instanceId: string): Promise<boolean> {
+  const holder = await describeHolder(port, instanceId);
+  return holder === undefined || hasFailed(holder);
+}
+
+/** The holder as EC2 describes it; undefined when EC2 no longer knows it. */
+async function describeHolder(port: Ec2Port, instanceId: string): Promise<CandidateObservation | undefined> {
   try {
     const [holder] = await port.describeCandidates([instanceId]);
-    return holder === undefined || hasFailed(holder);
+    return holder;
   } catch (err) {
-    if (err instanceof UnknownResourceError) return true;
+    if (err instanceof UnknownResourceError) return undefined;
     throw err;
   }
 }

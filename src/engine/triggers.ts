@@ -63,7 +63,9 @@ export function parseTrigger(event: unknown): Trigger {
         alarmName: String(message.AlarmName),
         state,
         instanceIds: alarmInstanceIds(message.Trigger),
-        changedAt: parseTime(message.StateChangeTime),
+        // Without StateChangeTime the notice is as old as the SNS message: never "now", or a notice
+        // redelivered hours later would pass the age check.
+        changedAt: parseTime(message.StateChangeTime) ?? parseTime(r?.Sns?.Timestamp),
       });
     }
     return { ...base, kind: 'alarm', alarmStates: statesById(alarms), alarms, summary: names.length ? `SNS alarm ${names.join(', ')}` : 'SNS message' };

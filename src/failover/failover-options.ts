@@ -68,7 +68,12 @@ export interface FloatingAddressProbeOptions {
 
   /**
    * The subnets the reconcile Lambda runs in. They need a route to the EC2, CloudWatch and SNS
-   * APIs (a NAT gateway, or interface endpoints), because the function then calls AWS from the VPC.
+   * APIs, because the function then calls AWS from the VPC. That route must not go through the
+   * instance the failover protects: when the floating address is a NAT or egress path (a NAT
+   * instance, a proxy), a failing holder would also cut the function off from the EC2 API it needs
+   * to move the ENI. Interface VPC endpoints (`ec2`, `monitoring`, `sns`) in these subnets are the
+   * recommended route; a NAT gateway works too.
+   * See https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
    *
    * @default - the VPC's private subnets with egress
    */

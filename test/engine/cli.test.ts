@@ -239,6 +239,8 @@ describe('eni-failover CLI', () => {
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--force'], '--force only applies to move, not reconcile'],
     [['status', '--eni', 'eni-1'], "--eni 'eni-1' is not a network interface id: expected eni- followed by 8 or 17 hex digits"],
     [['move', '--eni', ENI, '--to', 'web1'], "--to 'web1' is not an instance id"],
+    [['move', '--eni', ENI, '--candidates', PRIMARY, '--to', STANDBY],
+      `--to ${STANDBY} is not a candidate (${PRIMARY}): the failover function ignores a pin on it, so its next run would move the ENI away again. Add it to the candidates, or give --for 0 to move without a pin`],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--device-index', 'x'], "--device-index 'x' is not an integer from 1 to 31"],
     [['status', '--eni', ENI, '--bogus'], "Unknown option '--bogus'"],
     [['reconcile', '--eni', ENI, '--candidates', PRIMARY, '--health-alarms', 'probe'], "--health-alarms entry 'probe' is not instance=alarms: expected i-...=alarmA|alarmB,i-...=alarmC or the JSON"],
@@ -273,6 +275,31 @@ describe('eni-failover CLI with the real AWS SDK and no server', () => {
     });
     expect(code).toBe(EXIT_CODES.error);
     expect(stderr.join('\n')).toContain(`cannot reach the endpoint http://127.0.0.1:${port} (--endpoint): ECONNREFUSED`);
+  });
+
+  test.each([
+    ['status', '--candidates', `${PRIMARY},${STANDBY}`, '--json'],
+    ['reconcile', '--candidates', `${PRIMARY},${STANDBY}`, '--json'],
+    ['move', '--to', STANDBY, '--json'],
+  ])('%s %s %s: an unreachable endpoint inside the engine loop is explained at once, and --json still prints JSON', async (...args) => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (server.address() as { port: number }).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    const code = await run([args[0], '--eni', ENI, ...args.slice(1), '--region', 'us-east-1', '--endpoint', `http://127.0.0.1:${port}`], {
+      stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l),
+    });
+    expect(code).toBe(EXIT_CODES.error);
+    const explained = `cannot reach the endpoint http://127.0.0.1:${port} (--endpoint): ECONNREFUSED`;
+    expect(stderr.join('\n')).toContain(explained);
+    expect(stderr.join('\n')).not.toContain('observing again');
+    const json = JSON.parse(stdout.join('\n'));
+    expect(json).toMatchObject({ eniId: ENI, outcome: 'error' });
+    expect(json.message).toContain(explained);
   });
 
   test('no Region anywhere is reported with the flag and the variable that fix it, exit 1', async () => {

@@ -1,6 +1,6 @@
 import {
   AlarmState, CandidateObservation, classify, decide, Decision, EniObservation, FailoverPolicy, hasFailed, Health, InstanceState, Observation,
-  StatusCheck,
+  StatusCheck, FRESH_RUN,
 } from '../../src/engine/decide';
 
 const NOW = Date.UTC(2025, 5, 1);
@@ -299,5 +299,87 @@ describe('decide: behaviour', () => {
     const d = decide({ eni: eni(attachedTo('i-p')), candidates: [candidate('i-s', { statusChecks: 'impaired' }), candidate('i-p')], now: NOW },
       { failback: true, failbackAfterSeconds: 0, forceTarget: 'i-s' });
     expect(d).toMatchObject({ kind: 'move', from: 'i-p', to: 'i-s', force: false });
+  });
+});
+
+describe('decide: forcing and fencing', () => {
+  const forcedFrom = (from: string) => ({ ...FRESH_RUN, detached: { attachmentId: `attach-${from}`, from, forced: true, at: NOW - 120_000 } });
+
+  test('a failover that found nowhere to go never fences the old holder (the ENI is free, nothing is healthy)', () => {
+    const d = decide({
+      eni: eni(),
+      candidates: [candidate('i-p', { statusChecks: 'impaired' }), candidate('i-s', { state: 'stopped', statusChecks: 'not-applicable' })],
+      now: NOW,
+      run: forcedFrom('i-p'),
+      remembered: [{ instanceId: 'i-p', launchTime: NOW - 3_600_000 }],
+    }, { ...OFF, fence: true });
+    expect(d.kind).toBe('no-healthy-candidate');
+  });
+
+  test('the old holder is fenced once the ENI is attached to another running candidate', () => {
+    const d = decide({
+      eni: eni(attachedTo('i-s')),
+      candidates: [candidate('i-p', { statusChecks: 'impaired' }), candidate('i-s')],
+      now: NOW,
+      run: forcedFrom('i-p'),
+      remembered: [{ instanceId: 'i-p', launchTime: NOW - 3_600_000 }],
+    }, { ...OFF, fence: true });
+    expect(d).toMatchObject({ kind: 'fence', instanceId: 'i-p' });
+  });
+
+  test('no fencing while the ENI is on an instance that is not a candidate', () => {
+    const d = decide({
+      eni: eni(attachedTo('i-foreign')),
+      candidates: [candidate('i-p', { statusChecks: 'impaired' }), candidate('i-s', { statusChecks: 'impaired' })],
+      now: NOW,
+      run: forcedFrom('i-p'),
+      remembered: [{ instanceId: 'i-p', launchTime: NOW - 3_600_000 }],
+    }, { ...OFF, fence: true });
+    expect(d.kind).not.toBe('fence');
+  });
+
+  test('a pending holder is starting, not failed: its detach is graceful', () => {
+    expect(hasFailed({ state: 'pending', statusChecks: 'not-applicable' })).toBe(false);
+    const d = decide({ eni: eni(attachedTo('i-p')), candidates: [candidate('i-p', { state: 'pending', statusChecks: 'not-applicable' }), candidate('i-s')], now: NOW }, OFF);
+    expect(d).toMatchObject({ kind: 'move', from: 'i-p', to: 'i-s', force: false });
+  });
+
+  test('a detach from a pending holder is never forced, however long it hangs', () => {
+    const d = decide({
+      eni: eni(attachedTo('i-p', 'detaching')),
+      candidates: [candidate('i-p', { state: 'pending', statusChecks: 'not-applicable' }), candidate('i-s')],
+      now: NOW,
+      run: { ...FRESH_RUN, detaching: { attachmentId: 'attach-i-p', since: NOW - 600_000, forced: false } },
+    }, OFF);
+    expect(d.kind).toBe('wait');
+  });
+
+  describe('a graceful detach that hangs', () => {
+    const hanging = (statusChecks: StatusCheck, hungMs: number) => decide({
+      eni: eni(attachedTo('i-p', 'detaching')),
+      candidates: [candidate('i-p', { statusChecks, alarm: 'ALARM' }), candidate('i-s')],
+      now: NOW,
+      run: { ...FRESH_RUN, detaching: { attachmentId: 'attach-i-p', since: NOW - hungMs, forced: false } },
+    }, { ...OFF, forceHungDetachMs: 30_000 });
+
+    test.each(['insufficient-data', 'initializing', 'not-applicable'] as StatusCheck[])(
+      'from a running holder with checks %s is forced after forceHungDetachMs', (checks) => {
+        expect(hanging(checks, 29_000).kind).toBe('wait');
+        expect(hanging(checks, 30_000)).toMatchObject({ kind: 'force', from: 'i-p', attachmentId: 'attach-i-p' });
+      });
+
+    test('from a running holder with passing checks is never forced', () => {
+      expect(hanging('ok', 3_600_000).kind).toBe('wait');
+    });
+
+    test('that this run already forced is not forced again', () => {
+      const d = decide({
+        eni: eni(attachedTo('i-p', 'detaching')),
+        candidates: [candidate('i-p', { statusChecks: 'insufficient-data' }), candidate('i-s')],
+        now: NOW,
+        run: { ...FRESH_RUN, detaching: { attachmentId: 'attach-i-p', since: NOW - 600_000, forced: true } },
+      }, OFF);
+      expect(d.kind).toBe('wait');
+    });
   });
 });

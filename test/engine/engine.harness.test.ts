@@ -1,6 +1,7 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { drive, MemoryLogger, StrictCloudWatch, StrictEc2, VirtualClock } from './harness';
-import { UnknownResourceError } from '../../src/engine/ec2-port';
-import { reconcile, ReconcileConfig, ReconcileResult } from '../../src/engine/engine';
+import { SdkEc2Port, UnknownResourceError } from '../../src/engine/ec2-port';
+import { reconcile, ReconcileConfig, ReconcileResult, release } from '../../src/engine/engine';
 
 const ENI = 'eni-0123456789abcdef0';
 const PRIMARY = 'i-0000000000000000a';
@@ -337,6 +338,19 @@ describe('a graceful detach that hangs', () => {
     expect(w.ec2.forcedFromHealthy).toEqual([]);
   });
 
+  test('a dead host that reports insufficient-data instead of impaired: a detach left hanging is forced after forceDetachAfterSeconds', async () => {
+    const w = world({ detachMs: Infinity });
+    // A run detached gracefully (the primary's probe alarm fired) and died; the host's checks have no data.
+    await w.ec2.detach(w.ec2.attachment(ENI)!.attachmentId, false);
+    w.ec2.set(PRIMARY, { statusChecks: 'insufficient-data' });
+    const result = await w.runToEnd({ forceDetachAfterSeconds: 20 });
+    expect(result).toMatchObject({ outcome: 'converged', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
+    const [graceful, forced] = w.ec2.mutations;
+    expect(forced).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)` });
+    expect(forced.at - graceful.at).toBeGreaterThanOrEqual(20_000);
+    expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+
   test('a slow detach from a holder that fails meanwhile is forced at once', async () => {
     const w = world({ detachMs: Infinity });
     const run = w.run({ target: STANDBY });
@@ -356,6 +370,36 @@ describe('a graceful detach that hangs', () => {
     expect(result).toMatchObject({ outcome: 'converged', action: 'move', from: PRIMARY, to: STANDBY, forcedHungDetach: true });
     expect(w.ec2.mutations[1]).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)`, at: w.ec2.mutations[0].at });
     expect(w.ec2.holder(ENI)).toBe(STANDBY);
+  });
+});
+
+describe('release (stack deletion) with a graceful detach that hangs', () => {
+  const releaseRun = (w: ReturnType<typeof world>) =>
+    drive(w.clock, release({ eniId: ENI, deadlineSeconds: 120, forceDetachAfterSeconds: 30 }, w.ec2, { clock: w.clock, logger: w.logger }));
+
+  test('from a holder with passing checks it is never forced: the release reports the deadline', async () => {
+    const w = world({ detachMs: Infinity });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'deadline-exceeded', forced: false });
+    expect(w.ec2.mutations.map((m) => m.detail)).toEqual([`${ENI} from ${PRIMARY}`]);
+    expect(w.ec2.forcedFromHealthy).toEqual([]);
+  });
+
+  test('from a pending holder it is never forced', async () => {
+    const w = world({ detachMs: Infinity });
+    w.ec2.set(PRIMARY, { state: 'pending' });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'deadline-exceeded', forced: false });
+  });
+
+  test('from a holder whose checks have no data (a dead host) it is forced after forceDetachAfterSeconds', async () => {
+    const w = world({ detachMs: Infinity });
+    w.ec2.set(PRIMARY, { statusChecks: 'insufficient-data' });
+    const [result] = await releaseRun(w);
+    expect(result).toMatchObject({ outcome: 'released', from: PRIMARY, forced: true });
+    const [graceful, forced] = w.ec2.mutations;
+    expect(forced).toMatchObject({ detail: `${ENI} from ${PRIMARY} (force)` });
+    expect(forced.at - graceful.at).toBeGreaterThanOrEqual(30_000);
   });
 });
 
@@ -386,6 +430,26 @@ describe('an attach that EC2 refuses', () => {
     // Stopped and started: launched again, the index is free and failback happens.
     w.ec2.stop(PRIMARY).start(PRIMARY).pass(PRIMARY);
     expect(await w.runToEnd({ policy: { failback: true, failbackAfterSeconds: 0 } })).toMatchObject({ outcome: 'converged', to: PRIMARY });
+  });
+
+  test('remembered-instance tags are deleted once the instance was launched again or terminated (an ENI holds at most 50 tags)', async () => {
+    const w = world();
+    const old = w.clock.now() - 7_200_000;
+    w.ec2.tagEni(ENI, {
+      [`eni-failover:refused:${STANDBY}`]: new Date(old).toISOString(),
+      [`eni-failover:refused:${THIRD}`]: new Date(w.ec2.instance(THIRD).launchTime).toISOString(),
+    });
+    w.ec2.terminate(THIRD);
+    expect(await w.runToEnd({ candidates: [PRIMARY, STANDBY, THIRD] })).toMatchObject({ outcome: 'noop', holder: PRIMARY });
+    expect(Object.keys(w.ec2.tags(ENI))).toEqual([]);
+  });
+
+  test('a remember that EC2 refuses is logged and does not fail the failover', async () => {
+    const w = world({ forceDetachBlocksIndex: true });
+    w.ec2.impair(PRIMARY);
+    w.ec2.tagNetworkInterface = async () => { throw Object.assign(new Error('tag limit exceeded'), { name: 'TagLimitExceeded' }); };
+    expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
+    expect(w.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'could not remember a device index that may refuse the ENI' }));
   });
 
   test('a failback refused for its device index puts the ENI back on the standby and remembers the primary, so the next runs do not try again', async () => {
@@ -913,6 +977,39 @@ describe('EC2 as documented', () => {
     expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
   });
 
+  test('a manual move pins its target before it detaches, and fails when another run puts the ENI back meanwhile', async () => {
+    const w = world();
+    const until = w.clock.now() + 3_600_000;
+    const attach = w.ec2.attach.bind(w.ec2);
+    let raced = false;
+    w.ec2.attach = async (eniId, instanceId, deviceIndex) => {
+      if (instanceId === STANDBY && !raced) {
+        // A Lambda run that observed before the pin was written puts the ENI back on the primary first.
+        raced = true;
+        await attach(eniId, PRIMARY, deviceIndex);
+      }
+      return attach(eniId, instanceId, deviceIndex);
+    };
+    const result = await w.runToEnd({ target: STANDBY, pinUntil: until });
+    expect(result.outcome).toBe('error');
+    expect(result.message).toMatch(new RegExp(`^the ENI is on ${PRIMARY}, not on the target ${STANDBY}`));
+    const ops = w.ec2.mutations.map((m) => m.op);
+    expect(ops.indexOf('tag')).toBeLessThan(ops.indexOf('detach'));
+    // The pin stays: the next run (a Lambda run) finishes the move.
+    expect(w.ec2.tags(ENI)).toEqual({ 'eni-failover:pin': `${STANDBY}@${new Date(until).toISOString()}` });
+    w.ec2.attach = attach;
+    expect(await w.runToEnd()).toMatchObject({ outcome: 'converged', to: STANDBY });
+  });
+
+  test('a manual move whose target refuses the attach takes its pin back', async () => {
+    const w = world();
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ target: STANDBY, pinUntil: w.clock.now() + 3_600_000 });
+    expect(result.outcome).toBe('error');
+    expect(w.ec2.holder(ENI)).toBe(PRIMARY);
+    expect(w.ec2.tags(ENI)['eni-failover:pin']).toBeUndefined();
+  });
+
   test('a manual move with pinUntil pins the target so that the next failback run does not move it back', async () => {
     const w = world();
     const until = w.clock.now() + 3_600_000;
@@ -930,6 +1027,25 @@ describe('EC2 as documented', () => {
     expect(ops.indexOf('stop')).toBeGreaterThan(ops.indexOf('attach'));
     w.clock.advance(10_000);
     expect(w.ec2.instance(PRIMARY).state).toBe('stopped');
+  });
+
+  test('no fencing after a failover that failed: the only standby refuses the attach, so the impaired primary is not stopped', async () => {
+    const w = world();
+    w.ec2.impair(PRIMARY);
+    w.ec2.blockIndex(STANDBY, 1);
+    const result = await w.runToEnd({ fence: true });
+    expect(result).toMatchObject({ outcome: 'error', fenced: [] });
+    expect(w.ec2.calls.stop).toBe(0);
+    expect(w.ec2.instance(PRIMARY).state).toBe('running');
+  });
+
+  test('a holder that is pending is starting: its detach is graceful and it is never fenced', async () => {
+    const w = world();
+    w.ec2.instance(PRIMARY).state = 'pending';
+    const result = await w.runToEnd({ fence: true });
+    expect(result).toMatchObject({ outcome: 'converged', to: STANDBY, fenced: [] });
+    expect(w.ec2.mutations.filter((m) => m.op === 'detach').map((m) => m.detail)).not.toContainEqual(expect.stringContaining('force'));
+    expect(w.ec2.calls.stop).toBe(0);
   });
 
   test('no fencing without a forced detach: a primary in ALARM alone is not stopped', async () => {
@@ -968,5 +1084,45 @@ describe('EC2 as documented', () => {
     }, w.ec2, { clock: w.clock, logger: w.logger, probe }));
     expect(result).toMatchObject({ outcome: 'noop', holder: PRIMARY });
     expect(probe.answers).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('SdkEc2Port.describeCandidates during an AZ service disruption', () => {
+  /** An EC2 client that answers like EC2 while an AZ is disrupted: a filter-only DescribeInstances fails. */
+  function disruptedEc2(known: readonly string[]) {
+    const sent: Array<{ command: string; input: any }> = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: any }) => {
+        const name = command.constructor.name;
+        sent.push({ command: name, input: command.input });
+        const ids: string[] = command.input.InstanceIds ?? command.input.Filters?.[0]?.Values ?? [];
+        const instance = (id: string) => ({ InstanceId: id, State: { Name: 'running' }, Placement: { AvailabilityZone: 'us-east-1a' } });
+        if (name === 'DescribeInstanceStatusCommand') {
+          return { InstanceStatuses: ids.filter((id) => known.includes(id)).map((id) => ({ InstanceId: id, SystemStatus: { Status: 'ok' }, InstanceStatus: { Status: 'ok' } })) };
+        }
+        if (command.input.InstanceIds) {
+          const gone = ids.filter((id) => !known.includes(id));
+          if (gone.length > 0) throw Object.assign(new Error(`The instance IDs '${gone.join(', ')}' do not exist`), { name: 'InvalidInstanceID.NotFound' });
+          return { Reservations: [{ Instances: ids.map(instance) }] };
+        }
+        if (known.length === 2) throw Object.assign(new Error('service disruption in us-east-1b'), { name: 'Unavailable' });
+        return { Reservations: [{ Instances: ids.filter((id) => known.includes(id)).map(instance) }] };
+      },
+    };
+    return { port: new SdkEc2Port(client as unknown as EC2Client), sent };
+  }
+
+  test('instances are described by InstanceIds, so the call does not depend on a filter that fails while an AZ is disrupted', async () => {
+    const { port, sent } = disruptedEc2([PRIMARY, STANDBY]);
+    const seen = await port.describeCandidates([PRIMARY, STANDBY]);
+    expect(seen.map((c) => [c.instanceId, c.state, c.statusChecks])).toEqual([[PRIMARY, 'running', 'ok'], [STANDBY, 'running', 'ok']]);
+    expect(sent.filter((s) => s.command === 'DescribeInstancesCommand').map((s) => s.input)).toEqual([{ InstanceIds: [PRIMARY, STANDBY] }]);
+  });
+
+  test('an instance EC2 forgot falls back to the instance-id filter and is reported terminated', async () => {
+    const { port, sent } = disruptedEc2([PRIMARY]);
+    const seen = await port.describeCandidates([PRIMARY, STANDBY]);
+    expect(seen.map((c) => [c.instanceId, c.state])).toEqual([[PRIMARY, 'running'], [STANDBY, 'terminated']]);
+    expect(sent.filter((s) => s.command === 'DescribeInstancesCommand').map((s) => Object.keys(s.input))).toEqual([['InstanceIds'], ['Filters']]);
   });
 });

@@ -54,6 +54,8 @@ const scenario = fc.record({
   readLagMs: fc.constantFrom(0, 0, 1_500, 4_000),
   /** Detaches that take seconds or minutes. */
   detachMs: fc.constantFrom(3_000, 3_000, 90_000),
+  /** Stop the old holder after a forced detach (fencing). */
+  fence: fc.boolean(),
 });
 
 /** Ports whose calls stop returning after `afterCalls` calls (EC2 and CloudWatch together): the run is killed mid-flight. */
@@ -82,7 +84,7 @@ function killable(port: Ec2Port, alarms: AlarmPort, afterCalls: number): { port:
 }
 
 describe('engine properties over random failures, stale reads, slow detaches, forgotten instances, old notices, crashes and concurrent runs', () => {
-  test('with every documented fault: the ENI ends on a healthy same-AZ candidate when one exists, never free by a run\'s own hand, no healthy holder is force-detached, at most one move per change of health', async () => {
+  test('with every documented fault: the ENI ends on a healthy same-AZ candidate when one exists, never free by a run\'s own hand, no healthy holder is force-detached, nothing is fenced while the ENI is not on another running candidate, at most one move per change of health', async () => {
     await fc.assert(fc.asyncProperty(scenario, async (s) => {
       const clock = new VirtualClock();
       const ec2 = new StrictEc2(clock, {
@@ -93,7 +95,16 @@ describe('engine properties over random failures, stale reads, slow detaches, fo
       const cw = new StrictCloudWatch(clock, s.latencyMs);
       PROBES.forEach((p) => cw.setAlarm(p, 'OK'));
       const policy: FailoverPolicy = { failback: s.failback, failbackAfterSeconds: s.failbackAfterSeconds };
-      const config = { eniId: ENI, candidates: IDS, deviceIndex: 1, policy, deadlineSeconds: 300, healthAlarms: HEALTH_ALARMS };
+      const config = { eniId: ENI, candidates: IDS, deviceIndex: 1, policy, deadlineSeconds: 300, healthAlarms: HEALTH_ALARMS, fence: s.fence };
+      // Fencing stops an instance only while the ENI is attached to another candidate that runs.
+      const badFences: string[] = [];
+      const stop = ec2.stopInstance.bind(ec2);
+      ec2.stopInstance = async (id: string) => {
+        const a = ec2.attachment(ENI);
+        const placed = a?.state === 'attached' && a.instanceId !== id && ec2.knows(a.instanceId) && ec2.instance(a.instanceId).state === 'running';
+        if (!placed) badFences.push(`${id} stopped while the ENI is ${a ? `${a.state} on ${a.instanceId}` : 'free'}`);
+        return stop(id);
+      };
       const logger = new MemoryLogger();
       let notices: AlarmNotice[] = [];
       const run = (port: Ec2Port = ec2, c: Clock = clock, alarms: AlarmPort = cw, deadlineSeconds = 300) =>
@@ -124,6 +135,7 @@ describe('engine properties over random failures, stale reads, slow detaches, fo
         const a = ec2.attachment(ENI);
         // A running holder with passing status checks is never force-detached.
         expect(ec2.forcedFromHealthy).toEqual([]);
+        expect(badFences).toEqual([]);
         noFlapping();
         // Never across AZs: the strict harness would have refused, and nothing was refused for that.
         expect(ec2.refusals.filter((r) => r.message.includes(' is in us-east-1'))).toEqual([]);

@@ -226,8 +226,11 @@ describe('custom resource (Provider onEvent)', () => {
     expect(t.ec2.attachment(ENI)).toBeUndefined();
   });
 
-  test('Delete forces a graceful detach that hangs for 30 s', async () => {
+  // Changed on purpose: release() forces a hung detach only from a holder without passing status
+  // checks (the rule of failover runs); a holder with passing checks is never forced.
+  test('Delete forces a graceful detach that hangs for 30 s on a holder whose status checks have no data', async () => {
     const t = setup(ENV, true, { detachMs: Infinity });
+    t.ec2.set(PRIMARY, { statusChecks: 'insufficient-data' });
     await t.invoke(customResource('Delete', ENI, placementProps()));
     expect(t.ec2.mutations.map((m) => [m.detail, m.at - t.ec2.mutations[0].at])).toEqual([[`${ENI} from ${PRIMARY}`, 0], [`${ENI} from ${PRIMARY} (force)`, 30_000]]);
     expect(t.ec2.attachment(ENI)).toBeUndefined();
@@ -538,6 +541,16 @@ describe('parseTrigger', () => {
   test('an SNS alarm without a parsable StateChangeTime has no time, and a composite alarm has no instance', () => {
     const event = { Records: [{ EventSource: 'aws:sns', Sns: { Message: JSON.stringify({ AlarmName: 'app', NewStateValue: 'OK', StateChangeTime: 'yesterday' }) } }] };
     expect(parseTrigger(event).alarms).toEqual([{ alarmName: 'app', state: 'OK', instanceIds: [], changedAt: undefined }]);
+  });
+
+  test('an SNS alarm without StateChangeTime is as old as its SNS message (Timestamp), not "now", so a redelivered one is recognised as old', () => {
+    const event = {
+      Records: [{
+        EventSource: 'aws:sns',
+        Sns: { Timestamp: '2025-01-01T10:00:00.000Z', Message: JSON.stringify({ AlarmName: 'app', NewStateValue: 'ALARM' }) },
+      }],
+    };
+    expect(parseTrigger(event).alarms).toEqual([{ alarmName: 'app', state: 'ALARM', instanceIds: [], changedAt: Date.UTC(2025, 0, 1, 10) }]);
   });
 
   test('an SNS alarm for a metric-math alarm finds the instance in the metric dimensions', () => {
