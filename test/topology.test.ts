@@ -12,6 +12,7 @@ import {
   AttachmentKind, EntryPointKind, FindingSeverity, IngressSourceKind, SubnetKind, Topology, TopologyNetworkInterface,
 } from '../src/topology';
 import { UsageError, main } from '../src/topology/cli';
+import { wrap } from '../src/topology/table';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'topology-'));
@@ -529,7 +530,7 @@ describe('the cdk-eni-topology command', () => {
 
   test('prints the table, writes the diagram and reports progress on standard error', () => {
     const file = path.join(tmpdir(), 'net.mmd');
-    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts']);
+    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts', '--column-width=0']);
     expect(status).toBe(0);
     expect(text).toMatch(/^Stack Cli \(123456789012\/eu-west-1\)/);
     expect(row(text, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
@@ -548,6 +549,18 @@ describe('the cdk-eni-topology command', () => {
     expect(run([outdir, '--fail-on', 'medium']).status).toBe(1);
     expect(run([outdir]).status).toBe(0);
     expect(run([outdir, '--fail-on=none']).status).toBe(0);
+  });
+
+  test('the table wraps cells at 20 characters by default, at word boundaries; --column-width changes it', () => {
+    const cells = (text: string) => text.split('\n').slice(0, text.split('\n').indexOf('')).filter((l) => !l.startsWith('---')).flatMap((l) => l.split(' | '));
+    const narrow = run([outdir]).text;
+    expect(row(narrow, 'Eni')[5]).toBe('tcp/22 from');
+    for (const cell of cells(narrow)) expect(cell.trimEnd().length).toBeLessThanOrEqual(20);
+    const wider = run([outdir, '--column-width', '40']).text;
+    expect(row(wider, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
+    expect(cells(wider).some((c) => c.trimEnd().length > 20)).toBe(true);
+    expect(() => run([outdir, '--column-width=5'])).toThrow("--column-width must be 0 (never wrap) or a whole number of at least 10 (got '5')");
+    expect(() => run([outdir, '--column-width=wide'])).toThrow("--column-width must be 0 (never wrap) or a whole number of at least 10 (got 'wide')");
   });
 
   test('--json prints every list of the topology, findings included', () => {
@@ -569,6 +582,9 @@ describe('the cdk-eni-topology command', () => {
     expect(() => run([outdir, '--mermaid='])).toThrow('--mermaid needs a file name (or - for standard output)');
     expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}', '${outdir}')`);
     expect(() => run([outdir, '--fail-on=low'])).toThrow("--fail-on must be high, medium or none (got 'low')");
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => run([outdir, `--fail-on=${name}`])).toThrow(`--fail-on must be high, medium or none (got '${name}')`);
+    }
     expect(() => run([outdir, '--strict', '--fail-on=medium'])).toThrow('--strict means --fail-on high; it cannot be combined with --fail-on medium');
     expect(() => run([outdir, '--json', '--mermaid=-'])).toThrow('--json and --mermaid - both print to standard output: write the diagram to a file');
   });
@@ -577,6 +593,8 @@ describe('the cdk-eni-topology command', () => {
   test.each([
     [['--fail-on=high'], 1],
     [['--no-such-option'], 2],
+    // Names every plain object has: the check must not look along the prototype chain.
+    [['--fail-on=toString'], 2],
   ])('the command run as a process with %j exits %d', (args, expected) => {
     const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), outdir, ...args], {
       encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
@@ -646,6 +664,14 @@ describe('the table for people', () => {
       for (const cell of line.split(' | ')) expect(cell.trimEnd().length).toBeLessThanOrEqual(20);
     }
     expect(() => topology.toTable({ maxColumnWidth: 5 })).toThrow('maxColumnWidth must be an integer of at least 10 (got 5)');
+  });
+
+  test('a long name without spaces breaks where a new word starts, not mid-word', () => {
+    expect(wrap('PrimaryEniSecurityGroup', 20)).toEqual(['PrimaryEniSecurity', 'Group']);
+    expect(wrap('Vpc/ManagementSubnet1', 20)).toEqual(['Vpc/Management', 'Subnet1']);
+    expect(wrap('sg-0123456789abcdef0123', 20)).toEqual(['sg-', '0123456789abcdef0123']);
+    expect(wrap('abcdefghijklmnopqrstuvwxyz', 20)).toEqual(['abcdefghijklmnopqrst', 'uvwxyz']);
+    expect(wrap('tcp/443 from 10.0.0.0/16; tcp/22 from 10.0.0.0/16', 20)).toEqual(['tcp/443 from', '10.0.0.0/16;', 'tcp/22 from', '10.0.0.0/16']);
   });
 
   test('the totals count resources, interfaces, instances and findings per stack and in all', () => {

@@ -111,8 +111,12 @@ function formatTable(headings: string[], rows: string[][], maxColumnWidth?: numb
   return lines;
 }
 
-/** Splits a cell into lines of at most `width` characters, after '; ', ', ' or a space. */
-function wrap(text: string, width?: number): string[] {
+/**
+ * Splits a cell into lines of at most `width` characters, after '; ', ', ' or a space; a word
+ * longer than the width is broken where a new word starts inside it (`PrimaryEni|SecurityGroup`,
+ * after `/`, `-`, `_`, `.` or `:`), and only mid-word when it has no such place.
+ */
+export function wrap(text: string, width?: number): string[] {
   if (width === undefined || text.length <= width) return [text];
   const lines: string[] = [];
   let rest = text;
@@ -120,10 +124,22 @@ function wrap(text: string, width?: number): string[] {
     const window = rest.slice(0, width + 1);
     let cut = Math.max(window.lastIndexOf('; '), window.lastIndexOf(', '));
     if (cut > 0) cut += 1; else cut = window.lastIndexOf(' ');
+    if (cut <= 0) cut = wordBoundary(rest.slice(0, width));
     if (cut <= 0) cut = width;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }
   if (rest) lines.push(rest);
   return lines;
+}
+
+/** The last place inside `text` where a new word starts: before an upper-case letter that follows a lower-case letter or digit, or after a separator. */
+function wordBoundary(text: string): number {
+  for (let i = text.length - 1; i > 0; i--) {
+    const before = text[i - 1];
+    const at = text[i];
+    if ('/-_.:'.includes(before)) return i;
+    if (/[a-z0-9]/.test(before) && /[A-Z]/.test(at)) return i;
+  }
+  return 0;
 }
