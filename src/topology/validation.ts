@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib/core';
+import {
+  IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Stage,
+} from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { findingsOf } from './findings';
 import { FindingSeverity, TopologyFinding } from './model';
@@ -10,6 +12,12 @@ import { readTemplates } from './reader';
 const ACKNOWLEDGED_FINDINGS = 'cdk-eni-patterns:acknowledged-findings';
 /** The metadata key of CDK's own `Validations.of(scope).acknowledge()`. */
 const CDK_ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+
+/**
+ * Acknowledgements made on an App, a Stage or another construct above the stacks: the app's output
+ * directory, the scope's construct path ('' for the app) and the code.
+ */
+const ACKNOWLEDGED_ABOVE_STACKS: Array<{ readonly outdir: string; readonly scopePath: string; readonly code: string }> = [];
 
 const TOPOLOGY_FINDING_CODES: ReadonlyArray<string> = [
   'ADMIN_PORT_OPEN_TO_INTERNET',
@@ -41,9 +49,11 @@ export class TopologyValidation implements IPolicyValidationPlugin {
 
   /**
    * Acknowledges a topology finding on `scope` and every construct below it: the plugin no longer
-   * reports it for those resources. The reason is kept in the construct's metadata.
+   * reports it for those resources. The reason is kept in the construct's metadata. On an App, a
+   * Stage or any construct above the stacks it covers every stack below the scope, those of nested
+   * stages and those created after the call included (held by the plugin for the app's synthesis).
    *
-   * @param scope the resource the finding is about, or a construct above it
+   * @param scope the resource the finding is about, or a construct above it (an App or Stage for all its stacks)
    * @param code a finding code, e.g. `ADMIN_PORT_OPEN_TO_INTERNET`
    * @param reason why the finding is acceptable here
    */
@@ -51,8 +61,20 @@ export class TopologyValidation implements IPolicyValidationPlugin {
     if (!TOPOLOGY_FINDING_CODES.includes(code)) {
       throw new Error(`code '${code}' is not a topology finding: use one of ${TOPOLOGY_FINDING_CODES.join(', ')}`);
     }
-    if (reason.trim() === '') throw new Error(`reason for acknowledging ${code} on ${scope.node.path} is empty: say why the finding is acceptable`);
-    scope.node.addMetadata(ACKNOWLEDGED_FINDINGS, { [code]: reason });
+    if (reason.trim() === '') throw new Error(`reason for acknowledging ${code} on ${scope.node.path || 'the app'} is empty: say why the finding is acceptable`);
+    if (scope.node.scopes.some((c) => Stack.isStack(c))) {
+      scope.node.addMetadata(ACKNOWLEDGED_FINDINGS, { [code]: reason });
+    } else {
+      // An App, a Stage or a construct above the stacks: CDK writes only a stack's own constructs
+      // into its metadata (and synthesizes nested stages before the app's aspects run), so the
+      // acknowledgement is kept here, by the app's output directory and the scope's path, and
+      // applied to every stack whose path is below it (stacks created after this call included).
+      const root = scope.node.root;
+      if (!Stage.isStage(root)) {
+        throw new Error(`${scope.node.path || scope.node.id} is not inside an App or Stage: acknowledge ${code} on a construct of the app, or use Validations.of(app).acknowledge()`);
+      }
+      ACKNOWLEDGED_ABOVE_STACKS.push({ outdir: path.resolve(root.outdir), scopePath: scope.node.path, code });
+    }
   }
 
   /** The plugin's name, the prefix of its rule ids (`cdk-eni-topology::<code>`). */
@@ -131,8 +153,12 @@ function acknowledgementsOf(templatePath: string): (logicalId: string) => Set<st
       }
     }
   }
+  const stackPath = stackArtifact(templatePath)?.displayName;
+  const resolved = path.resolve(templatePath);
+  const above = ACKNOWLEDGED_ABOVE_STACKS.filter((a) => resolved.startsWith(a.outdir + path.sep) && typeof stackPath === 'string'
+    && (a.scopePath === '' || stackPath === a.scopePath || stackPath.startsWith(`${a.scopePath}/`))).map((a) => a.code);
   return (logicalId) => {
-    const codes = new Set<string>();
+    const codes = new Set<string>(above);
     let p = pathOfLogicalId.get(logicalId);
     while (p) {
       for (const code of codesAt.get(p) ?? []) codes.add(code);
@@ -144,19 +170,23 @@ function acknowledgementsOf(templatePath: string): (logicalId: string) => Set<st
 
 type MetadataEntries = Record<string, Array<{ type: string; data?: unknown }> | undefined>;
 
-/** A stack's construct metadata: its `*.metadata.json` file, or the manifest's copy. */
-function stackMetadata(templatePath: string): MetadataEntries {
+/** The manifest entry of the stack whose template this is. */
+function stackArtifact(templatePath: string): any {
   const dir = path.dirname(templatePath);
   const manifestPath = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestPath)) return {};
+  if (!fs.existsSync(manifestPath)) return undefined;
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   const base = path.basename(templatePath);
-  for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
-    if (artifact.properties?.templateFile !== base) continue;
-    if (artifact.additionalMetadataFile && fs.existsSync(path.join(dir, artifact.additionalMetadataFile))) {
-      return JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf8'));
-    }
-    return artifact.metadata ?? {};
+  return Object.values<any>(manifest.artifacts ?? {}).find((artifact) => artifact.properties?.templateFile === base);
+}
+
+/** A stack's construct metadata: its `*.metadata.json` file, or the manifest's copy. */
+function stackMetadata(templatePath: string): MetadataEntries {
+  const artifact = stackArtifact(templatePath);
+  if (!artifact) return {};
+  const dir = path.dirname(templatePath);
+  if (artifact.additionalMetadataFile && fs.existsSync(path.join(dir, artifact.additionalMetadataFile))) {
+    return JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf8'));
   }
-  return {};
+  return artifact.metadata ?? {};
 }
