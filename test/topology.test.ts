@@ -535,7 +535,7 @@ describe('the cdk-eni-topology command', () => {
     expect(text).toMatch(/^Stack Cli \(123456789012\/eu-west-1\)/);
     expect(row(text, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
     expect(progress).toContain(`reading the cloud assembly in ${outdir}`);
-    expect(progress).toMatch(/read 1 stacks, 1 network interfaces, 1 findings in \d+\.\d s/);
+    expect(progress).toMatch(/read 1 stack, 1 network interface, 1 finding in \d+\.\d s/);
     expect(progress).toContain(`mermaid diagram written to ${file}`);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^flowchart LR\n/);
   });
@@ -666,6 +666,21 @@ describe('the table for people', () => {
     expect(() => topology.toTable({ maxColumnWidth: 5 })).toThrow('maxColumnWidth must be an integer of at least 10 (got 5)');
   });
 
+  test('the totals say 1 instance, not 1 instances', () => {
+    const one = Topology.fromTemplate('One', {
+      Resources: {
+        Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/24' } },
+        Host: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro', SubnetId: { Ref: 'Subnet' } } },
+      },
+    });
+    expect(one.toTotals()).toBe([
+      'Totals:',
+      '  One     2 resources,   1 network interface,   1 instance',
+      '  1 stack, 2 resources, 1 network interface, 1 instance, 0 findings (0 high)',
+      '',
+    ].join('\n'));
+  });
+
   test('a long name without spaces breaks where a new word starts, not mid-word', () => {
     expect(wrap('PrimaryEniSecurityGroup', 20)).toEqual(['PrimaryEniSecurity', 'Group']);
     expect(wrap('Vpc/ManagementSubnet1', 20)).toEqual(['Vpc/Management', 'Subnet1']);
@@ -678,7 +693,7 @@ describe('the table for people', () => {
     expect(topology.toTotals()).toBe([
       'Totals:',
       '  Fleet    14 resources,  11 network interfaces,   0 instances',
-      '  1 stacks, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
+      '  1 stack, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
       '',
     ].join('\n'));
   });

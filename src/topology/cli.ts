@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { FindingSeverity } from './model';
+import { count } from './table';
 import { Topology } from './topology';
 
 /** Exit statuses of `cdk-eni-topology`: the same scheme as `eni-failover`. */
@@ -100,7 +101,7 @@ export function main(argv: string[], io: CliOutput = STDIO): number {
   const started = Date.now();
   io.err(`cdk-eni-topology: reading the cloud assembly in ${directory}\n`);
   const topology = Topology.fromAssemblyDirectory(directory);
-  io.err(`cdk-eni-topology: read ${topology.stacks.length} stacks, ${topology.networkInterfaces.length} network interfaces, ${topology.findings.length} findings in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  io.err(`cdk-eni-topology: read ${count(topology.stacks.length, 'stack')}, ${count(topology.networkInterfaces.length, 'network interface')}, ${count(topology.findings.length, 'finding')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   if (values.json) {
     io.out(`${JSON.stringify(toJson(topology), undefined, 2)}\n`);

@@ -16,7 +16,7 @@ export function renderTable(model: TopologyModel, findings: TopologyFinding[], o
     for (const stack of model.stacks) {
       const env = stack.account || stack.region ? ` (${stack.account ?? '?'}/${stack.region ?? '?'})` : '';
       out.push(`Stack ${stack.name}${env}: ${stack.resourceCount} resources`);
-      for (const [type, count] of Object.entries(stack.resourceTypes)) out.push(`  ${String(count).padStart(4)}  ${type}`);
+      for (const [type, n] of Object.entries(stack.resourceTypes)) out.push(`  ${String(n).padStart(4)}  ${type}`);
     }
     out.push('');
   }
@@ -91,12 +91,18 @@ export function renderTotals(model: TopologyModel, findings: TopologyFinding[]):
   for (const stack of stacks) {
     const enis = model.networkInterfaces.filter((e) => e.stackName === stack.name).length;
     const instances = model.instances.filter((i) => i.stackName === stack.name).length;
-    out.push(`  ${stack.name.padEnd(width)}  ${String(stack.resourceCount).padStart(4)} resources, ${String(enis).padStart(3)} network interfaces, ${String(instances).padStart(3)} instances`);
+    out.push(`  ${stack.name.padEnd(width)}  ${count(stack.resourceCount, 'resource', 4)}, ${count(enis, 'network interface', 3)}, ${count(instances, 'instance', 3)}`);
   }
   const total = model.stacks.reduce((n, s) => n + s.resourceCount, 0);
   const high = findings.filter((f) => f.severity === FindingSeverity.HIGH).length;
-  return `Totals:\n${out.join('\n')}\n  ${model.stacks.length} stacks, ${total} resources, ${model.networkInterfaces.length} network interfaces, `
-    + `${model.instances.length} instances, ${findings.length} findings (${high} high)\n`;
+  return `Totals:\n${out.join('\n')}\n  ${count(model.stacks.length, 'stack')}, ${count(total, 'resource')}, `
+    + `${count(model.networkInterfaces.length, 'network interface')}, ${count(model.instances.length, 'instance')}, `
+    + `${count(findings.length, 'finding')} (${high} high)\n`;
+}
+
+/** `1 instance`, `3 instances`: the number (padded to `width`) and the noun in the right number. */
+export function count(n: number, noun: string, width = 0): string {
+  return `${String(n).padStart(width)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function formatTable(headings: string[], rows: string[][], maxColumnWidth?: number): string[] {
