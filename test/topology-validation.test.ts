@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { TopologyValidation } from '../src';
@@ -147,6 +147,33 @@ describe('TopologyValidation as a CDK policy-validation plugin', () => {
     expect(topologyReport(synthReport(app, outdir)).violations.map((v) => v.ruleName).sort()).toEqual([
       'ADMIN_PORT_OPEN_TO_INTERNET', 'MANAGEMENT_INTERFACE_HAS_PUBLIC_ADDRESS',
     ]);
+  });
+
+  test('a finding inside a NestedStack is reported, against the nested template', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-validation-'));
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app).addPlugins(new TopologyValidation());
+    const parent = new Stack(app, 'Parent', { env: TEST_ENV });
+    const nested = new NestedStack(parent, 'Network');
+    const vpc = new ec2.Vpc(nested, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open = new ec2.SecurityGroup(nested, 'Open', { vpc });
+    open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
+    const report = topologyReport(synthReport(app, outdir));
+    expect(report.violations.map((v) => v.ruleName)).toEqual(['ADMIN_PORT_OPEN_TO_INTERNET']);
+    expect(report.violations[0].description).not.toMatch(/\bs\d+/);
+
+    // Acknowledged on the app, it is covered like the parent's own resources.
+    const quiet = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-validation-'));
+    const app2 = new App({ outdir: quiet, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app2).addPlugins(new TopologyValidation());
+    TopologyValidation.acknowledge(app2, 'ADMIN_PORT_OPEN_TO_INTERNET', 'a lab account');
+    const nested2 = new NestedStack(new Stack(app2, 'Parent', { env: TEST_ENV }), 'Network');
+    const vpc2 = new ec2.Vpc(nested2, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open2 = new ec2.SecurityGroup(nested2, 'Open', { vpc: vpc2 });
+    open2.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested2, 'Eni'), 'Resource', { subnetId: vpc2.publicSubnets[0].subnetId, groupSet: [open2.securityGroupId] });
+    expect(synthReport(app2, quiet).pluginReports).toEqual([]);
   });
 
   test("CDK's own Validations.acknowledge() with the plugin's rule id is honoured", () => {

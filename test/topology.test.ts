@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { buildExampleApp } from '../examples/app';
@@ -609,6 +609,28 @@ describe('the cdk-eni-topology command', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/is not a cloud assembly: it has no manifest.json/);
+  });
+});
+
+describe('NestedStacks', () => {
+  test('the topology, the table and the command read the templates of NestedStacks', () => {
+    const outdir = tmpdir();
+    const app = new App({ outdir });
+    const parent = new Stack(app, 'Parent', { env: TEST_ENV });
+    const nested = new NestedStack(parent, 'Network');
+    const vpc = new ec2.Vpc(nested, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open = new ec2.SecurityGroup(nested, 'Open', { vpc });
+    open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
+    const assembly = app.synth();
+    const nestedName = `Parent/${parent.getLogicalId(nested.nestedStackResource!)}`;
+
+    const topology = Topology.fromAssembly(assembly);
+    expect(topology.stacks.map((s) => s.name)).toEqual(['Parent', nestedName]);
+    expect(eni(topology, 'Eni').stackName).toBe(nestedName);
+    expect(topology.findings.map((f) => f.code)).toEqual(['ADMIN_PORT_OPEN_TO_INTERNET']);
+    expect(Topology.fromStack(parent).networkInterfaces.map((e) => e.name)).toEqual(['Eni']);
+    expect(main([outdir, '--strict'], { out: () => undefined, err: () => undefined })).toBe(1);
   });
 });
 

@@ -17,7 +17,8 @@ export const EXIT = {
 
 const USAGE = `Usage: cdk-eni-topology [options] [cdk.out]
 
-Reads a synthesized CDK app (a cloud assembly directory, default ./cdk.out) and prints, for every
+Reads a synthesized CDK app (a cloud assembly directory, default ./cdk.out; the stacks of nested
+stages and NestedStacks included) and prints, for every
 network interface, its subnet, instance and device index, security groups, inbound ports with
 their sources, and addresses; then the ways in, the failover pairs and security findings.
 

@@ -6,7 +6,7 @@ import {
 import { IConstruct } from 'constructs';
 import { findingsOf } from './findings';
 import { FindingSeverity, TopologyFinding } from './model';
-import { readTemplates } from './reader';
+import { readTemplates, withNestedStacks } from './reader';
 
 /** Construct metadata that holds this plugin's acknowledgements: finding code -> reason. */
 const ACKNOWLEDGED_FINDINGS = 'cdk-eni-patterns:acknowledged-findings';
@@ -84,12 +84,19 @@ export class TopologyValidation implements IPolicyValidationPlugin {
 
   /** Reads the synthesized templates and reports every finding that is not acknowledged. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const stacks = context.templatePaths.map((templatePath, i) => ({
-      name: `s${i}`,
-      templatePath,
-      template: JSON.parse(fs.readFileSync(templatePath, 'utf8')),
-      acknowledged: acknowledgementsOf(templatePath),
-    }));
+    // Every template CDK passes, and the NestedStacks' templates below it (named s0n<logical ID>).
+    const stacks = context.templatePaths.flatMap((templatePath, i) => {
+      const top = { name: `s${i}`, template: JSON.parse(fs.readFileSync(templatePath, 'utf8')), templatePath };
+      const acknowledged = acknowledgementsOf(templatePath);
+      return withNestedStacks(top, path.dirname(templatePath), 'n').map((s) => ({
+        name: s.name,
+        template: s.template,
+        templatePath: s.templatePath ?? templatePath,
+        // A nested stack's constructs are in its parent's metadata, by path: the acknowledgements
+        // above the stacks apply; logical IDs of the parent's metadata do not name its resources.
+        acknowledged: s.name === top.name ? acknowledged : nestedAcknowledgements(acknowledged),
+      }));
+    });
     const findings = findingsOf(readTemplates(stacks.map(({ name, template }) => ({ name, template }))));
 
     const violations: PolicyViolation[] = [];
@@ -98,7 +105,7 @@ export class TopologyValidation implements IPolicyValidationPlugin {
       if (stack && logicalId && stack.acknowledged(logicalId).has(finding.code)) continue;
       violations.push({
         ruleName: finding.code,
-        description: finding.message.replace(/\bs\d+\//g, ''),
+        description: finding.message.replace(/\bs\d+(?:n[A-Za-z0-9]+)*\//g, ''),
         severity: finding.severity === FindingSeverity.HIGH ? 'error' : 'warning',
         fix: FIXES[finding.code],
         violatingResources: stack && logicalId
@@ -128,7 +135,7 @@ interface ReadStack {
 
 /** The template and logical ID a finding is about (`s0/Web#eth1` -> stack s0, `Web`). */
 function locate(finding: TopologyFinding, stacks: ReadStack[]): { stack?: ReadStack; logicalId?: string } {
-  const match = /^(s\d+)\/([^#/]+)/.exec(finding.resourceId);
+  const match = /^(s\d+(?:n[^/#]+)*)\/([^#/]+)/.exec(finding.resourceId);
   const stack = stacks.find((s) => s.name === match?.[1]);
   return stack ? { stack, logicalId: match![2] } : {};
 }
@@ -166,6 +173,12 @@ function acknowledgementsOf(templatePath: string): (logicalId: string) => Set<st
     }
     return codes;
   };
+}
+
+/** For a nested stack: only what was acknowledged above the stacks (held for every logical ID). */
+function nestedAcknowledgements(parent: (logicalId: string) => Set<string>): (logicalId: string) => Set<string> {
+  const above = parent('');
+  return () => above;
 }
 
 type MetadataEntries = Record<string, Array<{ type: string; data?: unknown }> | undefined>;
