@@ -54,7 +54,8 @@ export class Topology {
     }
     const assembly = root.synth();
     const artifact = assembly.getStackArtifact(stack.artifactId);
-    return new Topology(readTemplates(withNestedStacks(stackInput(artifact), artifact.assembly.directory), assembly.stacksRecursively.map(stackInput)));
+    const stacks = withNestedStacks(stackInput(artifact), artifact.assembly.directory);
+    return new Topology(readTemplates(stacks, assembly.stacksRecursively.map(stackInput)));
   }
 
   /**
