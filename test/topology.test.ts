@@ -740,6 +740,10 @@ describe('interfaces that AWS services create, and a picture that scales', () =>
     expect(whole.toMermaid()).toMatch(/eni_ManagedFargateServiceExample_WebService\w+_tasks\["ECS WebService tasks<br\/>automatic IPv4<br\/>one interface per task/);
   });
 
+  test('examples/topology.mmd is the diagram of the current example app (regenerate it with npx projen example)', () => {
+    expect(fs.readFileSync(path.join(__dirname, '..', 'examples', 'topology.mmd'), 'utf8')).toBe(whole.toMermaid());
+  });
+
   test('every stack is a named group and the management subnets admitting SSH are drawn as sources, not outside nodes', () => {
     const mermaid = whole.toMermaid();
     for (const stack of whole.stacks) expect(mermaid).toContain(`["stack ${stack.name}"]`);
