@@ -79,8 +79,13 @@ export class TopologyValidation implements IPolicyValidationPlugin {
 
   /** The plugin's name, the prefix of its rule ids (`cdk-eni-topology::<code>`). */
   public readonly name = 'cdk-eni-topology';
-  /** The finding codes. */
-  public readonly ruleIds = [...TOPOLOGY_FINDING_CODES];
+  /**
+   * The finding codes. Optional only because `IPolicyValidationPlugin` declares it so (jsii
+   * requires the same optionality); it is always set.
+   *
+   * @default - every finding code, as `FINDING_CODES`
+   */
+  public readonly ruleIds?: string[] = [...TOPOLOGY_FINDING_CODES];
 
   /** Reads the synthesized templates and reports every finding that is not acknowledged. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
