@@ -196,6 +196,15 @@ ci.spawn(docsCheck);
 ci.spawn(bindings);
 ci.exec('node scripts/test-summary.js', { name: 'summary' });
 
+// `build` leaves out the docs and bindings checks that `test:all` (the README's and .ci/run's
+// command) runs: the build workflow runs them after it, before the self-mutation check (both write
+// only ignored paths), and drops the bindings so that the uploaded artifact is the js package alone.
+project.buildWorkflow!.addPostBuildSteps(
+  { name: 'Compile the README and API samples', run: `npx projen ${docsCheck.name}` },
+  { name: 'Generate the Python, Java, .NET and Go bindings', run: `npx projen ${bindings.name}` },
+  { name: 'Remove the generated bindings from the artifact', run: 'rm -rf dist/bindings-check' },
+);
+
 // The instance-limits table is generated from a DescribeInstanceTypes-shaped data file.
 project.addTask('generate:instance-limits', {
   description: 'Generate src/private/instance-limits-table.ts from data/instance-types.json',

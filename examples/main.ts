@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
 import { buildExampleApp } from './app';
 import { Topology } from '../src';
 
@@ -9,8 +10,8 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const step = (text: string) => process.stderr.write(`example: ${text}\n`);
 
-step('building the example app (8 stacks)');
 const app = buildExampleApp();
+step(`built the example app (${app.node.findAll().filter(Stack.isStack).length} stacks)`);
 step(`synthesizing it into ${path.relative(process.cwd(), app.outdir)} (CloudFormation templates and assets; about 10-20 s)`);
 const assembly = app.synth();
 step(`synthesized in ${elapsed()}; reading the network topology`);

@@ -120,6 +120,20 @@ export class InstanceLimits {
    * Take the figures from `aws ec2 describe-instance-types --instance-types <type>` (`NetworkInfo`).
    * Registering the same figures twice is allowed; a type the table already has cannot be changed.
    *
+   * Call it before creating the constructs that use the type: each construct checks its limits
+   * when it is created, so a construct created earlier has already warned that the type is
+   * unknown and is not checked again. The registration holds for the rest of the process (every
+   * app and stack in it); `unregister()` undoes it, for example between tests.
+   *
+   * @example
+   * InstanceLimits.register({
+   *   instanceType: 'm9g.large',
+   *   maxNetworkInterfaces: 3,
+   *   ipv4AddressesPerInterface: 10,
+   *   ipv6AddressesPerInterface: 10,
+   * });
+   * // ...then create the stacks and constructs.
+   *
    * @param limits the type (lower-case `family.size`) and its limits
    */
   public static register(limits: InstanceNetworkLimits): void {
@@ -150,6 +164,22 @@ export class InstanceLimits {
       throw new Error(`instance type ${name} is already registered with other limits (${JSON.stringify(earlier)}): register each type once`);
     }
     REGISTERED.set(name, entry);
+  }
+
+  /**
+   * Forgets the limits of a type added with `register()`, so that a test can register other figures
+   * for it, or check that the type is reported as unknown again. Constructs created earlier keep the
+   * result of the checks they made.
+   *
+   * @param instanceType the registered type (case and surrounding white space are ignored)
+   * @returns true when the type was registered, false when it was not
+   */
+  public static unregister(instanceType: string): boolean {
+    const name = instanceType.trim().toLowerCase();
+    if (LIMITS.has(name)) {
+      throw new Error(`instance type ${name} is in the table, not registered: only types added with register() can be unregistered`);
+    }
+    return REGISTERED.delete(name);
   }
 
   /**

@@ -272,7 +272,7 @@ describe('checkEniCount', () => {
     expect(() => checkEniCount(web, 'x9.huge', 40, 'Web/Instance (device indexes 0, 1)')).not.toThrow();
     Annotations.fromStack(stack).hasWarning('/Stack/Web',
       "instance type 'x9.huge' is not in the network limits table, so the number of network interfaces attached to "
-      + `Web/Instance (device indexes 0, 1) was not validated: check the limits at ${DOCS} [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
+      + `Web/Instance (device indexes 0, 1) was not validated: check the limits at ${DOCS}, and call InstanceLimits.register() with them before creating the constructs to have them checked [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
   });
 
   test('the unknown instance type warning can be acknowledged for a whole stack by its id', () => {
@@ -332,7 +332,7 @@ describe('checkIpv4PerEni', () => {
     expect(() => checkIpv4PerEni(web, 'z9.tiny', 200, 'network interface Web/Eni')).not.toThrow();
     Annotations.fromStack(stack).hasWarning('/Stack/Web',
       "instance type 'z9.tiny' is not in the network limits table, so the number of private IPv4 addresses of "
-      + `network interface Web/Eni was not validated: check the limits at ${DOCS} [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
+      + `network interface Web/Eni was not validated: check the limits at ${DOCS}, and call InstanceLimits.register() with them before creating the constructs to have them checked [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
   });
 
   test('a token instance type is neither checked nor warned about', () => {
@@ -358,7 +358,7 @@ describe('checkIpv6PerEni', () => {
     expect(() => checkIpv6PerEni(web, 'z9.tiny', 200, 'network interface Web/Eni')).not.toThrow();
     Annotations.fromStack(stack).hasWarning('/Stack/Web',
       "instance type 'z9.tiny' is not in the network limits table, so the number of IPv6 addresses of "
-      + `network interface Web/Eni was not validated: check the limits at ${DOCS} [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
+      + `network interface Web/Eni was not validated: check the limits at ${DOCS}, and call InstanceLimits.register() with them before creating the constructs to have them checked [ack: ${UNKNOWN_INSTANCE_TYPE_WARNING}]`);
   });
 
   test('an unresolved count is neither checked nor warned about', () => {
@@ -394,9 +394,41 @@ describe('the table is generated from DescribeInstanceTypes-shaped data', () => 
     const one = (InstanceType: string, MaximumNetworkInterfaces = 2) => ({
       InstanceType, NetworkInfo: { MaximumNetworkInterfaces, Ipv4AddressesPerInterface: 2, Ipv6AddressesPerInterface: 2 },
     });
-    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('T3.micro')] })).toThrow("InstanceType 'T3.micro' is not a lower-case family.size name");
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('T3.micro')] })).toThrow('InstanceType "T3.micro" is not a lower-case family.size name');
     expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro'), one('t3.micro')] })).toThrow("InstanceType 't3.micro' appears twice in the data");
-    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro', 1.5)] })).toThrow('t3.micro: NetworkInfo.MaximumNetworkInterfaces must be a non-negative integer (got 1.5)');
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro', 1.5)] })).toThrow('t3.micro: NetworkInfo.MaximumNetworkInterfaces must be an integer of at least 1 (got 1.5)');
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro', 0)] })).toThrow('t3.micro: NetworkInfo.MaximumNetworkInterfaces must be an integer of at least 1 (got 0)');
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one("t3.mi'cro")] })).toThrow('InstanceType "t3.mi\'cro" is not a lower-case family.size name');
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [one('t3.micro\n};')] })).toThrow('InstanceType "t3.micro\\n};" is not a lower-case family.size name');
+    const missing = { InstanceType: 't3.micro', NetworkInfo: { MaximumNetworkInterfaces: 2, Ipv4AddressesPerInterface: 2 } };
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [missing] })).toThrow('t3.micro: NetworkInfo.Ipv6AddressesPerInterface is missing: the table needs it');
+    const text = { InstanceType: 't3.micro', NetworkInfo: { MaximumNetworkInterfaces: '2', Ipv4AddressesPerInterface: 2, Ipv6AddressesPerInterface: 2 } };
+    expect(() => generator.renderInstanceLimitsTable({ InstanceTypes: [text] })).toThrow('t3.micro: NetworkInfo.MaximumNetworkInterfaces must be an integer of at least 1 (got "2")');
+  });
+
+  test('an entry as DescribeInstanceTypes really returns it is accepted, the fields the table does not use ignored', () => {
+    // One entry of `aws ec2 describe-instance-types --instance-types m7g.large` (abridged to NetworkInfo).
+    const described = {
+      InstanceType: 'm7g.large',
+      CurrentGeneration: true,
+      NetworkInfo: {
+        NetworkPerformance: 'Up to 12.5 Gigabit',
+        MaximumNetworkInterfaces: 3,
+        MaximumNetworkCards: 1,
+        DefaultNetworkCardIndex: 0,
+        NetworkCards: [{ NetworkCardIndex: 0, NetworkPerformance: 'Up to 12.5 Gigabit', MaximumNetworkInterfaces: 3, BaselineBandwidthInGbps: 0.937, PeakBandwidthInGbps: 12.5 }],
+        Ipv4AddressesPerInterface: 10,
+        Ipv6AddressesPerInterface: 10,
+        Ipv6Supported: true,
+        EnaSupport: 'required',
+        EfaSupported: false,
+        EncryptionInTransitSupported: true,
+        EnaSrdSupported: false,
+      },
+    };
+    const source: string = generator.renderInstanceLimitsTable({ InstanceTypes: [described, { ...described, InstanceType: 'u-6tb1.56xlarge' }] });
+    expect(source).toContain("  'm7g': [\n    ['large', 3, 10, 10],\n  ],");
+    expect(source).toContain("  'u-6tb1': [\n    ['56xlarge', 3, 10, 10],\n  ],");
   });
 });
 
@@ -424,5 +456,25 @@ describe('InstanceLimits.register()', () => {
     expect(() => InstanceLimits.register({ ...ok, instanceType: 't3.micro' })).toThrow('instance type t3.micro is already in the table (2 network interfaces, 2 IPv4 per interface): only types the table lacks can be registered');
     InstanceLimits.register(ok);
     expect(() => InstanceLimits.register({ ...ok, maxNetworkInterfaces: 3 })).toThrow(/instance type zz8.large is already registered with other limits/);
+  });
+
+  test('unregister() forgets a registered type, so tests can start afresh', () => {
+    const limits = { instanceType: 'zz7.large', maxNetworkInterfaces: 2, ipv4AddressesPerInterface: 4, ipv6AddressesPerInterface: 4 };
+    InstanceLimits.register(limits);
+    expect(InstanceLimits.unregister('ZZ7.Large')).toBe(true);
+    expect(InstanceLimits.of('zz7.large')).toBeUndefined();
+    expect(InstanceLimits.knownInstanceTypes()).not.toContain('zz7.large');
+    // Other figures can now be registered for it.
+    InstanceLimits.register({ ...limits, maxNetworkInterfaces: 3 });
+    expect(InstanceLimits.of('zz7.large')?.maxNetworkInterfaces).toBe(3);
+    expect(InstanceLimits.unregister('zz7.large')).toBe(true);
+    expect(InstanceLimits.unregister('zz7.large')).toBe(false);
+    expect(() => InstanceLimits.unregister('t3.micro')).toThrow('instance type t3.micro is in the table, not registered: only types added with register() can be unregistered');
+  });
+
+  test('the unknown-type warning says how to register the type', () => {
+    const { stack, web } = newScope();
+    checkEniCount(web, 'zz6.large', 3, 'Web/Instance');
+    Annotations.fromStack(stack).hasWarning('/Stack/Web', Match.stringLikeRegexp('call InstanceLimits.register\\(\\) with them before creating the constructs'));
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { TopologyValidation } from '../src';
@@ -11,12 +11,21 @@ import { TEST_ENV } from './util';
  * An app whose management interface admits SSH from anywhere and has an Elastic IP: written with
  * L1s, as a hand-made stack would be (this library's constructs refuse it at synth).
  */
-function appWithOpenManagementInterface(options: { failSynth?: boolean; acknowledge?: (eni: Construct, other: Construct) => void } = {}) {
+function appWithOpenManagementInterface(options: {
+  failSynth?: boolean;
+  acknowledge?: (eni: Construct, other: Construct) => void;
+  /** Put the stack in a Stage named Prod. */
+  inStage?: boolean;
+  /** Called before the stack is created, with the app and (inStage) the stage. */
+  acknowledgeAbove?: (app: App, stage?: Stage) => void;
+} = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-validation-'));
   const context: Record<string, unknown> = options.failSynth ? {} : { '@aws-cdk/core:failSynthOnValidationErrors': false };
   const app = new App({ outdir, context });
   Validations.of(app).addPlugins(new TopologyValidation());
-  const stack = new Stack(app, 'Ops', { env: TEST_ENV });
+  const stage = options.inStage ? new Stage(app, 'Prod') : undefined;
+  options.acknowledgeAbove?.(app, stage);
+  const stack = new Stack(stage ?? app, 'Ops', { env: TEST_ENV });
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     maxAzs: 1,
     natGateways: 0,
@@ -115,6 +124,56 @@ describe('TopologyValidation as a CDK policy-validation plugin', () => {
     const failed = topologyReport(synthReport(elsewhere.app, elsewhere.outdir));
     expect(failed.summary.status).toBe('failure');
     expect(failed.violations).toHaveLength(2);
+  });
+
+  test.each([
+    ['the App, its stack directly below', false, (app: App) => app],
+    ['the App, its stack in a Stage', true, (app: App) => app],
+    ['the Stage the stack is in', true, (_app: App, stage?: Stage) => stage!],
+  ])('an acknowledgement on %s covers every stack below it', (_what, inStage, scopeOf) => {
+    const codes = ['ADMIN_PORT_OPEN_TO_INTERNET', 'MANAGEMENT_INTERFACE_HAS_PUBLIC_ADDRESS'];
+    const { app, outdir } = appWithOpenManagementInterface({
+      inStage,
+      acknowledgeAbove: (a, stage) => codes.forEach((c) => TopologyValidation.acknowledge(scopeOf(a, stage), c, 'a lab account')),
+    });
+    expect(synthReport(app, outdir).pluginReports).toEqual([]);
+  });
+
+  test('an acknowledgement on one Stage does not cover the stacks of another', () => {
+    const { app, outdir } = appWithOpenManagementInterface({
+      inStage: true,
+      acknowledgeAbove: (a) => TopologyValidation.acknowledge(new Stage(a, 'Lab'), 'ADMIN_PORT_OPEN_TO_INTERNET', 'a lab account'),
+    });
+    expect(topologyReport(synthReport(app, outdir)).violations.map((v) => v.ruleName).sort()).toEqual([
+      'ADMIN_PORT_OPEN_TO_INTERNET', 'MANAGEMENT_INTERFACE_HAS_PUBLIC_ADDRESS',
+    ]);
+  });
+
+  test('a finding inside a NestedStack is reported, against the nested template', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-validation-'));
+    const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app).addPlugins(new TopologyValidation());
+    const parent = new Stack(app, 'Parent', { env: TEST_ENV });
+    const nested = new NestedStack(parent, 'Network');
+    const vpc = new ec2.Vpc(nested, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open = new ec2.SecurityGroup(nested, 'Open', { vpc });
+    open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
+    const report = topologyReport(synthReport(app, outdir));
+    expect(report.violations.map((v) => v.ruleName)).toEqual(['ADMIN_PORT_OPEN_TO_INTERNET']);
+    expect(report.violations[0].description).not.toMatch(/\bs\d+/);
+
+    // Acknowledged on the app, it is covered like the parent's own resources.
+    const quiet = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-validation-'));
+    const app2 = new App({ outdir: quiet, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+    Validations.of(app2).addPlugins(new TopologyValidation());
+    TopologyValidation.acknowledge(app2, 'ADMIN_PORT_OPEN_TO_INTERNET', 'a lab account');
+    const nested2 = new NestedStack(new Stack(app2, 'Parent', { env: TEST_ENV }), 'Network');
+    const vpc2 = new ec2.Vpc(nested2, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open2 = new ec2.SecurityGroup(nested2, 'Open', { vpc: vpc2 });
+    open2.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested2, 'Eni'), 'Resource', { subnetId: vpc2.publicSubnets[0].subnetId, groupSet: [open2.securityGroupId] });
+    expect(synthReport(app2, quiet).pluginReports).toEqual([]);
   });
 
   test("CDK's own Validations.acknowledge() with the plugin's rule id is honoured", () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { buildExampleApp } from '../examples/app';
@@ -12,6 +12,7 @@ import {
   AttachmentKind, EntryPointKind, FindingSeverity, IngressSourceKind, SubnetKind, Topology, TopologyNetworkInterface,
 } from '../src/topology';
 import { UsageError, main } from '../src/topology/cli';
+import { wrap } from '../src/topology/table';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'topology-'));
@@ -529,12 +530,12 @@ describe('the cdk-eni-topology command', () => {
 
   test('prints the table, writes the diagram and reports progress on standard error', () => {
     const file = path.join(tmpdir(), 'net.mmd');
-    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts']);
+    const { status, text, progress } = run([outdir, `--mermaid=${file}`, '--counts', '--column-width=0']);
     expect(status).toBe(0);
     expect(text).toMatch(/^Stack Cli \(123456789012\/eu-west-1\)/);
     expect(row(text, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
     expect(progress).toContain(`reading the cloud assembly in ${outdir}`);
-    expect(progress).toMatch(/read 1 stacks, 1 network interfaces, 1 findings in \d+\.\d s/);
+    expect(progress).toMatch(/read 1 stack, 1 network interface, 1 finding in \d+\.\d s/);
     expect(progress).toContain(`mermaid diagram written to ${file}`);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^flowchart LR\n/);
   });
@@ -548,6 +549,18 @@ describe('the cdk-eni-topology command', () => {
     expect(run([outdir, '--fail-on', 'medium']).status).toBe(1);
     expect(run([outdir]).status).toBe(0);
     expect(run([outdir, '--fail-on=none']).status).toBe(0);
+  });
+
+  test('the table wraps cells at 20 characters by default, at word boundaries; --column-width changes it', () => {
+    const cells = (text: string) => text.split('\n').slice(0, text.split('\n').indexOf('')).filter((l) => !l.startsWith('---')).flatMap((l) => l.split(' | '));
+    const narrow = run([outdir]).text;
+    expect(row(narrow, 'Eni')[5]).toBe('tcp/22 from');
+    for (const cell of cells(narrow)) expect(cell.trimEnd().length).toBeLessThanOrEqual(20);
+    const wider = run([outdir, '--column-width', '40']).text;
+    expect(row(wider, 'Eni')[5]).toBe('tcp/22 from 0.0.0.0/0 (!)');
+    expect(cells(wider).some((c) => c.trimEnd().length > 20)).toBe(true);
+    expect(() => run([outdir, '--column-width=5'])).toThrow("--column-width must be 0 (never wrap) or a whole number of at least 10 (got '5')");
+    expect(() => run([outdir, '--column-width=wide'])).toThrow("--column-width must be 0 (never wrap) or a whole number of at least 10 (got 'wide')");
   });
 
   test('--json prints every list of the topology, findings included', () => {
@@ -569,6 +582,9 @@ describe('the cdk-eni-topology command', () => {
     expect(() => run([outdir, '--mermaid='])).toThrow('--mermaid needs a file name (or - for standard output)');
     expect(() => run([outdir, outdir])).toThrow(`only one cloud assembly directory can be read (got '${outdir}', '${outdir}')`);
     expect(() => run([outdir, '--fail-on=low'])).toThrow("--fail-on must be high, medium or none (got 'low')");
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => run([outdir, `--fail-on=${name}`])).toThrow(`--fail-on must be high, medium or none (got '${name}')`);
+    }
     expect(() => run([outdir, '--strict', '--fail-on=medium'])).toThrow('--strict means --fail-on high; it cannot be combined with --fail-on medium');
     expect(() => run([outdir, '--json', '--mermaid=-'])).toThrow('--json and --mermaid - both print to standard output: write the diagram to a file');
   });
@@ -577,6 +593,8 @@ describe('the cdk-eni-topology command', () => {
   test.each([
     [['--fail-on=high'], 1],
     [['--no-such-option'], 2],
+    // Names every plain object has: the check must not look along the prototype chain.
+    [['--fail-on=toString'], 2],
   ])('the command run as a process with %j exits %d', (args, expected) => {
     const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, '../src/topology/cli.ts'), outdir, ...args], {
       encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(__dirname, 'tsconfig.json') },
@@ -591,6 +609,28 @@ describe('the cdk-eni-topology command', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/is not a cloud assembly: it has no manifest.json/);
+  });
+});
+
+describe('NestedStacks', () => {
+  test('the topology, the table and the command read the templates of NestedStacks', () => {
+    const outdir = tmpdir();
+    const app = new App({ outdir });
+    const parent = new Stack(app, 'Parent', { env: TEST_ENV });
+    const nested = new NestedStack(parent, 'Network');
+    const vpc = new ec2.Vpc(nested, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const open = new ec2.SecurityGroup(nested, 'Open', { vpc });
+    open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    new ec2.CfnNetworkInterface(new Construct(nested, 'Eni'), 'Resource', { subnetId: vpc.publicSubnets[0].subnetId, groupSet: [open.securityGroupId] });
+    const assembly = app.synth();
+    const nestedName = `Parent/${parent.getLogicalId(nested.nestedStackResource!)}`;
+
+    const topology = Topology.fromAssembly(assembly);
+    expect(topology.stacks.map((s) => s.name)).toEqual(['Parent', nestedName]);
+    expect(eni(topology, 'Eni').stackName).toBe(nestedName);
+    expect(topology.findings.map((f) => f.code)).toEqual(['ADMIN_PORT_OPEN_TO_INTERNET']);
+    expect(Topology.fromStack(parent).networkInterfaces.map((e) => e.name)).toEqual(['Eni']);
+    expect(main([outdir, '--strict'], { out: () => undefined, err: () => undefined })).toBe(1);
   });
 });
 
@@ -648,11 +688,34 @@ describe('the table for people', () => {
     expect(() => topology.toTable({ maxColumnWidth: 5 })).toThrow('maxColumnWidth must be an integer of at least 10 (got 5)');
   });
 
+  test('the totals say 1 instance, not 1 instances', () => {
+    const one = Topology.fromTemplate('One', {
+      Resources: {
+        Subnet: { Type: 'AWS::EC2::Subnet', Properties: { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/24' } },
+        Host: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't3.micro', SubnetId: { Ref: 'Subnet' } } },
+      },
+    });
+    expect(one.toTotals()).toBe([
+      'Totals:',
+      '  One     2 resources,   1 network interface,   1 instance',
+      '  1 stack, 2 resources, 1 network interface, 1 instance, 0 findings (0 high)',
+      '',
+    ].join('\n'));
+  });
+
+  test('a long name without spaces breaks where a new word starts, not mid-word', () => {
+    expect(wrap('PrimaryEniSecurityGroup', 20)).toEqual(['PrimaryEniSecurity', 'Group']);
+    expect(wrap('Vpc/ManagementSubnet1', 20)).toEqual(['Vpc/Management', 'Subnet1']);
+    expect(wrap('sg-0123456789abcdef0123', 20)).toEqual(['sg-', '0123456789abcdef0123']);
+    expect(wrap('abcdefghijklmnopqrstuvwxyz', 20)).toEqual(['abcdefghijklmnopqrst', 'uvwxyz']);
+    expect(wrap('tcp/443 from 10.0.0.0/16; tcp/22 from 10.0.0.0/16', 20)).toEqual(['tcp/443 from', '10.0.0.0/16;', 'tcp/22 from', '10.0.0.0/16']);
+  });
+
   test('the totals count resources, interfaces, instances and findings per stack and in all', () => {
     expect(topology.toTotals()).toBe([
       'Totals:',
       '  Fleet    14 resources,  11 network interfaces,   0 instances',
-      '  1 stacks, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
+      '  1 stack, 14 resources, 11 network interfaces, 0 instances, 0 findings (0 high)',
       '',
     ].join('\n'));
   });
@@ -675,6 +738,10 @@ describe('interfaces that AWS services create, and a picture that scales', () =>
     expect(asg.name).toBe('WebASG (Auto Scaling 1-1)');
     expect(whole.attachments.filter((a) => a.instanceId === asg.id).map((a) => [a.networkInterfaceId, a.deviceIndex])).toEqual([[`${asg.id}#eth0`, 0]]);
     expect(whole.toMermaid()).toMatch(/eni_ManagedFargateServiceExample_WebService\w+_tasks\["ECS WebService tasks<br\/>automatic IPv4<br\/>one interface per task/);
+  });
+
+  test('examples/topology.mmd is the diagram of the current example app (regenerate it with npx projen example)', () => {
+    expect(fs.readFileSync(path.join(__dirname, '..', 'examples', 'topology.mmd'), 'utf8')).toBe(whole.toMermaid());
   });
 
   test('every stack is a named group and the management subnets admitting SSH are drawn as sources, not outside nodes', () => {

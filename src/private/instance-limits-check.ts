@@ -82,7 +82,7 @@ function limitsFor(scope: IConstruct, instanceType: string | undefined, count: n
   if (!limits) {
     Annotations.of(scope).addWarningV2(UNKNOWN_INSTANCE_TYPE_WARNING,
       `instance type '${instanceType}' is not in the network limits table, so ${subject} was not validated: `
-      + `check the limits at ${InstanceLimits.SOURCE_URL}`);
+      + `check the limits at ${InstanceLimits.SOURCE_URL}, and call InstanceLimits.register() with them before creating the constructs to have them checked`);
   }
   return limits;
 }

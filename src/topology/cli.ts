@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { FindingSeverity } from './model';
+import { count } from './table';
 import { Topology } from './topology';
 
 /** Exit statuses of `cdk-eni-topology`: the same scheme as `eni-failover`. */
@@ -16,7 +17,8 @@ export const EXIT = {
 
 const USAGE = `Usage: cdk-eni-topology [options] [cdk.out]
 
-Reads a synthesized CDK app (a cloud assembly directory, default ./cdk.out) and prints, for every
+Reads a synthesized CDK app (a cloud assembly directory, default ./cdk.out; the stacks of nested
+stages and NestedStacks included) and prints, for every
 network interface, its subnet, instance and device index, security groups, inbound ports with
 their sources, and addresses; then the ways in, the failover pairs and security findings.
 
@@ -24,6 +26,8 @@ Options:
   --mermaid <file>     also write the topology as a mermaid diagram to <file> ('-' prints it)
   --json               print the topology (every list of the Topology API, findings included) as JSON
   --counts             start the table with every stack and its resources by type
+  --column-width <n>   wrap table cells longer than n characters onto continuation lines, at word
+                       boundaries (default 20, at least 10); 0 never wraps
   --fail-on <level>    exit 1 when there is a finding of this severity or higher: high, medium or
                        none (default none)
   --strict             the same as --fail-on high
@@ -32,8 +36,11 @@ Options:
 Exit status: 0 ok, 1 a finding at or above --fail-on (or an error), 2 a command-line mistake.
 Progress goes to standard error; standard output carries only the table, JSON or diagram.`;
 
+/** The table's cells wrap at this many characters unless `--column-width` says otherwise: as in the example. */
+const DEFAULT_COLUMN_WIDTH = 20;
+
 const SEVERITY_RANK: Record<FindingSeverity, number> = { [FindingSeverity.HIGH]: 2, [FindingSeverity.MEDIUM]: 1 };
-const FAIL_ON: Record<string, number> = { high: 2, medium: 1, none: Infinity };
+const FAIL_ON: ReadonlyMap<string, number> = new Map([['high', 2], ['medium', 1], ['none', Infinity]]);
 
 /** Where the command writes: standard output (results) and standard error (progress). */
 export interface CliOutput {
@@ -57,6 +64,7 @@ export function main(argv: string[], io: CliOutput = STDIO): number {
         'mermaid': { type: 'string' },
         'json': { type: 'boolean', default: false },
         'counts': { type: 'boolean', default: false },
+        'column-width': { type: 'string', default: String(DEFAULT_COLUMN_WIDTH) },
         'fail-on': { type: 'string' },
         'strict': { type: 'boolean', default: false },
         'help': { type: 'boolean', short: 'h', default: false },
@@ -74,8 +82,13 @@ export function main(argv: string[], io: CliOutput = STDIO): number {
     throw new UsageError(`only one cloud assembly directory can be read (got ${positionals.map((p) => `'${p}'`).join(', ')})`);
   }
   if (values.mermaid === '') throw new UsageError('--mermaid needs a file name (or - for standard output)');
+  const columnWidthText = values['column-width'];
+  const columnWidth = /^\d+$/.test(columnWidthText) ? Number(columnWidthText) : NaN;
+  if (!(columnWidth === 0 || columnWidth >= 10)) {
+    throw new UsageError(`--column-width must be 0 (never wrap) or a whole number of at least 10 (got '${columnWidthText}')`);
+  }
   const failOnText = values['fail-on'] ?? (values.strict ? 'high' : 'none');
-  if (!(failOnText in FAIL_ON)) {
+  if (!FAIL_ON.has(failOnText)) {
     throw new UsageError(`--fail-on must be high, medium or none (got '${failOnText}')`);
   }
   if (values.strict && values['fail-on'] !== undefined && values['fail-on'] !== 'high') {
@@ -89,12 +102,12 @@ export function main(argv: string[], io: CliOutput = STDIO): number {
   const started = Date.now();
   io.err(`cdk-eni-topology: reading the cloud assembly in ${directory}\n`);
   const topology = Topology.fromAssemblyDirectory(directory);
-  io.err(`cdk-eni-topology: read ${topology.stacks.length} stacks, ${topology.networkInterfaces.length} network interfaces, ${topology.findings.length} findings in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  io.err(`cdk-eni-topology: read ${count(topology.stacks.length, 'stack')}, ${count(topology.networkInterfaces.length, 'network interface')}, ${count(topology.findings.length, 'finding')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
   if (values.json) {
     io.out(`${JSON.stringify(toJson(topology), undefined, 2)}\n`);
   } else {
-    io.out(topology.toTable({ resourceCounts: values.counts }));
+    io.out(topology.toTable({ resourceCounts: values.counts, maxColumnWidth: columnWidth === 0 ? undefined : columnWidth }));
   }
   if (values.mermaid === '-') {
     io.out(`\n${topology.toMermaid()}`);
@@ -102,7 +115,7 @@ export function main(argv: string[], io: CliOutput = STDIO): number {
     fs.writeFileSync(values.mermaid, topology.toMermaid());
     io.err(`cdk-eni-topology: mermaid diagram written to ${values.mermaid}\n`);
   }
-  const threshold = FAIL_ON[failOnText];
+  const threshold = FAIL_ON.get(failOnText)!;
   return topology.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? EXIT.FINDINGS_OR_ERROR : EXIT.OK;
 }
 

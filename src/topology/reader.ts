@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   AttachmentKind, EntryPointKind, IngressSourceKind, RouteTargetKind, SubnetKind, TopologyAttachment, TopologyElasticIp,
   TopologyEntryPoint, TopologyFailover, TopologyIngressRule, TopologyInstance, TopologyNetworkInterface, TopologyRoute,
@@ -12,6 +14,52 @@ export interface StackInput {
   readonly template: any;
   readonly account?: string;
   readonly region?: string;
+  /** Where the template was read from, when it is a file. */
+  readonly templatePath?: string;
+}
+
+/**
+ * A stack and the stacks nested in it, depth first: every `AWS::CloudFormation::Stack` resource whose
+ * template the cloud assembly holds (the file named by the resource's `aws:asset:path` metadata, or
+ * else the file asset of the assets manifest whose object key the resource's TemplateURL names). A nested stack is named `<parent><separator><logical ID>`.
+ * Values the parent passes in as parameters are not followed: they read as `param:<name>`.
+ */
+export function withNestedStacks(stack: StackInput, assemblyDirectory: string, separator = '/'): StackInput[] {
+  const found: StackInput[] = [stack];
+  for (const [logicalId, resource] of Object.entries<any>(stack.template?.Resources ?? {})) {
+    if (resource?.Type !== 'AWS::CloudFormation::Stack') continue;
+    const file = nestedTemplateFile(resource, assemblyDirectory);
+    if (file === undefined) continue;
+    const templatePath = path.join(assemblyDirectory, file);
+    if (!fs.existsSync(templatePath)) continue;
+    const nested: StackInput = {
+      name: `${stack.name}${separator}${logicalId}`,
+      template: JSON.parse(fs.readFileSync(templatePath, 'utf8')),
+      account: stack.account,
+      region: stack.region,
+      templatePath,
+    };
+    found.push(...withNestedStacks(nested, assemblyDirectory, separator));
+  }
+  return found;
+}
+
+/** The file name, in the assembly directory, of the template of an AWS::CloudFormation::Stack resource. */
+function nestedTemplateFile(resource: any, assemblyDirectory: string): string | undefined {
+  const file = resource.Metadata?.['aws:asset:path'];
+  if (typeof file === 'string' && file.endsWith('.json')) return file;
+  // Without asset metadata (the cdk CLI turns it on, a bare App does not): the assets manifests.
+  const url = JSON.stringify(resource.Properties?.TemplateURL ?? '');
+  for (const manifest of fs.readdirSync(assemblyDirectory).filter((f) => f.endsWith('.assets.json'))) {
+    const assets = JSON.parse(fs.readFileSync(path.join(assemblyDirectory, manifest), 'utf8'));
+    for (const asset of Object.values<any>(assets.files ?? {})) {
+      const source = asset?.source?.path;
+      if (typeof source !== 'string' || !source.endsWith('.json')) continue;
+      const keys = Object.values<any>(asset.destinations ?? {}).map((d) => d?.objectKey).filter((k) => typeof k === 'string');
+      if (keys.some((k: string) => url.includes(k))) return source;
+    }
+  }
+  return undefined;
 }
 
 /** Everything the reader found. Not public API: `Topology` exposes it. */

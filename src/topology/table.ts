@@ -16,7 +16,7 @@ export function renderTable(model: TopologyModel, findings: TopologyFinding[], o
     for (const stack of model.stacks) {
       const env = stack.account || stack.region ? ` (${stack.account ?? '?'}/${stack.region ?? '?'})` : '';
       out.push(`Stack ${stack.name}${env}: ${stack.resourceCount} resources`);
-      for (const [type, count] of Object.entries(stack.resourceTypes)) out.push(`  ${String(count).padStart(4)}  ${type}`);
+      for (const [type, n] of Object.entries(stack.resourceTypes)) out.push(`  ${String(n).padStart(4)}  ${type}`);
     }
     out.push('');
   }
@@ -91,12 +91,18 @@ export function renderTotals(model: TopologyModel, findings: TopologyFinding[]):
   for (const stack of stacks) {
     const enis = model.networkInterfaces.filter((e) => e.stackName === stack.name).length;
     const instances = model.instances.filter((i) => i.stackName === stack.name).length;
-    out.push(`  ${stack.name.padEnd(width)}  ${String(stack.resourceCount).padStart(4)} resources, ${String(enis).padStart(3)} network interfaces, ${String(instances).padStart(3)} instances`);
+    out.push(`  ${stack.name.padEnd(width)}  ${count(stack.resourceCount, 'resource', 4)}, ${count(enis, 'network interface', 3)}, ${count(instances, 'instance', 3)}`);
   }
   const total = model.stacks.reduce((n, s) => n + s.resourceCount, 0);
   const high = findings.filter((f) => f.severity === FindingSeverity.HIGH).length;
-  return `Totals:\n${out.join('\n')}\n  ${model.stacks.length} stacks, ${total} resources, ${model.networkInterfaces.length} network interfaces, `
-    + `${model.instances.length} instances, ${findings.length} findings (${high} high)\n`;
+  return `Totals:\n${out.join('\n')}\n  ${count(model.stacks.length, 'stack')}, ${count(total, 'resource')}, `
+    + `${count(model.networkInterfaces.length, 'network interface')}, ${count(model.instances.length, 'instance')}, `
+    + `${count(findings.length, 'finding')} (${high} high)\n`;
+}
+
+/** `1 instance`, `3 instances`: the number (padded to `width`) and the noun in the right number. */
+export function count(n: number, noun: string, width = 0): string {
+  return `${String(n).padStart(width)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function formatTable(headings: string[], rows: string[][], maxColumnWidth?: number): string[] {
@@ -111,8 +117,12 @@ function formatTable(headings: string[], rows: string[][], maxColumnWidth?: numb
   return lines;
 }
 
-/** Splits a cell into lines of at most `width` characters, after '; ', ', ' or a space. */
-function wrap(text: string, width?: number): string[] {
+/**
+ * Splits a cell into lines of at most `width` characters, after '; ', ', ' or a space; a word
+ * longer than the width is broken where a new word starts inside it (`PrimaryEni|SecurityGroup`,
+ * after `/`, `-`, `_`, `.` or `:`), and only mid-word when it has no such place.
+ */
+export function wrap(text: string, width?: number): string[] {
   if (width === undefined || text.length <= width) return [text];
   const lines: string[] = [];
   let rest = text;
@@ -120,10 +130,22 @@ function wrap(text: string, width?: number): string[] {
     const window = rest.slice(0, width + 1);
     let cut = Math.max(window.lastIndexOf('; '), window.lastIndexOf(', '));
     if (cut > 0) cut += 1; else cut = window.lastIndexOf(' ');
+    if (cut <= 0) cut = wordBoundary(rest.slice(0, width));
     if (cut <= 0) cut = width;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }
   if (rest) lines.push(rest);
   return lines;
+}
+
+/** The last place inside `text` where a new word starts: before an upper-case letter that follows a lower-case letter or digit, or after a separator. */
+function wordBoundary(text: string): number {
+  for (let i = text.length - 1; i > 0; i--) {
+    const before = text[i - 1];
+    const at = text[i];
+    if ('/-_.:'.includes(before)) return i;
+    if (/[a-z0-9]/.test(before) && /[A-Z]/.test(at)) return i;
+  }
+  return 0;
 }

@@ -7,7 +7,7 @@ import {
   TopologyAttachment, TopologyEntryPoint, TopologyFailover, TopologyFinding, TopologyInstance, TopologyNetworkInterface,
   TopologyRouteTable, TopologySecurityGroup, TopologyStack, TopologySubnet, TopologyTableOptions, TopologyVpc,
 } from './model';
-import { StackInput, TopologyModel, readTemplates } from './reader';
+import { StackInput, TopologyModel, readTemplates, withNestedStacks } from './reader';
 import { renderTable, renderTotals } from './table';
 
 /**
@@ -21,10 +21,12 @@ import { renderTable, renderTotals } from './table';
  */
 export class Topology {
   /**
-   * Reads every stack of a synthesized cloud assembly, including stacks in nested stages.
+   * Reads every stack of a synthesized cloud assembly, including stacks in nested stages and
+   * NestedStacks (named `<parent stack>/<logical ID of the nested stack resource>`; what the parent
+   * passes in as parameters is shown as `param:<name>`).
    */
   public static fromAssembly(assembly: cxapi.CloudAssembly): Topology {
-    const stacks = assembly.stacksRecursively.map(stackInput);
+    const stacks = assembly.stacksRecursively.flatMap((artifact) => withNestedStacks(stackInput(artifact), artifact.assembly.directory));
     return new Topology(readTemplates(stacks));
   }
 
@@ -52,7 +54,8 @@ export class Topology {
     }
     const assembly = root.synth();
     const artifact = assembly.getStackArtifact(stack.artifactId);
-    return new Topology(readTemplates([stackInput(artifact)], assembly.stacksRecursively.map(stackInput)));
+    const stacks = withNestedStacks(stackInput(artifact), artifact.assembly.directory);
+    return new Topology(readTemplates(stacks, assembly.stacksRecursively.map(stackInput)));
   }
 
   /**

@@ -1,15 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib/core';
+import {
+  IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Stage,
+} from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { findingsOf } from './findings';
 import { FindingSeverity, TopologyFinding } from './model';
-import { readTemplates } from './reader';
+import { readTemplates, withNestedStacks } from './reader';
 
 /** Construct metadata that holds this plugin's acknowledgements: finding code -> reason. */
 const ACKNOWLEDGED_FINDINGS = 'cdk-eni-patterns:acknowledged-findings';
 /** The metadata key of CDK's own `Validations.of(scope).acknowledge()`. */
 const CDK_ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+
+/**
+ * Acknowledgements made on an App, a Stage or another construct above the stacks: the app's output
+ * directory, the scope's construct path ('' for the app) and the code.
+ */
+const ACKNOWLEDGED_ABOVE_STACKS: Array<{ readonly outdir: string; readonly scopePath: string; readonly code: string }> = [];
 
 const TOPOLOGY_FINDING_CODES: ReadonlyArray<string> = [
   'ADMIN_PORT_OPEN_TO_INTERNET',
@@ -44,9 +52,11 @@ export class TopologyValidation implements IPolicyValidationPlugin {
 
   /**
    * Acknowledges a topology finding on `scope` and every construct below it: the plugin no longer
-   * reports it for those resources. The reason is kept in the construct's metadata.
+   * reports it for those resources. The reason is kept in the construct's metadata. On an App, a
+   * Stage or any construct above the stacks it covers every stack below the scope, those of nested
+   * stages and those created after the call included (held by the plugin for the app's synthesis).
    *
-   * @param scope the resource the finding is about, or a construct above it
+   * @param scope the resource the finding is about, or a construct above it (an App or Stage for all its stacks)
    * @param code a finding code, e.g. `ADMIN_PORT_OPEN_TO_INTERNET`
    * @param reason why the finding is acceptable here
    */
@@ -54,26 +64,47 @@ export class TopologyValidation implements IPolicyValidationPlugin {
     if (!TOPOLOGY_FINDING_CODES.includes(code)) {
       throw new Error(`code '${code}' is not a topology finding: use one of ${TOPOLOGY_FINDING_CODES.join(', ')}`);
     }
-    if (reason.trim() === '') throw new Error(`reason for acknowledging ${code} on ${scope.node.path} is empty: say why the finding is acceptable`);
-    scope.node.addMetadata(ACKNOWLEDGED_FINDINGS, { [code]: reason });
+    if (reason.trim() === '') throw new Error(`reason for acknowledging ${code} on ${scope.node.path || 'the app'} is empty: say why the finding is acceptable`);
+    if (scope.node.scopes.some((c) => Stack.isStack(c))) {
+      scope.node.addMetadata(ACKNOWLEDGED_FINDINGS, { [code]: reason });
+    } else {
+      // An App, a Stage or a construct above the stacks: CDK writes only a stack's own constructs
+      // into its metadata (and synthesizes nested stages before the app's aspects run), so the
+      // acknowledgement is kept here, by the app's output directory and the scope's path, and
+      // applied to every stack whose path is below it (stacks created after this call included).
+      const root = scope.node.root;
+      if (!Stage.isStage(root)) {
+        throw new Error(`${scope.node.path || scope.node.id} is not inside an App or Stage: acknowledge ${code} on a construct of the app, or use Validations.of(app).acknowledge()`);
+      }
+      ACKNOWLEDGED_ABOVE_STACKS.push({ outdir: path.resolve(root.outdir), scopePath: scope.node.path, code });
+    }
   }
 
   /** The plugin's name, the prefix of its rule ids (`cdk-eni-topology::<code>`). */
   public readonly name = 'cdk-eni-topology';
   /**
-   * The finding codes. Optional only because `IPolicyValidationPlugin` declares it optional
-   * (jsii refuses a required override); always set.
+   * The finding codes. Optional only because `IPolicyValidationPlugin` declares it so (jsii
+   * requires the same optionality); it is always set.
+   *
+   * @default - every finding code, as `FINDING_CODES`
    */
   public readonly ruleIds?: string[] = [...TOPOLOGY_FINDING_CODES];
 
   /** Reads the synthesized templates and reports every finding that is not acknowledged. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const stacks = context.templatePaths.map((templatePath, i) => ({
-      name: `s${i}`,
-      templatePath,
-      template: JSON.parse(fs.readFileSync(templatePath, 'utf8')),
-      acknowledged: acknowledgementsOf(templatePath),
-    }));
+    // Every template CDK passes, and the NestedStacks' templates below it (named s0n<logical ID>).
+    const stacks = context.templatePaths.flatMap((templatePath, i) => {
+      const top = { name: `s${i}`, template: JSON.parse(fs.readFileSync(templatePath, 'utf8')), templatePath };
+      const acknowledged = acknowledgementsOf(templatePath);
+      return withNestedStacks(top, path.dirname(templatePath), 'n').map((s) => ({
+        name: s.name,
+        template: s.template,
+        templatePath: s.templatePath ?? templatePath,
+        // A nested stack's constructs are in its parent's metadata, by path: the acknowledgements
+        // above the stacks apply; logical IDs of the parent's metadata do not name its resources.
+        acknowledged: s.name === top.name ? acknowledged : nestedAcknowledgements(acknowledged),
+      }));
+    });
     const findings = findingsOf(readTemplates(stacks.map(({ name, template }) => ({ name, template }))));
 
     const violations: PolicyViolation[] = [];
@@ -82,7 +113,7 @@ export class TopologyValidation implements IPolicyValidationPlugin {
       if (stack && logicalId && stack.acknowledged(logicalId).has(finding.code)) continue;
       violations.push({
         ruleName: finding.code,
-        description: finding.message.replace(/\bs\d+\//g, ''),
+        description: finding.message.replace(/\bs\d+(?:n[A-Za-z0-9]+)*\//g, ''),
         severity: finding.severity === FindingSeverity.HIGH ? 'error' : 'warning',
         fix: FIXES[finding.code],
         violatingResources: stack && logicalId
@@ -112,7 +143,7 @@ interface ReadStack {
 
 /** The template and logical ID a finding is about (`s0/Web#eth1` -> stack s0, `Web`). */
 function locate(finding: TopologyFinding, stacks: ReadStack[]): { stack?: ReadStack; logicalId?: string } {
-  const match = /^(s\d+)\/([^#/]+)/.exec(finding.resourceId);
+  const match = /^(s\d+(?:n[^/#]+)*)\/([^#/]+)/.exec(finding.resourceId);
   const stack = stacks.find((s) => s.name === match?.[1]);
   return stack ? { stack, logicalId: match![2] } : {};
 }
@@ -137,8 +168,12 @@ function acknowledgementsOf(templatePath: string): (logicalId: string) => Set<st
       }
     }
   }
+  const stackPath = stackArtifact(templatePath)?.displayName;
+  const resolved = path.resolve(templatePath);
+  const above = ACKNOWLEDGED_ABOVE_STACKS.filter((a) => resolved.startsWith(a.outdir + path.sep) && typeof stackPath === 'string'
+    && (a.scopePath === '' || stackPath === a.scopePath || stackPath.startsWith(`${a.scopePath}/`))).map((a) => a.code);
   return (logicalId) => {
-    const codes = new Set<string>();
+    const codes = new Set<string>(above);
     let p = pathOfLogicalId.get(logicalId);
     while (p) {
       for (const code of codesAt.get(p) ?? []) codes.add(code);
@@ -148,21 +183,31 @@ function acknowledgementsOf(templatePath: string): (logicalId: string) => Set<st
   };
 }
 
+/** For a nested stack: only what was acknowledged above the stacks (held for every logical ID). */
+function nestedAcknowledgements(parent: (logicalId: string) => Set<string>): (logicalId: string) => Set<string> {
+  const above = parent('');
+  return () => above;
+}
+
 type MetadataEntries = Record<string, Array<{ type: string; data?: unknown }> | undefined>;
+
+/** The manifest entry of the stack whose template this is. */
+function stackArtifact(templatePath: string): any {
+  const dir = path.dirname(templatePath);
+  const manifestPath = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) return undefined;
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  const base = path.basename(templatePath);
+  return Object.values<any>(manifest.artifacts ?? {}).find((artifact) => artifact.properties?.templateFile === base);
+}
 
 /** A stack's construct metadata: its `*.metadata.json` file, or the manifest's copy. */
 function stackMetadata(templatePath: string): MetadataEntries {
+  const artifact = stackArtifact(templatePath);
+  if (!artifact) return {};
   const dir = path.dirname(templatePath);
-  const manifestPath = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestPath)) return {};
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  const base = path.basename(templatePath);
-  for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
-    if (artifact.properties?.templateFile !== base) continue;
-    if (artifact.additionalMetadataFile && fs.existsSync(path.join(dir, artifact.additionalMetadataFile))) {
-      return JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf8'));
-    }
-    return artifact.metadata ?? {};
+  if (artifact.additionalMetadataFile && fs.existsSync(path.join(dir, artifact.additionalMetadataFile))) {
+    return JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf8'));
   }
-  return {};
+  return artifact.metadata ?? {};
 }
