@@ -173,6 +173,18 @@ answered_by() {
   eos_log "  ok   ${what}: floating address ${FLOAT_IP} answered by the holder"
 }
 
+# eth0_reachable <holder> <peer> <what>: the holder's own eth0 address still answers a host of its
+# subnet (an ALB health check, say): attaching the floating interface, which is in the same subnet,
+# must not move the holder's subnet route off eth0, or the replies leave by the floating interface
+# and the source/destination check drops them.
+eth0_reachable() {
+  local holder="$1" peer="$2" what="$3" ip got
+  ip="10.0.0.10"; [ "${holder}" = s ] && ip="10.0.0.11"
+  got="$(tcp "${peer}" "${ip}" 8080)"
+  [ "${got}" = "service-ok-${holder}" ] || { eos_dump "${holder}"; eos_die "${what}: ${peer} (same subnet) gets '${got}' from the holder's eth0 address ${ip}"; }
+  eos_log "  ok   ${what}: the holder's eth0 address ${ip} answers ${peer} in its subnet"
+}
+
 # clean_after_detach <role>: no rule or route of the floating address is left on the host.
 clean_after_detach() {
   local left
@@ -192,14 +204,17 @@ floating() {
   done
   attach i
   answered_by i "attach to the primary"
+  eth0_reachable i s "attach to the primary"
   detach i
   attach s
   clean_after_detach i
   answered_by s "failover to the standby"
+  eth0_reachable s i "failover to the standby"
   detach s
   attach i
   clean_after_detach s
   answered_by i "failback to the primary"
+  eth0_reachable i s "failback to the primary"
   # Control: without the policy rule, the reply from the floating address leaves by eth0, where
   # the source/destination check drops it.
   on_host i sh -c "while ip -4 rule del from ${FLOAT_IP}; do :; done" 2>/dev/null || true
