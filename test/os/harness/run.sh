@@ -14,7 +14,8 @@
 #   run.sh dual-homed-half-run <flavour> <user-data file>
 #       Two runs that do not finish: one killed (SIGKILL) while it waits for the management
 #       interface, one that fails because the image's sshd_config has its own ListenAddress. After
-#       either, sshd must not answer on any address but the loopback.
+#       either, and after a reboot (sshd started again) following the second, sshd must not answer
+#       on any address but the loopback. EOS_SSH_PORT: the sshPort the user data was rendered with.
 #   run.sh floating <flavour> <candidate user-data file>
 #       Boots a primary and a standby (eth0 only), runs the candidates' user data on both, then
 #       attaches the floating interface (10.0.0.20, Elastic IP 203.0.113.20) to the primary, moves
@@ -94,13 +95,16 @@ dual_homed_race() {
   eos_check_dual_homed i || eos_die "${flavour}: checks failed"
 }
 
-# Nothing but the loopback address may be bound on port 22, and neither client gets SSH.
+# Nothing but the loopback address may be bound by sshd (on any port: the image's sshd listens on
+# 22, the user data's on EOS_SSH_PORT), and neither client gets SSH on either port.
 ssh_closed() {
-  local what="$1" listen failed=0
-  listen="$(in_ns i ss -ltnH 'sport = :22' | awk '{print $4}' | sort -u | tr '\n' ' ')"
-  case "${listen}" in ""|"127.0.0.1:22 ") eos_log "  ok   ${what}: sshd listens on '${listen}'" ;; *) eos_log "  FAIL ${what}: sshd listens on ${listen}"; failed=1 ;; esac
-  [ -z "$(tcp n "${EOS_ETH0_EIP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the Elastic IP"; failed=1; }
-  [ -z "$(tcp a "${EOS_ETH1_IP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the management address"; failed=1; }
+  local what="$1" listen failed=0 port
+  listen="$(in_ns i ss -ltnpH | awk '/users:\(\("sshd"/ { print $4 }' | sort -u | tr '\n' ' ')"
+  case "${listen}" in ""|"127.0.0.1:${EOS_SSH_PORT:-22} ") eos_log "  ok   ${what}: sshd listens on '${listen}'" ;; *) eos_log "  FAIL ${what}: sshd listens on ${listen}"; failed=1 ;; esac
+  for port in 22 ${EOS_SSH_PORT:-22}; do
+    [ -z "$(tcp n "${EOS_ETH0_EIP}" "${port}")" ] || { eos_log "  FAIL ${what}: SSH answers on the Elastic IP :${port}"; failed=1; }
+    [ -z "$(tcp a "${EOS_ETH1_IP}" "${port}")" ] || { eos_log "  FAIL ${what}: SSH answers on the management address :${port}"; failed=1; }
+  done
   echo "RESULT half-run ${what} sshd=${listen}"
   return "${failed}"
 }
@@ -137,6 +141,9 @@ dual_homed_half_run() {
   on_host i sh -c 'echo "ListenAddress 0.0.0.0" >> /etc/ssh/sshd_config'
   if eos_user_data i "${user_data}" 2>/dev/null; then eos_die "${flavour}: the user data succeeded with ListenAddress 0.0.0.0 in sshd_config"; fi
   ssh_closed "${flavour} failed on a conflicting sshd_config" || rc=1
+  # Reboot: ssh.service is still enabled and starts with the configuration the failed run left.
+  on_host i systemctl restart "$([ "${flavour}" = al2023 ] && echo sshd || echo ssh).service" 2>/dev/null || true
+  ssh_closed "${flavour} failed on a conflicting sshd_config, then rebooted" || rc=1
   [ "${rc}" -eq 0 ] || eos_die "${flavour}: a run that did not finish left SSH open"
 }
 
