@@ -51,8 +51,13 @@ const onCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Runs a harness scenario; returns its output, or throws with the whole output on failure. */
 function harness(args: string[], timeoutSeconds: number, env: Record<string, string> = {}): string {
-  const cmd = [...prefix!, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', RUN, ...args];
-  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutSeconds * 1000, killSignal: 'SIGTERM' });
+  // coreutils timeout runs the harness in a process group of its own and signals the whole group
+  // (SIGTERM, the harness then cleans up; SIGKILL 10 s later), so nothing it started survives a
+  // timeout; spawnSync's own timeout, later, is only the last resort.
+  const limit = Math.max(10, timeoutSeconds - 15);
+  const cmd = [...prefix!, 'timeout', '--kill-after=10', `${limit}s`,
+    'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', RUN, ...args];
+  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) {
     throw new Error(`harness ${args.slice(0, 2).join(' ')} exited with ${result.status ?? result.signal}:\n${output}`);
@@ -136,6 +141,13 @@ suite('user data on a real Linux network stack', () => {
       expect(out).toContain(`RESULT floating ${flavour} ok`);
     }, 180_000);
   });
+
+  // The handler used to exit 0 when metadata did not list the interface within 30 s, and nothing
+  // ran it again.
+  test('Ubuntu 22.04 candidate: instance metadata 36 s late, the unit restarts the handler until the floating interface answers', () => {
+    const out = harness(['floating-late-metadata', 'ubuntu-22.04', candidate['ubuntu-22.04']], 150);
+    expect(out).toContain('RESULT floating-late-metadata ubuntu-22.04 ok');
+  }, 150_000);
 
   // The forwarding script used to look for its interface in instance metadata once, when udev
   // started it: metadata lists a new attachment a few seconds later, so after a failover the standby

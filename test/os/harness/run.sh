@@ -24,6 +24,9 @@
 #       holder must keep no rule or route of it. A control removes the holder's rule: the Elastic IP
 #       must then go unanswered. Prints "TIMING <flavour> <attach> <ms>" from the moment the
 #       interface appears to the first answer on the Elastic IP.
+#   run.sh floating-late-metadata <flavour> <candidate user-data file>
+#       One candidate; instance metadata lists the attached interface 36 s after it appeared, longer
+#       than the handler waits: its unit's Restart=on-failure must get it configured.
 #   run.sh appliance <user-data file>
 #       A NAT RoutingAppliance (Amazon Linux 2023) with a standby: a client in the private subnet
 #       10.0.2.0/24, whose route table sends 0.0.0.0/0 to the forwarding interface (10.0.0.20,
@@ -230,6 +233,22 @@ floating() {
   echo "RESULT floating ${flavour} ok"
 }
 
+# Instance metadata lists the interface only 36 seconds after it appeared (longer than the handler
+# waits): the handler must fail so that its unit's Restart=on-failure runs it again, and the floating
+# address must then answer.
+floating_late_metadata() {
+  flavour="$1"; local user_data="$2"
+  eos_elastic_ip "${FLOAT_EIP}" "${FLOAT_IP}"
+  eos_boot i "${flavour}" single
+  eos_user_data i "${user_data}" || eos_die "${flavour}: the candidate user data failed"
+  EOS_IMDS_LAG=36 attach i
+  local ms
+  ms="$(eos_wait_reply n "${FLOAT_EIP}" 8080 service-ok-i 75 "${ATTACHED_AT}")" \
+    || { eos_dump i; eos_die "${flavour}: metadata 36 s late: nothing answered on the Elastic IP within 75 s"; }
+  eos_log "  ok   metadata 36 s late: the Elastic IP answered after ${ms} ms"
+  echo "RESULT floating-late-metadata ${flavour} ok"
+}
+
 # What the issue describes for Ubuntu before this configuration existed: candidates without it
 # leave a hot-attached interface unconfigured, and the Elastic IP goes unanswered.
 floating_bare() {
@@ -296,6 +315,7 @@ case "${scenario}" in
   appliance) appliance "$@" ;;
   floating) floating "$@" ;;
   floating-bare) floating_bare "$@" ;;
+  floating-late-metadata) floating_late_metadata "$@" ;;
   dual-homed-half-run) dual_homed_half_run "$@" ;;
   dual-homed) dual_homed "$@" ;;
   dual-homed-race) dual_homed_race "$@" ;;
