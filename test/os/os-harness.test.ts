@@ -54,10 +54,9 @@ function harness(args: string[], timeoutSeconds: number, env: Record<string, str
   // coreutils timeout runs the harness in a process group of its own and signals the whole group
   // (SIGTERM, the harness then cleans up; SIGKILL 10 s later), so nothing it started survives a
   // timeout; spawnSync's own timeout, later, is only the last resort.
-  const limit = Math.max(10, timeoutSeconds - 15);
-  const cmd = [...prefix!, 'timeout', '--kill-after=10', `${limit}s`,
+  const cmd = [...prefix!, 'timeout', '--kill-after=10', `${timeoutSeconds}s`,
     'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', RUN, ...args];
-  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
+  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: (timeoutSeconds + 15) * 1000, killSignal: 'SIGKILL' });
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) {
     throw new Error(`harness ${args.slice(0, 2).join(' ')} exited with ${result.status ?? result.signal}:\n${output}`);
