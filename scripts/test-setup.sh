@@ -4,7 +4,7 @@
 #    failover engine tests. Pinned in requirements-test.txt.
 #  - shellcheck (Debian): linting of the user-data scripts the constructs generate.
 #  - the OS harness (test/os, Debian/Ubuntu packages): iproute2, nftables, dnsmasq-base, socat,
-#    openssh-server, systemd-networkd (package systemd, or systemd-networkd on Debian 13+), dbus,
+#    procps (ps), openssh-server, systemd-networkd (package systemd, or systemd-networkd on Debian 13+), dbus,
 #    netplan.io, curl, python3. Installed without starting their services (policy-rc.d), so a
 #    workstation does not get an SSH server or a DNS server by running the tests.
 set -euo pipefail
@@ -38,7 +38,7 @@ fi
 
 # The OS harness: installed only where the kernel tools are missing, quietly, services not started.
 os_missing=()
-for pair in ip:iproute2 nft:nftables dnsmasq:dnsmasq-base socat:socat /usr/sbin/sshd:openssh-server \
+for pair in ip:iproute2 ss:iproute2 ps:procps nft:nftables dnsmasq:dnsmasq-base socat:socat /usr/sbin/sshd:openssh-server \
             dbus-daemon:dbus netplan:netplan.io networkctl:systemd curl:curl /usr/bin/python3:python3; do
   command -v "${pair%%:*}" >/dev/null || os_missing+=("${pair#*:}")
 done

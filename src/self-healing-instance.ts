@@ -62,6 +62,10 @@ export interface SelfHealingInstanceProps {
    * attached after boot (on Ubuntu a udev rule and a systemd unit; on Amazon Linux 2023 a check
    * that amazon-ec2-net-utils, which does it, is installed); `userData` is created when not given.
    *
+   * User data runs once, at an instance's first boot: setting this on a deployed
+   * `SelfHealingInstance` changes the launch template only, and the running instance stays
+   * unconfigured until it is replaced (terminate it, or let the next replacement happen).
+   *
    * @default - nothing is added: the image must configure a hot-attached interface itself (Amazon
    * Linux 2023 does through amazon-ec2-net-utils; Ubuntu does not)
    */

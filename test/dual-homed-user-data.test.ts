@@ -10,6 +10,7 @@ import {
   renderUserDataCommands,
   SETUP_SCRIPT_PATH,
   SSHD_DROP_IN_PATH,
+  SSHD_GUARD_PATH,
 } from '../src/private/dual-homed-user-data';
 
 const ALL: DualHomedOsFlavour[] = ['al2023', 'ubuntu-22.04', 'ubuntu-24.04'];
@@ -100,8 +101,36 @@ describe('dual-homed setup script: every distribution', () => {
     expect(restrict).toBeLessThan(text.indexOf('IMDS_TOKEN='));
     expect(text.indexOf('trap on_exit EXIT')).toBeLessThan(restrict);
     // The socket first, or it could start the service again; separately, as an image may have no socket unit.
-    expect(text).toContain('        systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true\n        systemctl stop "${SSH_UNIT}.service" || true');
+    expect(text).toContain('    systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true\n    systemctl stop "${SSH_UNIT}.service" || true');
     expect(text).toContain('"127.0.0.1:${SSH_PORT}" | "${MGMT_IP:-none}:${SSH_PORT}") ;;');
+  });
+
+  // Found in review: with another sshPort the failure check looked at that port only, and left the
+  // image's sshd on every address of port 22.
+  test.each(ALL)('%s: a failed run checks every socket sshd listens on, whatever its port', (os) => {
+    const text = script(os, 2222);
+    const onExit = text.slice(text.indexOf('on_exit() {'), text.indexOf('trap on_exit EXIT'));
+    expect(onExit).toContain('for address in $(sshd_socket');
+    expect(onExit).not.toContain('sshd_bound');
+    expect(text).toContain('sshd_sockets() { ss -ltnpH | awk \'/users:\\(\\("sshd"/ { print $4 }\' | sort -u; }');
+  });
+
+  // Found in review: after a failed run the next boot started sshd with the image's ListenAddress
+  // and the drop-in's together.
+  test.each(ALL)('%s: an ExecStartPre= guard, installed before anything else can fail, keeps sshd from starting on other addresses at any later boot', (os) => {
+    const text = script(os);
+    expect(text).toContain(`GUARD=${SSHD_GUARD_PATH}`);
+    expect(text).toContain('[Service]\\nExecStartPre=%s\\nRestart=on-failure');
+    const guardAt = text.indexOf('mv -f "${GUARD}.new" "${GUARD}"');
+    expect(guardAt).toBeGreaterThan(0);
+    for (const later of ['install -d -m 0755 /etc/ssh/sshd_config.d', 'systemctl enable', '  bind_sshd 127.0.0.1', 'IMDS_TOKEN=']) {
+      expect(guardAt).toBeLessThan(text.indexOf(later));
+    }
+    const guard = text.slice(text.indexOf("SSHD_GUARD_EOF'\n") + "SSHD_GUARD_EOF'\n".length, text.indexOf('\nSSHD_GUARD_EOF\n'));
+    expect(guard.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(guard).toContain('config="$(/usr/sbin/sshd -T 2>&1)"');
+    expect(guard).toContain('127.0.0.1 | "[::1]") continue ;;');
+    expect(shellcheck(guard)).toBe('');
   });
 
   // Found by the OS harness: under `set -o pipefail`, `cmd | grep -q` or `cmd | head` fails with

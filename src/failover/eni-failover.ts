@@ -94,6 +94,12 @@ export interface EniFailoverProps {
    * Linux 2023 a check that amazon-ec2-net-utils, which does it, is installed). The candidates must
    * carry user data (`ec2.Instance`, `DualHomedInstance`).
    *
+   * User data runs once, at an instance's first boot: setting this for candidates that are already
+   * deployed configures nothing on them until they are replaced. CloudFormation applies a user-data
+   * change to an existing instance by stopping and starting it, and cloud-init does not run an
+   * instance's user-data script again after that; replace the candidates (for `ec2.Instance`,
+   * `userDataCausesReplacement: true`) or run the rendered commands on them yourself.
+   *
    * @default - nothing is added: the candidates' images must configure a hot-attached interface
    * themselves (Amazon Linux 2023 does through amazon-ec2-net-utils; Ubuntu does not)
    */

@@ -27,6 +27,9 @@ export const SETUP_SCRIPT_PATH = '/usr/local/sbin/dual-homed-setup';
 /** The sshd drop-in that binds SSH to the management address. */
 export const SSHD_DROP_IN_PATH = '/etc/ssh/sshd_config.d/10-dual-homed.conf';
 
+/** The ExecStartPre= guard of the sshd unit (refuses to start sshd on any other address). */
+export const SSHD_GUARD_PATH = '/usr/local/sbin/dual-homed-sshd-guard';
+
 /** The netplan file written on Ubuntu when no policy routing exists for the management address. */
 export const NETPLAN_PATH = '/etc/netplan/60-dual-homed.yaml';
 
@@ -164,22 +167,28 @@ function renderCommon(): string[] {
     '  fail "port ${SSH_PORT} is bound on $(echo "${bound}" | tr \'\\n\' \' \'), expected only ${address}:${SSH_PORT}"',
     '}',
     '',
+    '# Every address:port an sshd process listens on, one per line (whatever its port: the image\'s',
+    '# sshd may still be on port 22 when SSH_PORT is another).',
+    'sshd_sockets() { ss -ltnpH | awk \'/users:\\(\\("sshd"/ { print $4 }\' | sort -u; }',
+    '',
     '# A run that fails leaves sshd on the loopback or the management address only, or stops it.',
     'MGMT_IP=""',
     'on_exit() {',
-    '  local status=$? address',
+    '  local status=$? address stop=0',
     '  [ "${status}" -eq 0 ] && return 0',
-    '  for address in $(sshd_bound); do',
+    '  # Socket activation (Ubuntu 24.04) listens for sshd on every address.',
+    '  if systemctl is-active --quiet "${SSH_UNIT}.socket" 2>/dev/null; then stop=1; fi',
+    '  for address in $(sshd_sockets); do',
     '    case "${address}" in',
     '      "127.0.0.1:${SSH_PORT}" | "${MGMT_IP:-none}:${SSH_PORT}") ;;',
-    '      *)',
-    '        log "the setup failed while sshd listens on ${address}: stopping sshd"',
-    '        systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true',
-    '        systemctl stop "${SSH_UNIT}.service" || true',
-    '        break',
-    '        ;;',
+    '      *) log "the setup failed while sshd listens on ${address}"; stop=1 ;;',
     '    esac',
     '  done',
+    '  if [ "${stop}" = 1 ]; then',
+    '    log "stopping sshd: it would serve SSH on other addresses than the management address"',
+    '    systemctl stop "${SSH_UNIT}.socket" 2>/dev/null || true',
+    '    systemctl stop "${SSH_UNIT}.service" || true',
+    '  fi',
     '  return "${status}"',
     '}',
     'trap on_exit EXIT',
@@ -351,17 +360,31 @@ function renderUbuntuRouting(): string[] {
 function renderSshdLockDown(os: DualHomedOsFlavour): string[] {
   const lines = [
     '# sshd: restrict it first (loopback only until the management address is routed).',
-    'install -d -m 0755 /etc/ssh/sshd_config.d',
-    'if ! grep -Eq "^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config\\.d/\\*\\.conf" /etc/ssh/sshd_config; then',
-    '  sed -i "1i Include /etc/ssh/sshd_config.d/*.conf" /etc/ssh/sshd_config',
-    'fi',
     ...(os === 'al2023' ? [] : ['# sshd -t needs its privilege separation directory, absent until sshd first ran under ssh.socket.', 'install -d -m 0755 /run/sshd']),
+    '# The guard refuses to start sshd (at any later boot too) while its configuration listens on any',
+    '# address but the loopback and the one of the drop-in: a run that failed half-way never leaves',
+    '# SSH open on every address after a reboot. Installed before anything else can fail.',
+    `GUARD=${SSHD_GUARD_PATH}`,
+    'GUARD_CONTENT="$(cat <<\'SSHD_GUARD_EOF\'',
+    ...renderSshdGuard(),
+    'SSHD_GUARD_EOF',
+    ')"',
+    'if [ "$(cat "${GUARD}" 2>/dev/null || true)" != "${GUARD_CONTENT}" ]; then',
+    '  install -d -m 0755 "${GUARD%/*}"',
+    '  printf \'%s\\n\' "${GUARD_CONTENT}" > "${GUARD}.new"',
+    '  chmod 0755 "${GUARD}.new"',
+    '  mv -f "${GUARD}.new" "${GUARD}"',
+    'fi',
     'UNIT_DROP_IN="/etc/systemd/system/${SSH_UNIT}.service.d/10-dual-homed.conf"',
-    'UNIT_CONTENT="$(printf \'[Unit]\\nWants=network-online.target\\nAfter=network-online.target\\n[Service]\\nRestart=on-failure\\nRestartSec=5s\')"',
+    'UNIT_CONTENT="$(printf \'[Unit]\\nWants=network-online.target\\nAfter=network-online.target\\n[Service]\\nExecStartPre=%s\\nRestart=on-failure\\nRestartSec=5s\' "${GUARD}")"',
     'if [ "$(cat "${UNIT_DROP_IN}" 2>/dev/null || true)" != "${UNIT_CONTENT}" ]; then',
     '  install -d -m 0755 "${UNIT_DROP_IN%/*}"',
     '  printf \'%s\\n\' "${UNIT_CONTENT}" > "${UNIT_DROP_IN}"',
     '  systemctl daemon-reload',
+    'fi',
+    'install -d -m 0755 /etc/ssh/sshd_config.d',
+    'if ! grep -Eq "^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config\\.d/\\*\\.conf" /etc/ssh/sshd_config; then',
+    '  sed -i "1i Include /etc/ssh/sshd_config.d/*.conf" /etc/ssh/sshd_config',
     'fi',
   ];
   if (os !== 'al2023') {
@@ -382,6 +405,35 @@ function renderSshdLockDown(os: DualHomedOsFlavour): string[] {
     'fi',
   );
   return lines;
+}
+
+/**
+ * The ExecStartPre= guard of the sshd unit: exits non-zero unless every address sshd's effective
+ * configuration listens on is the loopback or the one ListenAddress of the dual-homed drop-in
+ * (absent: loopback only). It needs nothing of the setup script, so it holds after a failed run.
+ */
+function renderSshdGuard(): string[] {
+  return [
+    '#!/bin/bash',
+    '# Written by the dual-homed setup: refuses to start sshd on any address but the loopback and',
+    `# the management address (the ListenAddress of ${SSHD_DROP_IN_PATH}).`,
+    'set -uo pipefail',
+    'install -d -m 0755 /run/sshd 2>/dev/null || true',
+    `allowed="$(awk '$1 == "ListenAddress" { print $2 }' ${SSHD_DROP_IN_PATH} 2>/dev/null)"`,
+    'config="$(/usr/sbin/sshd -T 2>&1)" || { echo "dual-homed: sshd -T failed: ${config}" >&2; exit 1; }',
+    'listen="$(awk \'$1 == "listenaddress" { print $2 }\' <<<"${config}")"',
+    '[ -n "${listen}" ] || { echo "dual-homed: sshd -T lists no listen address" >&2; exit 1; }',
+    'for address in ${listen}; do',
+    '  host="${address%:*}"',
+    '  case "${host}" in',
+    '    127.0.0.1 | "[::1]") continue ;;',
+    '  esac',
+    '  if [ -n "${allowed}" ] && [ "${host}" = "${allowed}" ] && [ "${host}" != 0.0.0.0 ]; then continue; fi',
+    '  echo "dual-homed: sshd would listen on ${address}: refusing to start it (only the loopback and the management address are allowed; see /usr/local/sbin/dual-homed-setup)" >&2',
+    '  exit 1',
+    'done',
+    'exit 0',
+  ];
 }
 
 /** sshd on the management address only (the address is fixed for the life of the interface). */

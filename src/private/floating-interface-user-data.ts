@@ -14,8 +14,10 @@
  *   starts `cdk-eni-floating@<interface>.service` when an interface appears and stops it when it
  *   goes away; the service reads the interface's addresses, subnet and device number from IMDSv2
  *   and writes a systemd-networkd unit (static addresses, table 10000 + device number with a
- *   default route through the subnet router, a rule from each address), then reloads
- *   systemd-networkd. Interfaces other than the floating one are left alone.
+ *   default route through the subnet router, a rule from each address, no main-table subnet
+ *   route), then reloads systemd-networkd. The handler acts on the interfaces whose ids are files
+ *   in FLOATING_ENI_DIR (each floating interface of the instance adds its own) and leaves any
+ *   other alone.
  */
 import { DualHomedOsFlavour } from './dual-homed-user-data';
 
@@ -24,6 +26,12 @@ export const FLOATING_HANDLER_PATH = '/usr/local/sbin/cdk-eni-floating';
 
 /** The systemd template unit that runs the handler for one interface. */
 export const FLOATING_UNIT_PATH = '/etc/systemd/system/cdk-eni-floating@.service';
+
+/**
+ * The directory of the floating interfaces' ids: one empty file per interface id. Several
+ * floating interfaces (EniFailover, SelfHealingInstance) can share an instance and its handler.
+ */
+export const FLOATING_ENI_DIR = '/etc/cdk-eni-floating';
 
 /** The udev rule that starts and stops the unit. */
 export const FLOATING_UDEV_RULE_PATH = '/etc/udev/rules.d/90-cdk-eni-floating.rules';
@@ -46,43 +54,54 @@ export function renderFloatingInterfaceCommands(options: FloatingInterfaceOption
   }
   return [
     '# Floating interface: a udev rule configures it whenever it is attached (address, policy routing).',
-    `install -d -m 0755 ${dirname(FLOATING_HANDLER_PATH)} ${dirname(FLOATING_UDEV_RULE_PATH)}`,
+    '# The handler is the same for every floating interface; each one registers its id in the directory.',
+    `install -d -m 0755 ${dirname(FLOATING_HANDLER_PATH)} ${dirname(FLOATING_UDEV_RULE_PATH)} ${FLOATING_ENI_DIR}`,
+    `touch ${FLOATING_ENI_DIR}/${options.networkInterfaceId}`,
     `cat > ${FLOATING_HANDLER_PATH} <<'CDK_ENI_FLOATING_EOF'`,
-    ...renderHandler(options.networkInterfaceId),
+    ...renderHandler(),
     'CDK_ENI_FLOATING_EOF',
     `chmod 0755 ${FLOATING_HANDLER_PATH}`,
     `cat > ${FLOATING_UNIT_PATH} <<'CDK_ENI_FLOATING_EOF'`,
     '[Unit]',
-    'Description=Address and policy routing of the floating network interface on %I',
-    'After=systemd-networkd.service',
+    'Description=Address and policy routing of a floating network interface on %I',
+    '# At boot the interface may appear before the network (and so instance metadata) is reachable.',
+    'Wants=network-online.target',
+    'After=network-online.target systemd-networkd.service',
+    'StartLimitIntervalSec=0',
     '[Service]',
     'Type=oneshot',
     'RemainAfterExit=yes',
+    '# The handler fails while instance metadata does not list the interface yet: try again.',
+    'Restart=on-failure',
+    'RestartSec=5s',
     `ExecStart=${FLOATING_HANDLER_PATH} add %I`,
     `ExecStop=${FLOATING_HANDLER_PATH} remove %I`,
     'CDK_ENI_FLOATING_EOF',
     `cat > ${FLOATING_UDEV_RULE_PATH} <<'CDK_ENI_FLOATING_EOF'`,
-    'SUBSYSTEM=="net", ACTION=="add", KERNEL!="lo", RUN+="/usr/bin/systemctl --no-block start cdk-eni-floating@$name.service"',
+    '# EC2 network interfaces only (ENA, Intel VF, Xen netfront): not bridges, veths or tunnels.',
+    'SUBSYSTEM=="net", ACTION=="add", KERNEL!="lo", ENV{ID_NET_DRIVER}=="ena|ixgbevf|vif", RUN+="/usr/bin/systemctl --no-block start cdk-eni-floating@$name.service"',
     'SUBSYSTEM=="net", ACTION=="remove", KERNEL!="lo", RUN+="/usr/bin/systemctl --no-block stop cdk-eni-floating@$name.service"',
     'CDK_ENI_FLOATING_EOF',
     'udevadm control --reload',
     'systemctl daemon-reload',
     '# The interface may be attached already (placement at deploy time).',
     'for dev in /sys/class/net/*; do',
-    '  [ "${dev##*/}" = lo ] || systemctl --no-block start "cdk-eni-floating@${dev##*/}.service"',
+    '  driver="$(readlink "${dev}/device/driver" 2>/dev/null || true)"',
+    '  case "${driver##*/}" in ena | ixgbevf | vif) systemctl --no-block start "cdk-eni-floating@${dev##*/}.service" ;; esac',
     'done',
   ];
 }
 
 /** The handler (a quoted heredoc body: nothing is expanded at install time). */
-function renderHandler(networkInterfaceId: string): string[] {
+function renderHandler(): string[] {
   return [
     '#!/bin/bash',
-    '# cdk-eni-floating add|remove <interface>: configures the floating network interface when it is',
-    '# attached to this instance (started by udev through cdk-eni-floating@.service) and removes its',
-    '# configuration when it is detached. Any other interface is left alone.',
+    '# cdk-eni-floating add|remove <interface>: configures a floating network interface (one whose id',
+    `# is a file in ${FLOATING_ENI_DIR}) when it is attached to this instance (started by udev`,
+    '# through cdk-eni-floating@.service) and removes its configuration when it is detached. Any other',
+    '# interface is left alone.',
     'set -euo pipefail',
-    `readonly ENI_ID='${networkInterfaceId}'`,
+    `readonly ENI_DIR=${FLOATING_ENI_DIR}`,
     'readonly UNIT_DIR=/run/systemd/network STATE_DIR=/run/cdk-eni-floating',
     'readonly IMDS=http://169.254.169.254/latest',
     'action="${1:?add or remove}" iface="${2:?interface}"',
@@ -91,27 +110,34 @@ function renderHandler(networkInterfaceId: string): string[] {
     '',
     'if [ "${action}" = remove ]; then',
     '  [ -e "${STATE_DIR}/${iface}" ] || exit 0',
-    '  table="$(cat "${STATE_DIR}/${iface}")"',
+    '  read -r table eni <"${STATE_DIR}/${iface}" || true',
     '  rm -f "${unit}" "${STATE_DIR}/${iface}"',
     '  networkctl reload || true',
     '  while ip -4 rule del priority "${table}" 2>/dev/null; do :; done',
     '  ip -4 route flush table "${table}" 2>/dev/null || true',
-    '  log "${ENI_ID} left ${iface}: table ${table} and its rules removed"',
+    '  log "${eni:-the floating interface} left ${iface}: table ${table} and its rules removed"',
     '  exit 0',
     'fi',
     '[ "${action}" = add ] || { echo "usage: $0 add|remove <interface>" >&2; exit 2; }',
     '',
     'mac="$(cat "/sys/class/net/${iface}/address" 2>/dev/null)" || exit 0',
-    'token="$(curl -sS --fail --retry 5 --retry-connrefused -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "${IMDS}/api/token")"',
+    '# --retry-all-errors: at boot the network may be unreachable for a moment.',
+    'token="$(curl -sS --fail --retry 10 --retry-delay 1 --retry-all-errors -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "${IMDS}/api/token")"',
     'imds() { curl -sS --fail -H "X-aws-ec2-metadata-token: ${token}" "${IMDS}/meta-data/network/interfaces/macs/$1"; }',
     '# Instance metadata can lag behind an attachment by a few seconds.',
     'eni=""',
     'for _ in $(seq 1 60); do',
     '  if eni="$(imds "${mac}/interface-id" 2>/dev/null)"; then break; fi',
+    '  eni=""',
     '  sleep 0.5',
     'done',
-    'if [ "${eni}" != "${ENI_ID}" ]; then',
-    '  log "${iface} (${mac}) is ${eni:-not in instance metadata}, not ${ENI_ID}: nothing to do"',
+    'if [ -z "${eni}" ]; then',
+    '  # Not listed yet: fail, and systemd starts the handler again (Restart=on-failure).',
+    '  log "${iface} (${mac}) is not in instance metadata yet"',
+    '  exit 1',
+    'fi',
+    'if [ ! -e "${ENI_DIR}/${eni}" ]; then',
+    '  log "${iface} (${mac}) is ${eni}, not a floating interface of this instance: nothing to do"',
     '  exit 0',
     'fi',
     'device="$(imds "${mac}/device-number")"',
@@ -123,9 +149,13 @@ function renderHandler(networkInterfaceId: string): string[] {
     'gateway="${o1}.${o2}.${o3}.$((o4 + 1))"',
     'mkdir -p "${UNIT_DIR}" "${STATE_DIR}"',
     '{',
-    '  echo "# Written by cdk-eni-floating for ${ENI_ID} on ${iface}."',
+    '  echo "# Written by cdk-eni-floating for ${eni} on ${iface}."',
     '  printf \'[Match]\\nMACAddress=%s\\n[Link]\\nRequiredForOnline=no\\n[Network]\\nDHCP=no\\nLinkLocalAddressing=no\\n\' "${mac}"',
-    '  for address in ${addresses}; do printf \'Address=%s/%s\\n\' "${address}" "${prefix}"; done',
+    '  # No prefix route in the main table: the floating interface is in a subnet the instance may',
+    '  # share (eth0), and a main-table route through it (metric 0) would win over eth0\'s DHCP route,',
+    '  # sending eth0\'s replies to its own subnet out of the wrong interface. The subnet route lives',
+    '  # in the interface\'s own table only.',
+    '  for address in ${addresses}; do printf \'[Address]\\nAddress=%s/%s\\nAddPrefixRoute=no\\n\' "${address}" "${prefix}"; done',
     '  printf \'[Route]\\nGateway=%s\\nGatewayOnLink=yes\\nTable=%s\\n\' "${gateway}" "${table}"',
     '  printf \'[Route]\\nDestination=%s\\nScope=link\\nTable=%s\\n\' "${cidr}" "${table}"',
     '  for address in ${addresses}; do',
@@ -133,10 +163,10 @@ function renderHandler(networkInterfaceId: string): string[] {
     '  done',
     '} > "${unit}.new"',
     'mv -f "${unit}.new" "${unit}"',
-    'echo "${table}" > "${STATE_DIR}/${iface}"',
+    'echo "${table} ${eni}" > "${STATE_DIR}/${iface}"',
     'networkctl reload',
     'networkctl reconfigure "${iface}"',
-    'log "${ENI_ID} on ${iface}: ${addresses//$\'\\n\'/ } routed through table ${table} via ${gateway}"',
+    'log "${eni} on ${iface}: ${addresses//$\'\\n\'/ } routed through table ${table} via ${gateway}"',
   ];
 }
 

@@ -8,6 +8,7 @@ import { DualHomedOs, SelfHealingInstance } from '../../src';
 import { EniFailover } from '../../src/failover/eni-failover';
 import { DualHomedOsFlavour } from '../../src/private/dual-homed-user-data';
 import {
+  FLOATING_ENI_DIR,
   FLOATING_HANDLER_PATH,
   FLOATING_UDEV_RULE_PATH,
   FLOATING_UNIT_PATH,
@@ -56,7 +57,7 @@ describe.each(UBUNTU)('floating-interface configuration: %s', (os) => {
 
   test('udev starts the unit when an interface appears and stops it when it goes away', () => {
     expect(commands).toContain(`cat > ${FLOATING_UDEV_RULE_PATH} <<'CDK_ENI_FLOATING_EOF'`);
-    expect(commands).toContain('SUBSYSTEM=="net", ACTION=="add", KERNEL!="lo", RUN+="/usr/bin/systemctl --no-block start cdk-eni-floating@$name.service"');
+    expect(commands).toContain('SUBSYSTEM=="net", ACTION=="add", KERNEL!="lo", ENV{ID_NET_DRIVER}=="ena|ixgbevf|vif", RUN+="/usr/bin/systemctl --no-block start cdk-eni-floating@$name.service"');
     expect(commands).toContain('SUBSYSTEM=="net", ACTION=="remove", KERNEL!="lo", RUN+="/usr/bin/systemctl --no-block stop cdk-eni-floating@$name.service"');
     expect(commands).toContain(`cat > ${FLOATING_UNIT_PATH} <<'CDK_ENI_FLOATING_EOF'`);
     expect(commands).toContain(`ExecStart=${FLOATING_HANDLER_PATH} add %I`);
@@ -64,15 +65,38 @@ describe.each(UBUNTU)('floating-interface configuration: %s', (os) => {
     expect(commands).toContain('RemainAfterExit=yes');
   });
 
-  test('configures an interface attached before the user data ran', () => {
-    expect(commands).toContain('  [ "${dev##*/}" = lo ] || systemctl --no-block start "cdk-eni-floating@${dev##*/}.service"');
+  test('configures an EC2 interface attached before the user data ran', () => {
+    expect(commands).toContain('  case "${driver##*/}" in ena | ixgbevf | vif) systemctl --no-block start "cdk-eni-floating@${dev##*/}.service" ;; esac');
   });
 
-  test('acts on the floating interface only, found by its id in IMDSv2, waiting for metadata to list it', () => {
-    expect(handler).toContain("readonly ENI_ID='eni-0123456789abcdef0'");
+  test('after a reboot the unit waits for the network, retries every error of the metadata service, and is restarted while metadata does not list the interface', () => {
+    expect(commands).toContain('Wants=network-online.target');
+    expect(commands).toContain('After=network-online.target systemd-networkd.service');
+    expect(commands).toContain('Restart=on-failure');
+    expect(handler).toContain('--retry-all-errors');
+    expect(handler).toMatch(/if \[ -z "\$\{eni\}" \]; then\n.*\n.*\n  exit 1\nfi/);
+  });
+
+  test('the main table gets no subnet route through the floating interface (eth0 keeps its subnet)', () => {
+    expect(handler).toContain("printf '[Address]\\nAddress=%s/%s\\nAddPrefixRoute=no\\n'");
+    expect(handler).not.toMatch(/^\s*for address in \$\{addresses\}; do printf 'Address=/m);
+  });
+
+  test('acts on the floating interfaces only, found by their ids in IMDSv2 and the id directory, waiting for metadata to list them', () => {
+    expect(commands).toContain(`touch ${FLOATING_ENI_DIR}/eni-0123456789abcdef0`);
+    expect(handler).toContain(`readonly ENI_DIR=${FLOATING_ENI_DIR}`);
+    expect(handler).not.toContain('eni-0123456789abcdef0');
     expect(handler).toContain('-X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300"');
     expect(handler).toContain('if eni="$(imds "${mac}/interface-id" 2>/dev/null)"; then break; fi');
-    expect(handler).toContain('if [ "${eni}" != "${ENI_ID}" ]; then');
+    expect(handler).toContain('if [ ! -e "${ENI_DIR}/${eni}" ]; then');
+  });
+
+  test('two floating interfaces on one instance share one handler and each registers its id', () => {
+    const other = renderFloatingInterfaceCommands({ os, networkInterfaceId: 'eni-0fedcba9876543210' });
+    expect(handlerOf(other)).toBe(handler);
+    const both = [...commands, ...other].join('\n');
+    expect(both).toContain(`touch ${FLOATING_ENI_DIR}/eni-0123456789abcdef0`);
+    expect(both).toContain(`touch ${FLOATING_ENI_DIR}/eni-0fedcba9876543210`);
   });
 
   test('writes a systemd-networkd unit that wins over netplan\'s and routes replies from each address through the interface', () => {
@@ -93,7 +117,7 @@ describe.each(UBUNTU)('floating-interface configuration: %s', (os) => {
 describe('EniFailover candidateOperatingSystem', () => {
   test('adds the configuration for the floating interface to both candidates\' user data', () => {
     const text = failoverCandidateUserData('ubuntu-24.04');
-    expect(text).toContain(`readonly ENI_ID='${FLOATING_ENI_ID}'`);
+    expect(text).toContain(`touch ${FLOATING_ENI_DIR}/${FLOATING_ENI_ID}`);
     expect(text).toContain(`cat > ${FLOATING_UDEV_RULE_PATH}`);
   });
 
@@ -139,7 +163,7 @@ describe('SelfHealingInstance operatingSystem', () => {
 
   test('creates user data with the configuration for the static interface', () => {
     const text = launchTemplateUserData({ operatingSystem: DualHomedOs.UBUNTU_24_04 });
-    expect(text).toContain(`readonly ENI_ID='${FLOATING_ENI_ID}'`);
+    expect(text).toContain(`touch ${FLOATING_ENI_DIR}/${FLOATING_ENI_ID}`);
   });
 
   test('appends it to the user data given', () => {

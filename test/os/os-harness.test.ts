@@ -40,7 +40,7 @@ function rootPrefix(): string[] | undefined {
 /** Whether the kernel lets us create network namespaces and the tools are there. */
 function harnessMissing(root: string[]): string | undefined {
   const cmd = [...root, 'bash', '-c',
-    'for t in ip nft nsenter dnsmasq socat /usr/sbin/sshd /lib/systemd/systemd-networkd dbus-daemon netplan networkctl curl /usr/bin/python3; do command -v "$t" >/dev/null || { echo "$t"; exit 1; }; done; ip netns add eoscheck$$ && ip netns del eoscheck$$'];
+    'for t in ip ss ps nft nsenter dnsmasq socat /usr/sbin/sshd /lib/systemd/systemd-networkd dbus-daemon netplan networkctl curl /usr/bin/python3; do command -v "$t" >/dev/null || { echo "$t"; exit 1; }; done; ip netns add eoscheck$$ && ip netns del eoscheck$$'];
   const check = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8' });
   return check.status === 0 ? undefined : `missing: ${(check.stdout + check.stderr).trim()} (run scripts/test-setup.sh as root)`;
 }
@@ -50,9 +50,13 @@ const missing = prefix === undefined ? 'neither root nor passwordless sudo' : ha
 const onCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Runs a harness scenario; returns its output, or throws with the whole output on failure. */
-function harness(args: string[], timeoutSeconds: number): string {
-  const cmd = [...prefix!, 'bash', RUN, ...args];
-  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutSeconds * 1000, killSignal: 'SIGTERM' });
+function harness(args: string[], timeoutSeconds: number, env: Record<string, string> = {}): string {
+  // coreutils timeout runs the harness in a process group of its own and signals the whole group
+  // (SIGTERM, the harness then cleans up; SIGKILL 10 s later), so nothing it started survives a
+  // timeout; spawnSync's own timeout, later, is only the last resort.
+  const cmd = [...prefix!, 'timeout', '--kill-after=10', `${timeoutSeconds}s`,
+    'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', RUN, ...args];
+  const result = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: (timeoutSeconds + 15) * 1000, killSignal: 'SIGKILL' });
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) {
     throw new Error(`harness ${args.slice(0, 2).join(' ')} exited with ${result.status ?? result.signal}:\n${output}`);
@@ -108,10 +112,21 @@ suite('user data on a real Linux network stack', () => {
       expect(out).toContain(`RESULT race ${flavour} exit=0 sshd=10.0.1.10:22 `);
     }, 120_000);
 
-    test('a run killed half-way, or failing on a conflicting sshd_config, leaves SSH closed to the networks', () => {
+    test('a run killed half-way, or failing on a conflicting sshd_config, leaves SSH closed to the networks, also after a reboot', () => {
       const out = harness(['dual-homed-half-run', flavour, dualHomed[flavour]], 150);
       expect(out).toMatch(/RESULT half-run .* killed while waiting for the management interface sshd=(127\.0\.0\.1:22 )?\n/);
       expect(out).toMatch(/RESULT half-run .* failed on a conflicting sshd_config sshd=(127\.0\.0\.1:22 )?\n/);
+      expect(out).toMatch(/RESULT half-run .* failed on a conflicting sshd_config, then rebooted sshd=(127\.0\.0\.1:22 )?\n/);
+    }, 150_000);
+
+    // With another sshPort, a failing run used to check only that port, leaving the image's sshd
+    // on every address of port 22.
+    test('with sshPort 2222, a failed run leaves neither port 22 nor 2222 open, also after a reboot', () => {
+      const file = join(dir, `dual-homed-${flavour}-2222.sh`);
+      writeFileSync(file, dualHomedUserData(flavour, 2222), { mode: 0o755 });
+      const out = harness(['dual-homed-half-run', flavour, file], 150, { EOS_SSH_PORT: '2222' });
+      expect(out).toMatch(/RESULT half-run .* failed on a conflicting sshd_config sshd=(127\.0\.0\.1:2222 )?\n/);
+      expect(out).toMatch(/RESULT half-run .* failed on a conflicting sshd_config, then rebooted sshd=(127\.0\.0\.1:2222 )?\n/);
     }, 150_000);
   });
 
@@ -125,6 +140,13 @@ suite('user data on a real Linux network stack', () => {
       expect(out).toContain(`RESULT floating ${flavour} ok`);
     }, 180_000);
   });
+
+  // The handler used to exit 0 when metadata did not list the interface within 30 s, and nothing
+  // ran it again.
+  test('Ubuntu 22.04 candidate: instance metadata 36 s late, the unit restarts the handler until the floating interface answers', () => {
+    const out = harness(['floating-late-metadata', 'ubuntu-22.04', candidate['ubuntu-22.04']], 150);
+    expect(out).toContain('RESULT floating-late-metadata ubuntu-22.04 ok');
+  }, 150_000);
 
   // The forwarding script used to look for its interface in instance metadata once, when udev
   // started it: metadata lists a new attachment a few seconds later, so after a failover the standby

@@ -59,8 +59,11 @@ export function userDataOf(stack: Stack, refs: Record<string, string> = {}): Rec
   return out;
 }
 
-/** The user data of a `DualHomedInstance` of the given flavour, as CloudFormation passes it on. */
-export function dualHomedUserData(flavour: string): string {
+/**
+ * The user data of a `DualHomedInstance` of the given flavour (and `sshPort`, default 22), as
+ * CloudFormation passes it on.
+ */
+export function dualHomedUserData(flavour: string, sshPort?: number): string {
   const os = FLAVOURS[flavour];
   if (os === undefined) {
     throw new Error(`unknown flavour ${flavour}: use one of ${Object.keys(FLAVOURS).join(', ')}`);
@@ -75,6 +78,7 @@ export function dualHomedUserData(flavour: string): string {
     machineImage: ec2.MachineImage.latestAmazonLinux2023(),
     operatingSystem: os,
     managementPeers: [ec2.Peer.ipv4('10.8.0.0/24')],
+    sshPort,
   });
   const all = Object.values(userDataOf(stack));
   if (all.length !== 1) {

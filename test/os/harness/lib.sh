@@ -57,7 +57,7 @@ eos_bg() {
 eos_init() {
   [ "$(id -u)" -eq 0 ] || eos_die "the OS harness needs root (network and mount namespaces)"
   local tool
-  for tool in ip nft nsenter unshare dnsmasq socat /usr/sbin/sshd /lib/systemd/systemd-networkd dbus-daemon netplan networkctl curl /usr/bin/python3; do
+  for tool in ip ss ps nft nsenter unshare dnsmasq socat /usr/sbin/sshd /lib/systemd/systemd-networkd dbus-daemon netplan networkctl curl /usr/bin/python3; do
     command -v "${tool}" >/dev/null || eos_die "${tool} is missing: run scripts/test-setup.sh"
   done
   EOS_WORK="$(mktemp -d "/tmp/eos${EOS_ID}.XXXX")"

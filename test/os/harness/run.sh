@@ -14,7 +14,8 @@
 #   run.sh dual-homed-half-run <flavour> <user-data file>
 #       Two runs that do not finish: one killed (SIGKILL) while it waits for the management
 #       interface, one that fails because the image's sshd_config has its own ListenAddress. After
-#       either, sshd must not answer on any address but the loopback.
+#       either, and after a reboot (sshd started again) following the second, sshd must not answer
+#       on any address but the loopback. EOS_SSH_PORT: the sshPort the user data was rendered with.
 #   run.sh floating <flavour> <candidate user-data file>
 #       Boots a primary and a standby (eth0 only), runs the candidates' user data on both, then
 #       attaches the floating interface (10.0.0.20, Elastic IP 203.0.113.20) to the primary, moves
@@ -23,6 +24,9 @@
 #       holder must keep no rule or route of it. A control removes the holder's rule: the Elastic IP
 #       must then go unanswered. Prints "TIMING <flavour> <attach> <ms>" from the moment the
 #       interface appears to the first answer on the Elastic IP.
+#   run.sh floating-late-metadata <flavour> <candidate user-data file>
+#       One candidate; instance metadata lists the attached interface 36 s after it appeared, longer
+#       than the handler waits: its unit's Restart=on-failure must get it configured.
 #   run.sh appliance <user-data file>
 #       A NAT RoutingAppliance (Amazon Linux 2023) with a standby: a client in the private subnet
 #       10.0.2.0/24, whose route table sends 0.0.0.0/0 to the forwarding interface (10.0.0.20,
@@ -94,13 +98,16 @@ dual_homed_race() {
   eos_check_dual_homed i || eos_die "${flavour}: checks failed"
 }
 
-# Nothing but the loopback address may be bound on port 22, and neither client gets SSH.
+# Nothing but the loopback address may be bound by sshd (on any port: the image's sshd listens on
+# 22, the user data's on EOS_SSH_PORT), and neither client gets SSH on either port.
 ssh_closed() {
-  local what="$1" listen failed=0
-  listen="$(in_ns i ss -ltnH 'sport = :22' | awk '{print $4}' | sort -u | tr '\n' ' ')"
-  case "${listen}" in ""|"127.0.0.1:22 ") eos_log "  ok   ${what}: sshd listens on '${listen}'" ;; *) eos_log "  FAIL ${what}: sshd listens on ${listen}"; failed=1 ;; esac
-  [ -z "$(tcp n "${EOS_ETH0_EIP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the Elastic IP"; failed=1; }
-  [ -z "$(tcp a "${EOS_ETH1_IP}" 22)" ] || { eos_log "  FAIL ${what}: SSH answers on the management address"; failed=1; }
+  local what="$1" listen failed=0 port
+  listen="$(in_ns i ss -ltnpH | awk '/users:\(\("sshd"/ { print $4 }' | sort -u | tr '\n' ' ')"
+  case "${listen}" in ""|"127.0.0.1:${EOS_SSH_PORT:-22} ") eos_log "  ok   ${what}: sshd listens on '${listen}'" ;; *) eos_log "  FAIL ${what}: sshd listens on ${listen}"; failed=1 ;; esac
+  for port in 22 ${EOS_SSH_PORT:-22}; do
+    [ -z "$(tcp n "${EOS_ETH0_EIP}" "${port}")" ] || { eos_log "  FAIL ${what}: SSH answers on the Elastic IP :${port}"; failed=1; }
+    [ -z "$(tcp a "${EOS_ETH1_IP}" "${port}")" ] || { eos_log "  FAIL ${what}: SSH answers on the management address :${port}"; failed=1; }
+  done
   echo "RESULT half-run ${what} sshd=${listen}"
   return "${failed}"
 }
@@ -137,6 +144,9 @@ dual_homed_half_run() {
   on_host i sh -c 'echo "ListenAddress 0.0.0.0" >> /etc/ssh/sshd_config'
   if eos_user_data i "${user_data}" 2>/dev/null; then eos_die "${flavour}: the user data succeeded with ListenAddress 0.0.0.0 in sshd_config"; fi
   ssh_closed "${flavour} failed on a conflicting sshd_config" || rc=1
+  # Reboot: ssh.service is still enabled and starts with the configuration the failed run left.
+  on_host i systemctl restart "$([ "${flavour}" = al2023 ] && echo sshd || echo ssh).service" 2>/dev/null || true
+  ssh_closed "${flavour} failed on a conflicting sshd_config, then rebooted" || rc=1
   [ "${rc}" -eq 0 ] || eos_die "${flavour}: a run that did not finish left SSH open"
 }
 
@@ -173,6 +183,18 @@ answered_by() {
   eos_log "  ok   ${what}: floating address ${FLOAT_IP} answered by the holder"
 }
 
+# eth0_reachable <holder> <peer> <what>: the holder's own eth0 address still answers a host of its
+# subnet (an ALB health check, say): attaching the floating interface, which is in the same subnet,
+# must not move the holder's subnet route off eth0, or the replies leave by the floating interface
+# and the source/destination check drops them.
+eth0_reachable() {
+  local holder="$1" peer="$2" what="$3" ip got
+  ip="10.0.0.10"; [ "${holder}" = s ] && ip="10.0.0.11"
+  got="$(tcp "${peer}" "${ip}" 8080)"
+  [ "${got}" = "service-ok-${holder}" ] || { eos_dump "${holder}"; eos_die "${what}: ${peer} (same subnet) gets '${got}' from the holder's eth0 address ${ip}"; }
+  eos_log "  ok   ${what}: the holder's eth0 address ${ip} answers ${peer} in its subnet"
+}
+
 # clean_after_detach <role>: no rule or route of the floating address is left on the host.
 clean_after_detach() {
   local left
@@ -192,20 +214,39 @@ floating() {
   done
   attach i
   answered_by i "attach to the primary"
+  eth0_reachable i s "attach to the primary"
   detach i
   attach s
   clean_after_detach i
   answered_by s "failover to the standby"
+  eth0_reachable s i "failover to the standby"
   detach s
   attach i
   clean_after_detach s
   answered_by i "failback to the primary"
+  eth0_reachable i s "failback to the primary"
   # Control: without the policy rule, the reply from the floating address leaves by eth0, where
   # the source/destination check drops it.
   on_host i sh -c "while ip -4 rule del from ${FLOAT_IP}; do :; done" 2>/dev/null || true
   if [ -n "$(tcp n "${FLOAT_EIP}" 8080)" ]; then eos_die "${flavour}: control: the Elastic IP answered without the policy rule"; fi
   eos_log "  ok   control: without the policy rule the Elastic IP goes unanswered"
   echo "RESULT floating ${flavour} ok"
+}
+
+# Instance metadata lists the interface only 36 seconds after it appeared (longer than the handler
+# waits): the handler must fail so that its unit's Restart=on-failure runs it again, and the floating
+# address must then answer.
+floating_late_metadata() {
+  flavour="$1"; local user_data="$2"
+  eos_elastic_ip "${FLOAT_EIP}" "${FLOAT_IP}"
+  eos_boot i "${flavour}" single
+  eos_user_data i "${user_data}" || eos_die "${flavour}: the candidate user data failed"
+  EOS_IMDS_LAG=36 attach i
+  local ms
+  ms="$(eos_wait_reply n "${FLOAT_EIP}" 8080 service-ok-i 75 "${ATTACHED_AT}")" \
+    || { eos_dump i; eos_die "${flavour}: metadata 36 s late: nothing answered on the Elastic IP within 75 s"; }
+  eos_log "  ok   metadata 36 s late: the Elastic IP answered after ${ms} ms"
+  echo "RESULT floating-late-metadata ${flavour} ok"
 }
 
 # What the issue describes for Ubuntu before this configuration existed: candidates without it
@@ -274,6 +315,7 @@ case "${scenario}" in
   appliance) appliance "$@" ;;
   floating) floating "$@" ;;
   floating-bare) floating_bare "$@" ;;
+  floating-late-metadata) floating_late_metadata "$@" ;;
   dual-homed-half-run) dual_homed_half_run "$@" ;;
   dual-homed) dual_homed "$@" ;;
   dual-homed-race) dual_homed_race "$@" ;;
