@@ -81,76 +81,15 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
   constructor(scope: Construct, id: string, props: DualHomedAutoScalingGroupProps) {
     super(scope, id);
 
-    // Checks.
-    const publicSubnets = props.vpc.selectSubnets(props.publicSubnets).subnets;
-    if (publicSubnets.length === 0) {
-      throw new Error(`publicSubnets of ${this.node.path} selects no subnet: select the subnets the group launches into`);
-    }
-    this.managementSubnets = selectManagementSubnets(this, props.vpc, props.managementSubnets, publicSubnets);
-    const sshPort = props.sshPort ?? 22;
-    if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
-      throw new Error(`sshPort ${sshPort} is not a TCP port: use an integer from 1 to 65535`);
-    }
-    const managementPorts = [ec2.Port.tcp(sshPort), ...(props.adminPorts ?? [])];
-    validatePeersAndPorts(props, managementPorts);
-    const capacity = validateCapacity(props);
-    checkEniCount(this, props.instanceType.toString(), MANAGEMENT_DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${MANAGEMENT_DEVICE_INDEX})`);
-    this.operatingSystem = props.operatingSystem ?? detectOperatingSystem(this, props.machineImage);
-    if (props.machineImage.getImage(this).osType !== ec2.OperatingSystemType.LINUX) {
-      throw new Error(`machineImage of ${this.node.path} is not a Linux image: DualHomedAutoScalingGroup configures Amazon Linux 2023 and Ubuntu 22.04/24.04 only`);
-    }
-    const launchTimeout = props.launchHookTimeout ?? Duration.minutes(10);
-    checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
-    const repairInterval = props.repairInterval ?? Duration.minutes(5);
-    checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
-    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
-      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
-    }
-    if (props.managementPeers.length === 0) {
-      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
-        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
-    }
+    const checked = this.checkProps(props);
+    const { publicSubnets, sshPort, managementPorts, capacity, launchTimeout, repairInterval } = checked;
+    this.managementSubnets = checked.managementSubnets;
+    this.operatingSystem = checked.operatingSystem;
 
     // Defaults.
-    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
-      vpc: props.vpc,
-      description: `${this.node.path} primary interfaces: service ports`,
-      allowAllOutbound: true,
-    });
-    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
-      vpc: props.vpc,
-      description: `${this.node.path} management interfaces: SSH and admin ports`,
-      allowAllOutbound: false,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
-    this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
-    const servicePeers = props.servicePeers ?? [ec2.Peer.anyIpv4()];
-    for (const port of props.servicePorts ?? []) {
-      for (const peer of servicePeers) {
-        this.connections.allowFrom(peer, port, 'Service port');
-      }
-    }
-    if (!props.publicSecurityGroup && (props.servicePorts ?? []).length > 0 && servicePeers.some((p) => isAnyAddress(peerCidr(p) ?? ''))) {
-      Validations.of(publicSecurityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'The primary interfaces serve the application to the internet on servicePorts only; SSH and admin ports on them are refused at synth',
-      });
-    }
-    for (const port of managementPorts) {
-      for (const peer of props.managementPeers) {
-        this.managementConnections.allowFrom(peer, port, 'Administration from the management network');
-      }
-    }
-    this.node.addValidation({
-      validate: () => [
-        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
-        ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
-      ],
-    });
-    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
-      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
-        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
-    }
+    const { publicSecurityGroup, managementSecurityGroup, connections, managementConnections } = this.buildSecurityGroups(props, managementPorts);
+    this.connections = connections;
+    this.managementConnections = managementConnections;
     this.role = props.role ?? new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}`.slice(0, 1000),
@@ -171,15 +110,115 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     // The stack name is part of the group name: the same stack deployed under two stack names in one
     // account and Region (one per environment) must not ask for one group name twice.
     const groupName = `${Stack.of(this).stackName}-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}`;
-    // The instance completes its own launch lifecycle action once its operating system configured
-    // the management interface (an instance role scoped to this group's ARN).
-    const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.grantCompleteLaunch(props, this.role, groupName);
+    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
+    this.launchTemplate = this.buildLaunchTemplate(props, this.operatingSystem, this.userData, this.role, publicSecurityGroup);
+
+    const { fn, deadLetterQueue } = this.buildHandler(props, groupName, managementSecurityGroup);
+    this.function = fn;
+    this.deadLetterQueue = deadLetterQueue;
+
+    this.autoScalingGroup = this.buildGroup(props, {
+      publicSubnets,
+      launchTemplate: this.launchTemplate,
+      groupName,
+      capacity,
+      alarmTopic,
+      launchTimeout,
+    });
+    this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
+    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
+  }
+
+  /** Checks the props (throwing errors that name them) and resolves the values the constructor needs. */
+  private checkProps(props: DualHomedAutoScalingGroupProps) {
+    const publicSubnets = props.vpc.selectSubnets(props.publicSubnets).subnets;
+    if (publicSubnets.length === 0) {
+      throw new Error(`publicSubnets of ${this.node.path} selects no subnet: select the subnets the group launches into`);
+    }
+    const managementSubnets = selectManagementSubnets(this, props.vpc, props.managementSubnets, publicSubnets);
+    const sshPort = props.sshPort ?? 22;
+    if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
+      throw new Error(`sshPort ${sshPort} is not a TCP port: use an integer from 1 to 65535`);
+    }
+    const managementPorts = [ec2.Port.tcp(sshPort), ...(props.adminPorts ?? [])];
+    validatePeersAndPorts(props, managementPorts);
+    const capacity = validateCapacity(props);
+    checkEniCount(this, props.instanceType.toString(), MANAGEMENT_DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${MANAGEMENT_DEVICE_INDEX})`);
+    const operatingSystem = props.operatingSystem ?? detectOperatingSystem(this, props.machineImage);
+    if (props.machineImage.getImage(this).osType !== ec2.OperatingSystemType.LINUX) {
+      throw new Error(`machineImage of ${this.node.path} is not a Linux image: DualHomedAutoScalingGroup configures Amazon Linux 2023 and Ubuntu 22.04/24.04 only`);
+    }
+    const launchTimeout = props.launchHookTimeout ?? Duration.minutes(10);
+    checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
+    const repairInterval = props.repairInterval ?? Duration.minutes(5);
+    checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
+    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
+      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
+    }
+    if (props.managementPeers.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
+        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
+    }
+    return { publicSubnets, managementSubnets, sshPort, managementPorts, capacity, operatingSystem, launchTimeout, repairInterval };
+  }
+
+  /** The security groups of the primary and management interfaces, with their service and administration rules. */
+  private buildSecurityGroups(props: DualHomedAutoScalingGroupProps, managementPorts: ec2.Port[]) {
+    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} primary interfaces: service ports`,
+      allowAllOutbound: true,
+    });
+    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} management interfaces: SSH and admin ports`,
+      allowAllOutbound: false,
+    });
+    const connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
+    const managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
+    const servicePeers = props.servicePeers ?? [ec2.Peer.anyIpv4()];
+    for (const port of props.servicePorts ?? []) {
+      for (const peer of servicePeers) {
+        connections.allowFrom(peer, port, 'Service port');
+      }
+    }
+    if (!props.publicSecurityGroup && (props.servicePorts ?? []).length > 0 && servicePeers.some((p) => isAnyAddress(peerCidr(p) ?? ''))) {
+      Validations.of(publicSecurityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'The primary interfaces serve the application to the internet on servicePorts only; SSH and admin ports on them are refused at synth',
+      });
+    }
+    for (const port of managementPorts) {
+      for (const peer of props.managementPeers) {
+        managementConnections.allowFrom(peer, port, 'Administration from the management network');
+      }
+    }
+    this.node.addValidation({
+      validate: () => [
+        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
+        ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
+      ],
+    });
+    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
+        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
+    }
+    return { publicSecurityGroup, managementSecurityGroup, connections, managementConnections };
+  }
+
+  /**
+   * The instance completes its own launch lifecycle action once its operating system configured
+   * the management interface (an instance role scoped to this group's ARN).
+   */
+  private grantCompleteLaunch(props: DualHomedAutoScalingGroupProps, role: iam.IRole, groupName: string): void {
+    const granted = role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CompleteOwnLaunchAction',
       actions: ['autoscaling:CompleteLifecycleAction'],
       resources: [groupArn(this, groupName)],
     }));
     if (granted.statementAdded && !props.role) {
-      this.role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
           'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
       });
@@ -188,18 +227,23 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-instance-role',
         `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on ${groupName}, or every launch waits launchHookTimeout before the launch hook's default result`);
     }
-    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+  }
+
+  /** The launch template: IMDSv2 only, encrypted gp3 root volume, detailed monitoring. */
+  private buildLaunchTemplate(
+    props: DualHomedAutoScalingGroupProps, operatingSystem: DualHomedOs, userData: ec2.UserData, role: iam.IRole, securityGroup: ec2.ISecurityGroup,
+  ): ec2.LaunchTemplate {
+    return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
-      userData: this.userData,
-      role: this.role,
-      securityGroup: publicSecurityGroup,
+      userData,
+      role,
+      securityGroup,
       requireImdsv2: true,
       httpPutResponseHopLimit: 1,
       detailedMonitoring: true,
       blockDevices: [{
-        deviceName: props.rootDeviceName ?? (this.operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
+        deviceName: props.rootDeviceName ?? (operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
         volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(16)).toGibibytes(), {
           encrypted: true,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
@@ -207,25 +251,33 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       }],
     });
 
-    const { fn, deadLetterQueue } = this.buildHandler(props, groupName, managementSecurityGroup);
-    this.function = fn;
-    this.deadLetterQueue = deadLetterQueue;
+  }
 
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
+  /** The group, launching from the template into the public subnets, with its lifecycle hooks from creation on. */
+  private buildGroup(props: DualHomedAutoScalingGroupProps, parts: {
+    publicSubnets: ec2.ISubnet[];
+    launchTemplate: ec2.LaunchTemplate;
+    groupName: string;
+    capacity: { minCapacity: number; maxCapacity: number; desiredCapacity?: number };
+    alarmTopic: sns.ITopic;
+    launchTimeout: Duration;
+  }): autoscaling.AutoScalingGroup {
+    const { publicSubnets, launchTemplate, groupName, capacity, alarmTopic, launchTimeout } = parts;
+    const group = new autoscaling.AutoScalingGroup(this, 'Resource', {
       vpc: props.vpc,
       vpcSubnets: { subnets: publicSubnets },
-      launchTemplate: this.launchTemplate,
+      launchTemplate,
       autoScalingGroupName: groupName,
       ...capacity,
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
       notifications: [{ topic: alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
     });
-    Validations.of(this.autoScalingGroup).acknowledge({
+    Validations.of(group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Launch and terminate errors go to the alarm topic; routine launches and terminations would drown the alarms, and the handler reports each one in its logs and metrics',
     });
     // The hooks exist when the group is created, so its first instances wait for their interfaces too.
-    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const cfnGroup = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     cfnGroup.lifecycleHookSpecificationList = [
       {
         lifecycleHookName: LAUNCH_HOOK_NAME,
@@ -240,11 +292,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         heartbeatTimeout: 300,
       },
     ];
-    this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
-    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
+    return group;
   }
 
-  private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
+  /** The handler's role: every EC2 action limited to the group's tag, instances and management subnets. */
+  private buildHandlerRole(groupName: string, managementSecurityGroup: ec2.ISecurityGroup): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -315,7 +367,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:autoScalingGroup:*:autoScalingGroupName/${groupName}]`]:
         'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
     });
+    return role;
+  }
 
+  private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
+    const role = this.buildHandlerRole(groupName, managementSecurityGroup);
     const logGroup = new logs.LogGroup(this, 'HandlerLogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     logGroup.grantWrite(role);
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
