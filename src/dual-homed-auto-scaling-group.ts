@@ -11,192 +11,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Annotations, ArnFormat, Aws, Duration, Fn, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib/core';
 import { Construct } from 'constructs';
+import { DualHomedAutoScalingGroupProps } from './dual-homed-auto-scaling-group-props';
 import { DualHomedOs } from './dual-homed-instance';
 import { LAUNCH_HOOK_NAME, MGMT_ENV, MGMT_TAGS, renderSubnets, TERMINATE_HOOK_NAME } from './engine/management-interfaces/contract';
 import { ManagementInterfacesFunction } from './engine/management-interfaces/management-interfaces-function';
-import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS, describeRule, ingressRulesOf, peerCidr, portsOverlap, ruleJson } from './private/admin-ports';
-import { renderAsgScriptCommands, renderSshdBootHook } from './private/asg-user-data';
-import { DualHomedOsFlavour, renderSetupScript } from './private/dual-homed-user-data';
+import { adminPortsOpenToInternet, DEFAULT_ADMIN_PORTS, peerCidr } from './private/admin-ports';
+import { groupArn, MANAGEMENT_DEVICE_INDEX, renderUserData } from './private/dual-homed-auto-scaling-group-render';
+import { adminPortsOnPrimary, checkDuration, detectOperatingSystem, selectManagementSubnets, validateCapacity, validatePeersAndPorts } from './private/dual-homed-auto-scaling-group-validation';
 import { checkEniCount } from './private/instance-limits-check';
-import { subnetName } from './private/introspect';
 import { isAnyAddress } from './private/ip';
 import { acknowledgeEc2Wildcard, acknowledgeRuntime } from './private/nag';
 
-/** The device index of the management interface on every instance of the group. */
-const MANAGEMENT_DEVICE_INDEX = 1;
-
-/**
- * Properties of a {@link DualHomedAutoScalingGroup}.
- */
-export interface DualHomedAutoScalingGroupProps {
-  /** The VPC of both subnet selections. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * The subnets of the instances' primary interfaces (device index 0, service traffic), one or
-   * more Availability Zones. The group launches into these subnets.
-   */
-  readonly publicSubnets: ec2.SubnetSelection;
-
-  /**
-   * The management subnets: exactly one private subnet in every Availability Zone of
-   * `publicSubnets`. Each instance's management interface is created in the subnet of its zone.
-   */
-  readonly managementSubnets: ec2.SubnetSelection;
-
-  /** The instance type; it must support at least two network interfaces. */
-  readonly instanceType: ec2.InstanceType;
-
-  /** The machine image: Amazon Linux 2023, Ubuntu 22.04 or Ubuntu 24.04 (see `operatingSystem`). */
-  readonly machineImage: ec2.IMachineImage;
-
-  /**
-   * Where SSH and the admin ports are admitted from on the management interfaces (for example
-   * `ManagementNetwork.managementPeers`). `0.0.0.0/0` and `::/0` are refused.
-   */
-  readonly managementPeers: ec2.IPeer[];
-
-  /**
-   * The operating system the user data configures.
-   *
-   * @default - Amazon Linux 2023 when `machineImage` is `MachineImage.latestAmazonLinux2023()`;
-   * otherwise it must be given
-   */
-  readonly operatingSystem?: DualHomedOs;
-
-  /**
-   * The ports the application serves on the primary interfaces.
-   *
-   * @default - none: add them later through `connections`
-   */
-  readonly servicePorts?: ec2.Port[];
-
-  /**
-   * Where the service ports are admitted from.
-   *
-   * @default - [ec2.Peer.anyIpv4()]
-   */
-  readonly servicePeers?: ec2.IPeer[];
-
-  /**
-   * The TCP port of SSH, served on the management address only.
-   *
-   * @default 22
-   */
-  readonly sshPort?: number;
-
-  /**
-   * Further administration ports admitted from `managementPeers` on the management interfaces.
-   *
-   * @default - none: SSH only
-   */
-  readonly adminPorts?: ec2.Port[];
-
-  /**
-   * The security group of the primary interfaces.
-   *
-   * @default - a new security group that allows all outbound traffic
-   */
-  readonly publicSecurityGroup?: ec2.ISecurityGroup;
-
-  /**
-   * The security group of the management interfaces.
-   *
-   * @default - a new security group with no outbound rule
-   */
-  readonly managementSecurityGroup?: ec2.ISecurityGroup;
-
-  /**
-   * The instance role.
-   *
-   * @default - a new role assumable by EC2
-   */
-  readonly role?: iam.IRole;
-
-  /**
-   * Minimum number of instances.
-   *
-   * @default 1
-   */
-  readonly minCapacity?: number;
-
-  /**
-   * Maximum number of instances.
-   *
-   * @default - minCapacity, or desiredCapacity when it is larger
-   */
-  readonly maxCapacity?: number;
-
-  /**
-   * Initial number of instances.
-   *
-   * @default - minCapacity
-   */
-  readonly desiredCapacity?: number;
-
-  /**
-   * What Auto Scaling does with a launching instance that did not complete its launch hook before
-   * `launchHookTimeout` (the instance completes it once its management interface is attached and
-   * configured): `CONTINUE` puts it in service anyway, with sshd on the loopback address only (the
-   * scheduled run attaches the interface later, the instance configures it whenever it arrives, and
-   * the `InstancesWithoutManagementInterface` alarm fires); `ABANDON` terminates it and launches
-   * another.
-   *
-   * @default autoscaling.DefaultResult.CONTINUE
-   */
-  readonly launchHookDefaultResult?: autoscaling.DefaultResult;
-
-  /**
-   * How long a launching instance waits for its management interface to be attached and configured.
-   *
-   * @default Duration.minutes(10)
-   */
-  readonly launchHookTimeout?: Duration;
-
-  /**
-   * How often the whole group is reconciled (orphans deleted, missed hooks repaired): whole minutes,
-   * 1 to 1440. The `InstancesWithoutManagementInterface` alarm looks at three intervals.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly repairInterval?: Duration;
-
-  /**
-   * The topic the alarms notify.
-   *
-   * @default - a new encrypted topic (`alarmTopic`); subscribe to it
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * The size of the encrypted gp3 root volume.
-   *
-   * @default Size.gibibytes(16)
-   */
-  readonly rootVolumeSize?: Size;
-
-  /**
-   * The device name of the image's root volume: `/dev/xvda` on Amazon Linux, `/dev/sda1` on Ubuntu.
-   *
-   * @default - '/dev/xvda' for Amazon Linux 2023, '/dev/sda1' for Ubuntu
-   */
-  readonly rootDeviceName?: string;
-
-  /**
-   * Retention of the handler's logs.
-   *
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Commands run by the user data (the application). They run once the setup service is installed
-   * and started, without waiting for the management interface.
-   *
-   * @default - none
-   */
-  readonly userDataCommands?: string[];
-}
+export * from './dual-homed-auto-scaling-group-props';
 
 /**
  * A multi-AZ Auto Scaling group of dual-homed instances: each instance's primary interface is in
@@ -255,76 +81,15 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
   constructor(scope: Construct, id: string, props: DualHomedAutoScalingGroupProps) {
     super(scope, id);
 
-    // Checks.
-    const publicSubnets = props.vpc.selectSubnets(props.publicSubnets).subnets;
-    if (publicSubnets.length === 0) {
-      throw new Error(`publicSubnets of ${this.node.path} selects no subnet: select the subnets the group launches into`);
-    }
-    this.managementSubnets = selectManagementSubnets(this, props.vpc, props.managementSubnets, publicSubnets);
-    const sshPort = props.sshPort ?? 22;
-    if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
-      throw new Error(`sshPort ${sshPort} is not a TCP port: use an integer from 1 to 65535`);
-    }
-    const managementPorts = [ec2.Port.tcp(sshPort), ...(props.adminPorts ?? [])];
-    validatePeersAndPorts(props, managementPorts);
-    const capacity = validateCapacity(props);
-    checkEniCount(this, props.instanceType.toString(), MANAGEMENT_DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${MANAGEMENT_DEVICE_INDEX})`);
-    this.operatingSystem = props.operatingSystem ?? detectOperatingSystem(this, props.machineImage);
-    if (props.machineImage.getImage(this).osType !== ec2.OperatingSystemType.LINUX) {
-      throw new Error(`machineImage of ${this.node.path} is not a Linux image: DualHomedAutoScalingGroup configures Amazon Linux 2023 and Ubuntu 22.04/24.04 only`);
-    }
-    const launchTimeout = props.launchHookTimeout ?? Duration.minutes(10);
-    checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
-    const repairInterval = props.repairInterval ?? Duration.minutes(5);
-    checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
-    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
-      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
-    }
-    if (props.managementPeers.length === 0) {
-      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
-        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
-    }
+    const checked = this.checkProps(props);
+    const { publicSubnets, sshPort, managementPorts, capacity, launchTimeout, repairInterval } = checked;
+    this.managementSubnets = checked.managementSubnets;
+    this.operatingSystem = checked.operatingSystem;
 
     // Defaults.
-    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
-      vpc: props.vpc,
-      description: `${this.node.path} primary interfaces: service ports`,
-      allowAllOutbound: true,
-    });
-    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
-      vpc: props.vpc,
-      description: `${this.node.path} management interfaces: SSH and admin ports`,
-      allowAllOutbound: false,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
-    this.managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
-    const servicePeers = props.servicePeers ?? [ec2.Peer.anyIpv4()];
-    for (const port of props.servicePorts ?? []) {
-      for (const peer of servicePeers) {
-        this.connections.allowFrom(peer, port, 'Service port');
-      }
-    }
-    if (!props.publicSecurityGroup && (props.servicePorts ?? []).length > 0 && servicePeers.some((p) => isAnyAddress(peerCidr(p) ?? ''))) {
-      Validations.of(publicSecurityGroup).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'The primary interfaces serve the application to the internet on servicePorts only; SSH and admin ports on them are refused at synth',
-      });
-    }
-    for (const port of managementPorts) {
-      for (const peer of props.managementPeers) {
-        this.managementConnections.allowFrom(peer, port, 'Administration from the management network');
-      }
-    }
-    this.node.addValidation({
-      validate: () => [
-        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
-        ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
-      ],
-    });
-    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
-      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
-        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
-    }
+    const { publicSecurityGroup, managementSecurityGroup, connections, managementConnections } = this.buildSecurityGroups(props, managementPorts);
+    this.connections = connections;
+    this.managementConnections = managementConnections;
     this.role = props.role ?? new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}`.slice(0, 1000),
@@ -344,18 +109,119 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
     // Build.
     // The stack name is part of the group name: the same stack deployed under two stack names in one
     // account and Region (one per environment) must not ask for one group name twice.
-    const uniqueName = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
-    const groupName = Fn.join('-', [Aws.STACK_NAME, uniqueName]);
-    // The instance completes its own launch lifecycle action once its operating system configured
-    // the management interface (an instance role scoped to this group's ARN).
-    const granted = this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    // The stack name is joined at deploy time: one template deployed under two stack names in one
+    // account and Region (one per environment) must not ask for one group name twice.
+    const groupName = Fn.join('-', [Aws.STACK_NAME, Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })]);
+    this.grantCompleteLaunch(props, this.role, groupName);
+    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
+    this.launchTemplate = this.buildLaunchTemplate(props, this.operatingSystem, this.userData, this.role, publicSecurityGroup);
+
+    const { fn, deadLetterQueue } = this.buildHandler(props, groupName, managementSecurityGroup);
+    this.function = fn;
+    this.deadLetterQueue = deadLetterQueue;
+
+    this.autoScalingGroup = this.buildGroup(props, {
+      publicSubnets,
+      launchTemplate: this.launchTemplate,
+      groupName,
+      capacity,
+      alarmTopic,
+      launchTimeout,
+    });
+    this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
+    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
+  }
+
+  /** Checks the props (throwing errors that name them) and resolves the values the constructor needs. */
+  private checkProps(props: DualHomedAutoScalingGroupProps) {
+    const publicSubnets = props.vpc.selectSubnets(props.publicSubnets).subnets;
+    if (publicSubnets.length === 0) {
+      throw new Error(`publicSubnets of ${this.node.path} selects no subnet: select the subnets the group launches into`);
+    }
+    const managementSubnets = selectManagementSubnets(this, props.vpc, props.managementSubnets, publicSubnets);
+    const sshPort = props.sshPort ?? 22;
+    if (!Token.isUnresolved(sshPort) && (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)) {
+      throw new Error(`sshPort ${sshPort} is not a TCP port: use an integer from 1 to 65535`);
+    }
+    const managementPorts = [ec2.Port.tcp(sshPort), ...(props.adminPorts ?? [])];
+    validatePeersAndPorts(props, managementPorts);
+    const capacity = validateCapacity(props);
+    checkEniCount(this, props.instanceType.toString(), MANAGEMENT_DEVICE_INDEX + 1, `${this.node.path} (device indexes 0, ${MANAGEMENT_DEVICE_INDEX})`);
+    const operatingSystem = props.operatingSystem ?? detectOperatingSystem(this, props.machineImage);
+    if (props.machineImage.getImage(this).osType !== ec2.OperatingSystemType.LINUX) {
+      throw new Error(`machineImage of ${this.node.path} is not a Linux image: DualHomedAutoScalingGroup configures Amazon Linux 2023 and Ubuntu 22.04/24.04 only`);
+    }
+    const launchTimeout = props.launchHookTimeout ?? Duration.minutes(10);
+    checkDuration('launchHookTimeout', launchTimeout, 30, 7200, 'a lifecycle hook heartbeat is 30 seconds to 2 hours');
+    const repairInterval = props.repairInterval ?? Duration.minutes(5);
+    checkDuration('repairInterval', repairInterval, 60, 86400, 'the schedule runs every minute at most and once a day at least');
+    if (!repairInterval.isUnresolved() && repairInterval.toSeconds() % 60 !== 0) {
+      throw new Error(`repairInterval ${repairInterval.toHumanString()} is not allowed: use whole minutes (an EventBridge rate is in minutes), for example Duration.minutes(5)`);
+    }
+    if (props.managementPeers.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-no-management-peers',
+        `managementPeers of ${this.node.path} is empty: the management interfaces admit SSH from nowhere until you add peers through managementConnections`);
+    }
+    return { publicSubnets, managementSubnets, sshPort, managementPorts, capacity, operatingSystem, launchTimeout, repairInterval };
+  }
+
+  /** The security groups of the primary and management interfaces, with their service and administration rules. */
+  private buildSecurityGroups(props: DualHomedAutoScalingGroupProps, managementPorts: ec2.Port[]) {
+    const publicSecurityGroup = props.publicSecurityGroup ?? new ec2.SecurityGroup(this, 'PublicSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} primary interfaces: service ports`,
+      allowAllOutbound: true,
+    });
+    const managementSecurityGroup = props.managementSecurityGroup ?? new ec2.SecurityGroup(this, 'ManagementSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} management interfaces: SSH and admin ports`,
+      allowAllOutbound: false,
+    });
+    const connections = new ec2.Connections({ securityGroups: [publicSecurityGroup] });
+    const managementConnections = new ec2.Connections({ securityGroups: [managementSecurityGroup] });
+    const servicePeers = props.servicePeers ?? [ec2.Peer.anyIpv4()];
+    for (const port of props.servicePorts ?? []) {
+      for (const peer of servicePeers) {
+        connections.allowFrom(peer, port, 'Service port');
+      }
+    }
+    if (!props.publicSecurityGroup && (props.servicePorts ?? []).length > 0 && servicePeers.some((p) => isAnyAddress(peerCidr(p) ?? ''))) {
+      Validations.of(publicSecurityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'The primary interfaces serve the application to the internet on servicePorts only; SSH and admin ports on them are refused at synth',
+      });
+    }
+    for (const port of managementPorts) {
+      for (const peer of props.managementPeers) {
+        managementConnections.allowFrom(peer, port, 'Administration from the management network');
+      }
+    }
+    this.node.addValidation({
+      validate: () => [
+        ...adminPortsOnPrimary(publicSecurityGroup, [...managementPorts, ...DEFAULT_ADMIN_PORTS], this.node.path),
+        ...adminPortsOpenToInternet([managementSecurityGroup], managementPorts, `${this.node.path} (management interfaces)`),
+      ],
+    });
+    if (props.publicSecurityGroup && !(props.publicSecurityGroup.node.defaultChild instanceof ec2.CfnSecurityGroup)) {
+      Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-public-sg-unchecked',
+        `publicSecurityGroup of ${this.node.path} is imported: its existing rules cannot be checked; make sure it admits no SSH or admin port (${managementPorts.map((p) => p.toString()).join(', ')}) from anywhere`);
+    }
+    return { publicSecurityGroup, managementSecurityGroup, connections, managementConnections };
+  }
+
+  /**
+   * The instance completes its own launch lifecycle action once its operating system configured
+   * the management interface (an instance role scoped to this group's ARN).
+   */
+  private grantCompleteLaunch(props: DualHomedAutoScalingGroupProps, role: iam.IRole, groupName: string): void {
+    const granted = role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CompleteOwnLaunchAction',
       actions: ['autoscaling:CompleteLifecycleAction'],
       resources: [groupArn(this, groupName)],
     }));
     if (granted.statementAdded && !props.role) {
-      this.role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/<AWS::StackName>-${uniqueName}]`]:
+      role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(Stack.of(this).region) ? '<AWS::Region>' : Stack.of(this).region}:${Token.isUnresolved(Stack.of(this).account) ? '<AWS::AccountId>' : Stack.of(this).account}:autoScalingGroup:*:autoScalingGroupName/<AWS::StackName>-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}]`]:
           'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
       });
     }
@@ -363,18 +229,23 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       Annotations.of(this).addWarningV2('cdk-eni-patterns:asg-instance-role',
         `role of ${this.node.path} is imported: grant it autoscaling:CompleteLifecycleAction on the group's ARN, or every launch waits launchHookTimeout before the launch hook's default result`);
     }
-    this.userData = renderUserData(this.operatingSystem, sshPort, groupName, props.userDataCommands ?? []);
-    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+  }
+
+  /** The launch template: IMDSv2 only, encrypted gp3 root volume, detailed monitoring. */
+  private buildLaunchTemplate(
+    props: DualHomedAutoScalingGroupProps, operatingSystem: DualHomedOs, userData: ec2.UserData, role: iam.IRole, securityGroup: ec2.ISecurityGroup,
+  ): ec2.LaunchTemplate {
+    return new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       instanceType: props.instanceType,
       machineImage: props.machineImage,
-      userData: this.userData,
-      role: this.role,
-      securityGroup: publicSecurityGroup,
+      userData,
+      role,
+      securityGroup,
       requireImdsv2: true,
       httpPutResponseHopLimit: 1,
       detailedMonitoring: true,
       blockDevices: [{
-        deviceName: props.rootDeviceName ?? (this.operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
+        deviceName: props.rootDeviceName ?? (operatingSystem === DualHomedOs.AMAZON_LINUX_2023 ? '/dev/xvda' : '/dev/sda1'),
         volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(16)).toGibibytes(), {
           encrypted: true,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
@@ -382,25 +253,33 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       }],
     });
 
-    const { fn, deadLetterQueue } = this.buildHandler(props, groupName, managementSecurityGroup);
-    this.function = fn;
-    this.deadLetterQueue = deadLetterQueue;
+  }
 
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
+  /** The group, launching from the template into the public subnets, with its lifecycle hooks from creation on. */
+  private buildGroup(props: DualHomedAutoScalingGroupProps, parts: {
+    publicSubnets: ec2.ISubnet[];
+    launchTemplate: ec2.LaunchTemplate;
+    groupName: string;
+    capacity: { minCapacity: number; maxCapacity: number; desiredCapacity?: number };
+    alarmTopic: sns.ITopic;
+    launchTimeout: Duration;
+  }): autoscaling.AutoScalingGroup {
+    const { publicSubnets, launchTemplate, groupName, capacity, alarmTopic, launchTimeout } = parts;
+    const group = new autoscaling.AutoScalingGroup(this, 'Resource', {
       vpc: props.vpc,
       vpcSubnets: { subnets: publicSubnets },
-      launchTemplate: this.launchTemplate,
+      launchTemplate,
       autoScalingGroupName: groupName,
       ...capacity,
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
       notifications: [{ topic: alarmTopic, scalingEvents: autoscaling.ScalingEvents.ERRORS }],
     });
-    Validations.of(this.autoScalingGroup).acknowledge({
+    Validations.of(group).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Launch and terminate errors go to the alarm topic; routine launches and terminations would drown the alarms, and the handler reports each one in its logs and metrics',
     });
     // The hooks exist when the group is created, so its first instances wait for their interfaces too.
-    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const cfnGroup = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     cfnGroup.lifecycleHookSpecificationList = [
       {
         lifecycleHookName: LAUNCH_HOOK_NAME,
@@ -415,11 +294,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         heartbeatTimeout: 300,
       },
     ];
-    this.buildTriggers(groupName, fn, deadLetterQueue, repairInterval);
-    this.alarms = this.buildAlarms(fn, deadLetterQueue, alarmTopic, groupName, repairInterval);
+    return group;
   }
 
-  private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
+  /** The handler's role: every EC2 action limited to the group's tag, instances and management subnets. */
+  private buildHandlerRole(groupName: string, managementSecurityGroup: ec2.ISecurityGroup): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -490,7 +369,11 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:autoScalingGroup:*:autoScalingGroupName/<AWS::StackName>-${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}]`]:
         'The group id in an Auto Scaling group ARN is unknown before the group exists; the name pins the group',
     });
+    return role;
+  }
 
+  private buildHandler(props: DualHomedAutoScalingGroupProps, groupName: string, managementSecurityGroup: ec2.ISecurityGroup) {
+    const role = this.buildHandlerRole(groupName, managementSecurityGroup);
     const logGroup = new logs.LogGroup(this, 'HandlerLogGroup', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
     logGroup.grantWrite(role);
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -589,147 +472,4 @@ export class DualHomedAutoScalingGroup extends Construct implements ec2.IConnect
         })),
     ];
   }
-}
-
-/**
- * One message per rule of the primary interfaces' security group that admits an SSH or admin port,
- * whatever the peer (a CIDR, a prefix list, a security group): those ports live on the management
- * interfaces only.
- */
-function adminPortsOnPrimary(sg: ec2.ISecurityGroup, ports: ec2.Port[], path: string): string[] {
-  const errors: string[] = [];
-  for (const rule of ingressRulesOf(sg)) {
-    const clash = ports.find((p) => portsOverlap(ruleJson(p), rule));
-    if (clash) {
-      const peer = rule.cidrIp ?? rule.cidrIpv6 ?? 'a security group or prefix list';
-      errors.push(`security group ${sg.node.path} of ${path} (primary interfaces) admits ${describeRule(rule)} from ${typeof peer === 'string' ? peer : JSON.stringify(peer)}, which includes the administration port ${describeRule(ruleJson(clash))}: SSH and admin ports are served on the management interfaces only; remove the rule from the primary interfaces' security group (publicSecurityGroup or connections)`);
-    }
-  }
-  return errors;
-}
-
-/** The ARN of the group (its id is unknown before it exists; the name pins it). */
-function groupArn(scope: Construct, groupName: string): string {
-  return Stack.of(scope).formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: `*:autoScalingGroupName/${groupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-}
-
-/** One management subnet per zone of the public subnets; throws naming the prop otherwise. */
-function selectManagementSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection, publicSubnets: ec2.ISubnet[]): ec2.ISubnet[] {
-  const stack = Stack.of(scope);
-  const subnets = vpc.selectSubnets(selection).subnets;
-  // Zones compare by their resolved form, so env-agnostic stacks (zones are Fn::GetAZs tokens) work too.
-  const key = (s: ec2.ISubnet) => JSON.stringify(stack.resolve(s.availabilityZone));
-  const show = (s: ec2.ISubnet) => Token.isUnresolved(s.availabilityZone) ? key(s) : s.availabilityZone;
-  const publicIds = new Set(vpc.publicSubnets.map((s) => s.node.path));
-  for (const s of subnets) {
-    if (publicIds.has(s.node.path)) {
-      throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(s)}, a public subnet: a management interface must never get a public address; select private subnets (for example { subnetGroupName: 'Management' })`);
-    }
-  }
-  const primary = new Set(publicSubnets.map((s) => s.node.path));
-  const shared = subnets.find((s) => primary.has(s.node.path));
-  if (shared) {
-    throw new Error(`managementSubnets of ${scope.node.path} selects ${subnetName(shared)}, which publicSubnets selects too: the management interfaces need subnets of their own; select disjoint subnets`);
-  }
-  const byZone = new Map<string, ec2.ISubnet>();
-  for (const s of subnets) {
-    const other = byZone.get(key(s));
-    if (other) {
-      throw new Error(`managementSubnets of ${scope.node.path} selects two subnets in ${show(s)} (${subnetName(other)}, ${subnetName(s)}): select exactly one management subnet per Availability Zone`);
-    }
-    byZone.set(key(s), s);
-  }
-  const result: ec2.ISubnet[] = [];
-  for (const s of publicSubnets) {
-    const m = byZone.get(key(s));
-    if (!m) {
-      const have = subnets.map(show).join(', ') || 'none';
-      const envHint = Token.isUnresolved(s.availabilityZone)
-        ? ' (the zones are unresolved tokens here: give the stack an explicit env with account and region, or select both from subnets of one VPC)'
-        : '';
-      throw new Error(`managementSubnets of ${scope.node.path} has no subnet in ${show(s)}, where publicSubnets selects ${subnetName(s)} (management subnets are in: ${have}): add a management subnet in every zone the group uses, or narrow publicSubnets${envHint}`);
-    }
-    if (!result.includes(m)) result.push(m);
-  }
-  return result;
-}
-
-function validatePeersAndPorts(props: DualHomedAutoScalingGroupProps, managementPorts: ec2.Port[]): void {
-  for (const peer of props.managementPeers) {
-    const cidr = peerCidr(peer);
-    if (cidr !== undefined && isAnyAddress(cidr)) {
-      throw new Error(`managementPeers contains ${cidr}: SSH and admin ports may only be opened to a management network, never to the internet; use the management network's CIDRs, prefix lists or security groups`);
-    }
-  }
-  for (const port of props.servicePorts ?? []) {
-    const clash = managementPorts.find((m) => portsOverlap(ruleJson(m), ruleJson(port)));
-    if (clash) {
-      throw new Error(`servicePorts contains ${port.toString()}, which is also a management port (${clash.toString()}): the public interfaces must not serve SSH or admin ports; remove it from servicePorts`);
-    }
-  }
-}
-
-function validateCapacity(props: DualHomedAutoScalingGroupProps): { minCapacity: number; maxCapacity: number; desiredCapacity?: number } {
-  const check = (name: string, value: number | undefined) => {
-    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 0)) {
-      throw new Error(`${name} ${value} is not allowed: use a whole number of 0 or more`);
-    }
-  };
-  check('minCapacity', props.minCapacity);
-  check('maxCapacity', props.maxCapacity);
-  check('desiredCapacity', props.desiredCapacity);
-  const min = props.minCapacity ?? 1;
-  const unresolved = [props.minCapacity, props.maxCapacity, props.desiredCapacity].some((v) => v !== undefined && Token.isUnresolved(v));
-  const max = props.maxCapacity ?? (unresolved ? min : Math.max(min, props.desiredCapacity ?? 0));
-  if (unresolved) {
-    // Deploy-time values: CloudFormation and Auto Scaling check the ranges.
-    return { minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity };
-  }
-  if (max < min) {
-    throw new Error(`maxCapacity ${max} is less than minCapacity ${min}: use a maxCapacity of ${min} or more`);
-  }
-  if (props.desiredCapacity !== undefined && (props.desiredCapacity < min || props.desiredCapacity > max)) {
-    throw new Error(`desiredCapacity ${props.desiredCapacity} is outside minCapacity ${min} and maxCapacity ${max}: use a value from ${min} to ${max}`);
-  }
-  return { minCapacity: min, maxCapacity: max, desiredCapacity: props.desiredCapacity };
-}
-
-function checkDuration(prop: string, value: Duration, minSeconds: number, maxSeconds: number, why: string): void {
-  if (value.isUnresolved()) return;
-  const seconds = value.toSeconds();
-  if (seconds < minSeconds || seconds > maxSeconds) {
-    throw new Error(`${prop} ${value.toHumanString()} is not allowed: use ${minSeconds} to ${maxSeconds} seconds (${why})`);
-  }
-}
-
-function detectOperatingSystem(scope: Construct, image: ec2.IMachineImage): DualHomedOs {
-  if (image instanceof ec2.AmazonLinux2023ImageSsmParameter) {
-    return DualHomedOs.AMAZON_LINUX_2023;
-  }
-  throw new Error(`cannot tell the operating system of machineImage (${image.constructor.name}) of ${scope.node.path}: set operatingSystem to DualHomedOs.AMAZON_LINUX_2023, DualHomedOs.UBUNTU_22_04 or DualHomedOs.UBUNTU_24_04`);
-}
-
-function flavourOf(os: DualHomedOs): DualHomedOsFlavour {
-  switch (os) {
-    case DualHomedOs.AMAZON_LINUX_2023: return 'al2023';
-    case DualHomedOs.UBUNTU_22_04: return 'ubuntu-22.04';
-    case DualHomedOs.UBUNTU_24_04: return 'ubuntu-24.04';
-  }
-}
-
-/**
- * The user data (see `asg-user-data.ts`): a boot hook that restricts sshd to the loopback address
- * before it serves any network, then a service that configures the management interface whenever it
- * arrives (retrying without a limit) and completes the launch lifecycle action once the operating
- * system is configured. The application's commands run without waiting for the interface.
- */
-function renderUserData(os: DualHomedOs, sshPort: number, groupName: string, extra: string[]): ec2.UserData {
-  const flavour = flavourOf(os);
-  const setupScript = renderSetupScript({ os: flavour, managementDeviceIndex: MANAGEMENT_DEVICE_INDEX, sshPort });
-  const script = ec2.UserData.forLinux();
-  script.addCommands(...renderAsgScriptCommands({ os: flavour, sshPort, setupScript, groupName, launchHookName: LAUNCH_HOOK_NAME }, extra));
-  const userData = new ec2.MultipartUserData();
-  userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-boothook; charset="utf-8"', body: renderSshdBootHook(flavour, sshPort) }));
-  userData.addUserDataPart(script, ec2.MultipartBody.SHELL_SCRIPT, true);
-  return userData;
 }

@@ -1,140 +1,19 @@
 import * as directconnect from 'aws-cdk-lib/aws-directconnect';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Annotations, Aspects, IAspect, Tags, Token, Validations } from 'aws-cdk-lib/core';
-import { Construct, IConstruct } from 'constructs';
+import { Aspects, Tags, Token, Validations } from 'aws-cdk-lib/core';
+import { Construct } from 'constructs';
 import { ClientVpnAccess, InstanceConnectEndpointAccess, ManagementAccess, SessionManagerAccess, VpnGatewayAccess } from './management-access';
+import { ManagementNetworkProps } from './management-network-props';
 import { subnetName } from './private/introspect';
 import { ipv4CidrsOverlap, isAnyAddress, isCanonicalIpv4Cidr, parseIpv4Cidr } from './private/ip';
 import { cidrId, knownVpcCidr, ManagementAccessContext } from './private/management';
+import { MAX_ACL_CIDRS, UnreachableWarning } from './private/management-network-checks';
 import { createVpc, describe, select, validateExistingVpcProps } from './private/management-vpc';
 import { internetRoutesOf, sameSubnet } from './private/routes';
 import { SUBNET_ROLE_TAG } from './private/tags';
 
-/**
- * Properties of a {@link ManagementNetwork}.
- *
- * Give `vpc` (and the subnet selections) to use an existing VPC, or leave it out to create one
- * with `cidr`, `maxAzs`, the subnet masks and `natGateways`.
- */
-export interface ManagementNetworkProps {
-  /**
-   * An existing VPC to use instead of creating one.
-   *
-   * @default - a new VPC is created
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * With `vpc`: the public subnets (routed to an internet gateway), for public-facing servers.
-   *
-   * @default - `{ subnetType: ec2.SubnetType.PUBLIC }`
-   */
-  readonly publicSubnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * With `vpc`: the management subnets. They must be private (no route to an internet gateway or
-   * NAT gateway) and must not be among the public subnets.
-   *
-   * @default - `{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }`
-   */
-  readonly managementSubnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * With `vpc`: private subnets with egress for services such as Fargate tasks.
-   *
-   * @default - no application subnets
-   */
-  readonly applicationSubnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * The IPv4 CIDR of a new VPC.
-   *
-   * @default '10.0.0.0/16'
-   */
-  readonly cidr?: string;
-
-  /**
-   * How many Availability Zones a new VPC spans.
-   *
-   * @default 2
-   */
-  readonly maxAzs?: number;
-
-  /**
-   * The prefix length of each public subnet of a new VPC (16 to 28).
-   *
-   * @default 24
-   */
-  readonly publicSubnetCidrMask?: number;
-
-  /**
-   * The prefix length of each management subnet of a new VPC (16 to 28).
-   *
-   * @default 24
-   */
-  readonly managementSubnetCidrMask?: number;
-
-  /**
-   * The prefix length of each application subnet of a new VPC (16 to 28). Setting it creates
-   * private application subnets whose egress goes through NAT gateways.
-   *
-   * @default - no application subnets
-   */
-  readonly applicationSubnetCidrMask?: number;
-
-  /**
-   * How many NAT gateways a new VPC gets (for the application subnets only; management subnets
-   * never route to them). Use one per Availability Zone for zonal resilience.
-   *
-   * @default - 1 with application subnets, 0 without
-   */
-  readonly natGateways?: number;
-
-  /**
-   * The ways into the management subnets. More can be added with `addAccess()`.
-   * Without any, the management subnets are unreachable and a warning is reported at synth.
-   *
-   * @default - none
-   */
-  readonly access?: ManagementAccess[];
-
-  /**
-   * Whether VPC flow logs are recorded.
-   *
-   * @default true
-   */
-  readonly flowLogs?: boolean;
-
-  /**
-   * Where flow logs go, for example `ec2.FlowLogDestination.toS3(bucket)`.
-   *
-   * @default - a new CloudWatch Logs log group kept for `flowLogRetention`
-   */
-  readonly flowLogDestination?: ec2.FlowLogDestination;
-
-  /**
-   * How long the log group created for flow logs keeps them. Only for the default destination.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly flowLogRetention?: logs.RetentionDays;
-
-  /**
-   * Which traffic the flow logs record.
-   *
-   * @default ec2.FlowLogTrafficType.ALL
-   */
-  readonly flowLogTrafficType?: ec2.FlowLogTrafficType;
-
-  /**
-   * Whether the management subnets get a network ACL that admits only the VPC CIDR and the
-   * management CIDRs (in and out, all protocols).
-   *
-   * @default true
-   */
-  readonly managementNetworkAcl?: boolean;
-}
+export * from './management-network-props';
 
 /**
  * A VPC split into public subnets for public-facing servers and private management subnets that
@@ -512,20 +391,5 @@ export class ManagementNetwork extends Construct {
   private internetRouteErrors(): string[] {
     return this.managementSubnets.subnets.flatMap((subnet) => internetRoutesOf(subnet).map((route) =>
       `management subnet ${subnetName(subnet)} has route ${route.path} to ${route.destination} through ${route.target}: management subnets must never route to an internet gateway or NAT; remove the route or select another subnet in managementSubnetSelection`));
-  }
-}
-
-/** How many CIDRs besides the VPC the management network ACL admits (rule numbers 110..290). */
-const MAX_ACL_CIDRS = 19;
-
-/** Warns at synth when no access was added: nothing can reach the management subnets. */
-class UnreachableWarning implements IAspect {
-  constructor(private readonly network: ManagementNetwork) {}
-
-  public visit(node: IConstruct): void {
-    if (node === this.network && this.network.accessKinds.length === 0) {
-      Annotations.of(this.network).addWarningV2('cdk-eni-patterns:management-unreachable',
-        'no management access is configured: the management subnets are unreachable. Add ManagementAccess.clientVpn(), vpnGateway(), instanceConnectEndpoint() or sessionManager() through access or addAccess()');
-    }
   }
 }
