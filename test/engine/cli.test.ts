@@ -320,12 +320,12 @@ describe('eni-failover CLI with the real AWS SDK and no server', () => {
 
 describe('the documented CLI examples', () => {
   /**
-   * The `eni-failover` commands of every sh block in the CLI manual (docs/eni-failover.md) and the
-   * README, continuation lines joined, split into words.
+   * The `eni-failover` commands of every sh block in the README and the CLI manual (docs/eni-failover.md),
+   * in that order, continuation lines joined, split into words.
    */
   function examples(): string[][] {
     const root = path.join(__dirname, '..', '..');
-    const text = ['docs/eni-failover.md', 'README.md'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    const text = ['README.md', 'docs/eni-failover.md'].map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
     const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
     return blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('eni-failover ')))
       .map((l) => [...l.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1));
