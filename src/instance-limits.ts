@@ -126,6 +126,8 @@ export class InstanceLimits {
    * app and stack in it); `unregister()` undoes it, for example between tests.
    *
    * @example
+   * import { InstanceLimits } from 'cdk-eni-patterns';
+   *
    * InstanceLimits.register({
    *   instanceType: 'm9g.large',
    *   maxNetworkInterfaces: 3,
