@@ -9,20 +9,20 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FailbackPolicy, FloatingAddressProbeOptions, HealthAlarm } from './failover-options';
 import { FailoverTrigger } from './failover-trigger';
-import { DEFAULTS, ENV } from '../engine/contract';
 import { DualHomedOs } from '../dual-homed-instance';
+import { DEFAULTS, ENV } from '../engine/contract';
 import { AssociatedElasticIp, INetworkInterface, NetworkInterface } from '../network-interface';
 import { createAlarmTopic, subscribeEmails } from '../private/alarm-topic';
 import { countAlarm } from '../private/alarms';
 import { checkReservedConcurrency, ENGINE_FUNCTION_ID, EngineFunction, EngineNetwork } from '../private/engine-function';
 import { FailoverAlarms } from '../private/failover-alarms';
-import { addFloatingInterfaceUserData } from '../private/floating-interface';
 import { NamedCandidate } from '../private/failover-context';
 import { renderDetachStatements, renderFenceStatement, renderPlacementProvider, renderTagStatement } from '../private/failover-grants';
 import {
   checkNotAttachedStatically, staticAttachmentErrors, validateAvailabilityZones, validateCandidates, validateDeviceIndex,
   validateFloatingAddressProbe, validateTimes,
 } from '../private/failover-validation';
+import { addFloatingInterfaceUserData } from '../private/floating-interface';
 import { cfnInstanceOf, knownInstanceAz } from '../private/introspect';
 import { acknowledgeEc2Wildcard } from '../private/nag';
 import { FAILOVER_METADATA, FAILOVER_OWNER_TAG } from '../private/tags';
