@@ -39,6 +39,7 @@ export function grantVpcNetworking(role: iam.IRole, scope: VpcNetworkingScope): 
   const stack = Stack.of(role);
   const arn = (resource: string, name: string) => stack.formatArn({ service: 'ec2', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   const interfaces = arn('network-interface', '*');
+  // ec2:DescribeNetworkInterfaces supports no resource-level permissions: AWS offers nothing narrower than '*'.
   role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces'], resources: ['*'] }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ec2:CreateNetworkInterface'],
@@ -48,6 +49,7 @@ export function grantVpcNetworking(role: iam.IRole, scope: VpcNetworkingScope): 
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     actions: ['ec2:CreateNetworkInterface', ...MANAGE],
+    // A deny on '*' grants nothing: it removes every interface outside this VPC from the allows above.
     resources: ['*'],
     conditions: {
       StringNotEquals: { 'ec2:Vpc': arn('vpc', scope.vpc.vpcId) },
